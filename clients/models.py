@@ -1,0 +1,288 @@
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Branch
+
+
+class ClientKind(models.TextChoices):
+    PERSONAL = "personal", _("Personal")
+    CORPORATE = "corporate", _("Corporate")
+
+
+class VipStatus(models.TextChoices):
+    STANDARD = "standard", _("Standard client")
+    VIP = "vip", _("VIP client")
+    VIP_AT_RISK = "vip_at_risk", _("VIP at risk")
+
+
+VIP_STATUSES = (VipStatus.VIP, VipStatus.VIP_AT_RISK)
+
+
+class RiskLevel(models.TextChoices):
+    R1 = "R1", _("R1 conservative")
+    R2 = "R2", _("R2 moderately conservative")
+    R3 = "R3", _("R3 balanced")
+    R4 = "R4", _("R4 moderately aggressive")
+    R5 = "R5", _("R5 aggressive")
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    APP = "app", _("Mobile app")
+    BRANCH = "branch", _("Branch visit")
+    WECHAT = "wechat", _("WeChat")
+
+
+class ClientQuerySet(models.QuerySet):
+    def vips(self):
+        return self.filter(status__in=VIP_STATUSES)
+
+
+class Client(models.Model):
+    """A client of the bank (客户) as the core banking system knows it, plus what the VIP service
+    keeps about them (preferences, VIP status)."""
+
+    client_no = models.CharField(_("client number"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=ClientKind.choices)
+    id_number = models.CharField(_("ID number"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Digits only, without the +86 prefix: what the hotline looks a caller up by.
+    phone_normalized = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    branch = models.ForeignKey(
+        Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="clients"
+    )
+    relationship_since = models.DateField(_("relationship since"))
+    good_standing = models.BooleanField(_("good standing"), default=False)
+
+    status = models.CharField(
+        _("VIP status"),
+        max_length=12,
+        choices=VipStatus.choices,
+        default=VipStatus.STANDARD,
+        db_index=True,
+    )
+    vip_since = models.DateField(_("VIP since"), null=True, blank=True)
+    # First day the client failed the rule while VIP; the 90-day grace counts from here.
+    at_risk_since = models.DateField(_("at risk since"), null=True, blank=True)
+    status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
+
+    # Preferences (偏好)
+    preferred_channel = models.CharField(
+        _("preferred contact channel"),
+        max_length=10,
+        choices=ContactChannel.choices,
+        default=ContactChannel.PHONE,
+    )
+    contact_window_start = models.TimeField(_("contact window from"), null=True, blank=True)
+    contact_window_end = models.TimeField(_("contact window to"), null=True, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="zh-hans",
+    )
+    interests = models.CharField(_("interests"), max_length=300, blank=True)
+    risk_level = models.CharField(
+        _("risk level"), max_length=2, choices=RiskLevel.choices, default=RiskLevel.R3
+    )
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["client_no"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        indexes = [
+            models.Index(fields=["branch", "status"]),
+            models.Index(fields=["status", "client_no"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.client_no})"
+
+    @property
+    def is_vip(self) -> bool:
+        return self.status in VIP_STATUSES
+
+
+class Account(models.Model):
+    account_no = models.CharField(_("account number"), max_length=40, unique=True)
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="accounts"
+    )
+
+    class Meta:
+        ordering = ["account_no"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def __str__(self) -> str:
+        return self.account_no
+
+
+class Balance(models.Model):
+    """One account's balance at the end of one day. A later ``as_of`` supersedes an earlier one."""
+
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="balances"
+    )
+    as_of = models.DateField(_("as of"))
+    balance = models.DecimalField(_("balance"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        ordering = ["account", "-as_of"]
+        verbose_name = _("balance")
+        verbose_name_plural = _("balances")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "as_of"], name="balance_one_per_account_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.as_of} {self.balance}"
+
+
+class Trade(models.Model):
+    trade_id = models.CharField(_("trade ID"), max_length=40, unique=True)
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="trades"
+    )
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="trades"
+    )
+    executed_at = models.DateTimeField(_("executed at"))
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        ordering = ["-executed_at"]
+        verbose_name = _("trade")
+        verbose_name_plural = _("trades")
+        indexes = [models.Index(fields=["client", "executed_at"])]
+
+    def __str__(self) -> str:
+        return self.trade_id
+
+
+class VipPolicy(models.Model):
+    """The qualification rule's numbers (SPEC section 3), effective-dated: the policy in force on D
+    is the one with the latest ``effective_from <= D``."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    effective_from = models.DateField(_("effective from"), unique=True)
+    personal_asset_threshold = models.DecimalField(
+        _("personal asset threshold"),
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal("1000000.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    corporate_asset_threshold = models.DecimalField(
+        _("corporate asset threshold"),
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal("5000000.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    min_trades = models.PositiveIntegerField(_("minimum trades"), default=5)
+    activity_months = models.PositiveIntegerField(_("activity window (months)"), default=3)
+    min_relationship_years = models.PositiveIntegerField(
+        _("minimum relationship (years)"), default=1
+    )
+    grace_days = models.PositiveIntegerField(_("grace period (days)"), default=90)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("VIP policy")
+        verbose_name_plural = _("VIP policies")
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.effective_from})"
+
+    def asset_threshold_for(self, kind: str) -> Decimal:
+        if kind == ClientKind.CORPORATE:
+            return self.corporate_asset_threshold
+        return self.personal_asset_threshold
+
+
+class StatusOverride(models.Model):
+    """A supervisor's manual status (人工调整): the nightly run keeps it until ``ends_on``."""
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="overrides"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=VipStatus.choices)
+    reason = models.TextField(_("reason"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("status override")
+        verbose_name_plural = _("status overrides")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="override_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} → {self.status} ({self.starts_on}–{self.ends_on})"
+
+    def is_active_on(self, day: date) -> bool:
+        return self.revoked_at is None and self.starts_on <= day <= self.ends_on
+
+
+class StatusChange(models.Model):
+    """One row of a client's VIP status history, with the reasons the rule gave."""
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    effective_on = models.DateField(_("date"), db_index=True)
+    from_status = models.CharField(_("from"), max_length=12, choices=VipStatus.choices)
+    to_status = models.CharField(_("to"), max_length=12, choices=VipStatus.choices)
+    # {"assets": {"value": "...", "threshold": "...", "passed": true}, "trades": {...}, ...}
+    reasons = models.JSONField(_("reasons"), default=dict)
+    policy = models.ForeignKey(
+        VipPolicy, verbose_name=_("policy"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    override = models.ForeignKey(
+        StatusOverride,
+        verbose_name=_("override"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-effective_on", "-id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+        indexes = [
+            models.Index(fields=["client", "effective_on"]),
+            models.Index(fields=["to_status", "effective_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.effective_on}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Role
+
+
+def _sync_roles(sender, **kwargs):
+    from core.services import roles_sync
+
+    roles_sync()
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Core")
+    role_permissions = {
+        Role.SUPERVISOR: ["core.view_branch", "core.view_user"],
+    }
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from core import demo, widgets
+        from core.models import Branch, User
+
+        post_migrate.connect(_sync_roles, sender=self)
+        auditlog.register(Branch)
+        auditlog.register(User, exclude_fields=["password", "last_login"])
+        widgets.register()
+        demo.register()

@@ -1,0 +1,25 @@
+"""PII masking of SPEC section 1: an ID number shows its first 3 and last 4 characters, a phone
+number its last 4."""
+
+
+def mask_id_number(value: str) -> str:
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+def mask_phone(value: str) -> str:
+    if not value:
+        return ""
+    if len(value) <= 4:
+        return "*" * len(value)
+    return f"{'*' * (len(value) - 4)}{value[-4:]}"
+
+
+def mask_email(value: str) -> str:
+    if not value or "@" not in value:
+        return value
+    local, _, domain = value.partition("@")
+    return f"{local[:1]}***@{domain}"

@@ -1,0 +1,40 @@
+"""The top navigation. Apps declare ``navigation`` on their AppConfig: a list of NavItem."""
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+from core.roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    order: int
+    url_name: str
+    label: Any
+    roles: frozenset[Role]
+    icon: str = ""
+
+
+@cache
+def _all_items() -> tuple[NavItem, ...]:
+    items: list[NavItem] = []
+    for config in apps.get_app_configs():
+        items.extend(getattr(config, "navigation", ()))
+    return tuple(sorted(items, key=lambda i: i.order))
+
+
+def items_for(role: Role | None) -> list[dict[str, Any]]:
+    result = []
+    for item in _all_items():
+        if role not in item.roles and role != Role.ADMINISTRATOR:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        result.append({"url": url, "label": item.label, "icon": item.icon, "name": item.url_name})
+    return result

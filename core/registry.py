@@ -1,0 +1,84 @@
+"""Extension points that let each app contribute to pages owned by another without importing it.
+
+- Home widgets: a role's home page ("what needs me now?") is the list of widgets the apps registered
+  for that role, in order.
+- Dossier panels: the client dossier renders every registered panel in order.
+- Demo seeders: ``seed_demo`` calls every registered seeder in order.
+
+Apps register in ``AppConfig.ready()``. A context function receives the request (and the client for
+panels) and returns the template context; it must run a bounded number of queries.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.roles import Role
+
+
+@dataclass(frozen=True)
+class HomeWidget:
+    key: str
+    order: int
+    roles: frozenset[Role]
+    template: str
+    context: Callable[..., dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class DossierPanel:
+    key: str
+    order: int
+    title: Any  # a lazy translated string
+    template: str
+    context: Callable[..., dict[str, Any]]
+    roles: frozenset[Role] | None = None  # None: every role that may open the dossier
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    key: str
+    order: int
+    seed: Callable[..., Any]
+
+
+@dataclass
+class _Registry:
+    home_widgets: dict[str, HomeWidget] = field(default_factory=dict)
+    dossier_panels: dict[str, DossierPanel] = field(default_factory=dict)
+    demo_seeders: dict[str, DemoSeeder] = field(default_factory=dict)
+
+
+registry = _Registry()
+
+
+def register_home_widget(
+    *, key: str, order: int, roles: set[Role] | frozenset[Role], template: str, context
+) -> None:
+    registry.home_widgets[key] = HomeWidget(key, order, frozenset(roles), template, context)
+
+
+def register_dossier_panel(
+    *, key: str, order: int, title, template: str, context, roles=None
+) -> None:
+    registry.dossier_panels[key] = DossierPanel(
+        key, order, title, template, context, frozenset(roles) if roles else None
+    )
+
+
+def register_demo_seeder(*, key: str, order: int, seed) -> None:
+    registry.demo_seeders[key] = DemoSeeder(key, order, seed)
+
+
+def home_widgets_for(role: Role | None) -> list[HomeWidget]:
+    widgets = [w for w in registry.home_widgets.values() if role in w.roles]
+    return sorted(widgets, key=lambda w: w.order)
+
+
+def dossier_panels_for(role: Role | None) -> list[DossierPanel]:
+    panels = [p for p in registry.dossier_panels.values() if p.roles is None or role in p.roles]
+    return sorted(panels, key=lambda p: p.order)
+
+
+def demo_seeders() -> list[DemoSeeder]:
+    return sorted(registry.demo_seeders.values(), key=lambda s: s.order)

@@ -1,0 +1,138 @@
+"""Writes of the core app: staff accounts and roles, notifications, the audit trail."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.core.mail import send_mail
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from core.models import Branch, Notification, User
+from core.roles import Role
+
+
+@transaction.atomic
+def roles_sync() -> None:
+    """Create one group per role and give it exactly the permissions the apps declare.
+
+    Apps declare ``role_permissions = {Role.X: ["app_label.codename", ...]}`` on their AppConfig.
+    """
+    wanted: dict[str, set[str]] = {role.value: set() for role in Role}
+    for config in apps.get_app_configs():
+        for role, perms in getattr(config, "role_permissions", {}).items():
+            wanted[Role(role).value].update(perms)
+    for role_name, perm_names in wanted.items():
+        group, _ = Group.objects.get_or_create(name=role_name)
+        perms = []
+        for name in sorted(perm_names):
+            app_label, codename = name.split(".", 1)
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.set(perms)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    role: Role,
+    branch: Branch | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    language: str = User.Language.CHINESE,
+) -> User:
+    """Create (or update, so demo seeding is idempotent) a member of staff with one role."""
+    user, created = User.objects.get_or_create(username=username)
+    user.first_name, user.last_name, user.email = first_name, last_name, email
+    user.branch = branch
+    if created:
+        user.language = language
+    user.is_staff = role in (Role.ADMINISTRATOR,)
+    user.is_superuser = role == Role.ADMINISTRATOR
+    if password is not None and (created or not user.has_usable_password()):
+        user.set_password(password)
+    user.save()
+    group, _ = Group.objects.get_or_create(name=role.value)
+    user.groups.set([group])
+    user.__dict__.pop("role", None)
+    return user
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    if language not in User.Language.values:
+        raise ValueError(language)
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
+def notification_create(
+    *,
+    recipients: Iterable[User],
+    title: str,
+    body: str = "",
+    url: str = "",
+    level: str = Notification.Level.INFO,
+    dedupe_key: str = "",
+    email: bool = False,
+) -> list[Notification]:
+    """Notify staff in the app (and by email when asked). With a ``dedupe_key`` each recipient is
+    notified at most once for that key, even when two jobs race."""
+    created: list[Notification] = []
+    for recipient in {r.pk: r for r in recipients}.values():
+        try:
+            with transaction.atomic():
+                created.append(
+                    Notification.objects.create(
+                        recipient=recipient,
+                        title=str(title),
+                        body=str(body),
+                        url=url,
+                        level=level,
+                        dedupe_key=dedupe_key,
+                    )
+                )
+        except IntegrityError:
+            continue
+    if email:
+        addresses = [n.recipient.email for n in created if n.recipient.email]
+        if addresses:
+            send_mail(str(title), str(body), None, addresses, fail_silently=True)
+    return created
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    event: str,
+    instance: models.Model | None = None,
+    detail: dict[str, Any] | None = None,
+) -> LogEntry:
+    """Append an access-type entry (a dossier viewed, PII revealed, an export) to the audit log.
+    Changes to registered models are logged by django-auditlog itself."""
+    target = instance if instance is not None else actor
+    return LogEntry.objects.log_create(
+        target,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=actor,
+        changes_text=event,
+        additional_data={"event": event, **(detail or {})},
+    )

@@ -1,0 +1,1 @@
+"""Core has no scheduled work of its own; notifications are written synchronously by services."""

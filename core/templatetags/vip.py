@@ -1,0 +1,101 @@
+"""Presentation helpers used on every page: money, masks, status badges, durations."""
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from core import masking
+
+register = template.Library()
+
+_CENT = Decimal("0.01")
+
+
+def _to_decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@register.filter
+def money(value) -> str:
+    """¥1,234,567.89 — Decimal in, text out, never a float on the way."""
+    amount = _to_decimal(value)
+    if amount is None:
+        return "—"
+    amount = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}¥{abs(amount):,.2f}"
+
+
+@register.filter
+def wan(value) -> str:
+    """¥123.46万 / ¥1.23亿: how Chinese staff read large amounts (shown as a tooltip)."""
+    amount = _to_decimal(value)
+    if amount is None:
+        return ""
+    if abs(amount) >= Decimal("100000000"):
+        return f"¥{(amount / Decimal('100000000')).quantize(_CENT, rounding=ROUND_HALF_UP)}亿"
+    if abs(amount) >= Decimal("10000"):
+        return f"¥{(amount / Decimal('10000')).quantize(_CENT, rounding=ROUND_HALF_UP)}万"
+    return money(amount)
+
+
+@register.simple_tag
+def money_html(value):
+    """Money with the 万/亿 reading as a tooltip in Chinese."""
+    text = money(value)
+    if translation.get_language() == "zh-hans" and wan(value) != text:
+        return format_html('<span title="{}">{}</span>', wan(value), text)
+    return text
+
+
+@register.filter
+def mask_id(value) -> str:
+    return masking.mask_id_number(value or "")
+
+
+@register.filter
+def mask_phone(value) -> str:
+    return masking.mask_phone(value or "")
+
+
+@register.filter
+def percent(value, places: int = 1) -> str:
+    number = _to_decimal(value)
+    if number is None:
+        return "—"
+    return f"{(number * 100):.{int(places)}f}%"
+
+
+def duration_words(delta: timedelta) -> str:
+    """'5 h 12 min' / '5小时12分' (no seconds; staff read minutes)."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("%(n)d d") % {"n": days})
+    if hours:
+        parts.append(_("%(n)d h") % {"n": hours})
+    if mins or not parts:
+        parts.append(_("%(n)d min") % {"n": mins})
+    joiner = "" if translation.get_language() == "zh-hans" else " "
+    return joiner.join(parts)
+
+
+@register.filter
+def time_left(delta) -> str:
+    """'剩余 5小时12分' / '5 h 12 min left', or overdue when negative."""
+    if delta is None:
+        return "—"
+    if delta.total_seconds() >= 0:
+        return _("%(duration)s left") % {"duration": duration_words(delta)}
+    return _("%(duration)s overdue") % {"duration": duration_words(delta)}

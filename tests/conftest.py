@@ -1,0 +1,108 @@
+"""Personas shared by every test: the client's RM, a colleague RM in the same branch, branch staff
+(own branch and another), the feedback team, a supervisor, an administrator, and an outsider with
+no role. Clients: one of the RM's, one of the colleague's, one in another branch."""
+
+import pytest
+from django.test import Client as HttpClient
+
+from core.roles import Role
+from tests.factories.clients import ClientFactory, VipClientFactory
+from tests.factories.core import BranchFactory, UserFactory
+from tests.factories.managers import AssignmentFactory, RelationshipManagerFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_var_dir(settings, tmp_path):
+    """Keep files a test writes (broker folder, mailboxes, exports) out of the working tree."""
+    settings.VAR_DIR = tmp_path / "var"
+    settings.FEEDBACK_MAILDIR = str(tmp_path / "var" / "mail")
+
+
+@pytest.fixture
+def branch(db):
+    return BranchFactory(code="SH001", name="上海陆家嘴支行")
+
+
+@pytest.fixture
+def other_branch(db):
+    return BranchFactory(code="BJ001", name="北京金融街支行")
+
+
+@pytest.fixture
+def rm(branch):
+    return RelationshipManagerFactory(branch=branch, user__username="rm_zhang", name="张伟")
+
+
+@pytest.fixture
+def rm_user(rm):
+    return rm.user
+
+
+@pytest.fixture
+def colleague_rm(branch):
+    return RelationshipManagerFactory(branch=branch, user__username="rm_li", name="李强")
+
+
+@pytest.fixture
+def branch_staff(branch):
+    return UserFactory(username="teller", branch=branch, role=Role.BRANCH_STAFF)
+
+
+@pytest.fixture
+def other_branch_staff(other_branch):
+    return UserFactory(username="teller_bj", branch=other_branch, role=Role.BRANCH_STAFF)
+
+
+@pytest.fixture
+def feedback_user(db):
+    return UserFactory(username="fb_chen", branch=None, role=Role.FEEDBACK_TEAM)
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(username="boss", branch=None, role=Role.SUPERVISOR)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="root_admin", branch=None, role=Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but holds no role in the service."""
+    return UserFactory(username="visitor", branch=None)
+
+
+@pytest.fixture
+def client_of_rm(rm):
+    client = VipClientFactory(branch=rm.branch, name="王芳", phone="13800138000")
+    AssignmentFactory(client=client, rm=rm)
+    return client
+
+
+@pytest.fixture
+def client_of_colleague(colleague_rm):
+    client = VipClientFactory(branch=colleague_rm.branch, name="赵敏")
+    AssignmentFactory(client=client, rm=colleague_rm)
+    return client
+
+
+@pytest.fixture
+def client_elsewhere(other_branch):
+    return ClientFactory(branch=other_branch, name="孙丽")
+
+
+@pytest.fixture
+def login():
+    """``login(user)`` returns a test client signed in as ``user`` (English unless asked)."""
+
+    def _login(user, language: str = "en") -> HttpClient:
+        http = HttpClient()
+        if user is not None:
+            user.language = language
+            user.save(update_fields=["language"])
+            http.force_login(user)
+        return http
+
+    return _login

@@ -1,0 +1,43 @@
+from django.urls import reverse
+
+from core.models import Notification
+from core.services import notification_create
+
+
+def test_bell_counts_unread_notifications(login, supervisor):
+    notification_create(recipients=[supervisor], title="Breached ticket", url="/")
+    body = login(supervisor).get(reverse("core:home")).content.decode()
+    assert 'data-testid="unread-count">1<' in body
+
+
+def test_dedupe_key_notifies_once(supervisor):
+    for _ in range(2):
+        notification_create(recipients=[supervisor], title="once", dedupe_key="ticket-1-breach")
+    assert Notification.objects.filter(recipient=supervisor).count() == 1
+
+
+def test_opening_marks_read_and_follows_link(login, supervisor):
+    (note,) = notification_create(recipients=[supervisor], title="x", url="/notifications/")
+    response = login(supervisor).post(reverse("core:notification_open", args=[note.pk]))
+    assert response["Location"] == "/notifications/"
+    note.refresh_from_db()
+    assert note.is_read
+
+
+def test_someone_elses_notification_is_404(login, supervisor, rm_user):
+    (note,) = notification_create(recipients=[supervisor], title="x")
+    response = login(rm_user).post(reverse("core:notification_open", args=[note.pk]))
+    assert response.status_code == 404
+    note.refresh_from_db()
+    assert not note.is_read
+
+
+def test_outsider_cannot_see_notifications(login, outsider):
+    assert login(outsider).get(reverse("core:notifications")).status_code == 404
+
+
+def test_mark_all_read(login, supervisor):
+    notification_create(recipients=[supervisor], title="a")
+    notification_create(recipients=[supervisor], title="b")
+    login(supervisor).post(reverse("core:notifications_read_all"))
+    assert not Notification.objects.unread().filter(recipient=supervisor).exists()

@@ -1,0 +1,1 @@
+"""Factories, one module per app: tests/factories/<app>.py."""
