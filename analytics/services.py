@@ -1,1 +1,255 @@
+"""The programme's figures (SPEC section 7) and the writes of the analytics app.
 
+How the dashboard stays quick: the nightly job stores the year-to-date figures with one row of
+counts per month (``KpiSnapshot.figures["months"]``). A month that had ended when the latest
+snapshot was taken is read from it; the months since (normally just the current one) are computed
+live from the facts of those months only. Every year total is a sum of month counts (rates are
+recomputed from the summed counts), so the two halves join exactly. Status history is always read
+whole: it is small, and the VIP base on 1 January needs it. The nightly snapshot itself is always
+computed live from scratch, so late-recorded facts reach closed months by the next morning."""
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from analytics import facts, kpis
+from analytics.models import BudgetLineKind, KpiSnapshot
+from analytics.selectors import budget_plan_for, latest_snapshot, targets_for
+
+COUNT_KEYS = (
+    "satisfaction_good",
+    "satisfaction_total",
+    "new_vips",
+    "churned",
+    "sla_met",
+    "sla_total",
+    "callbacks_completed",
+    "callbacks_total",
+    "callback_needs",
+)
+
+
+@dataclass(frozen=True)
+class PlanFigures:
+    """The plan's own arithmetic: what the programme expects if every target is met."""
+
+    year: int
+    budget_total: Decimal
+    new_vips: int
+    new_vip_revenue: Decimal
+    churn_losses_avoided: Decimal
+    expected_return: Decimal
+    roi: Decimal | None
+
+
+def plan_figures(year: int) -> PlanFigures:
+    targets = targets_for(year=year)
+    budget_total = sum(budget_plan_for(year=year).values(), Decimal("0.00"))
+    losses_avoided = targets.planned_churn_losses_avoided
+    total = kpis.expected_return(
+        new_vip_count=targets.new_vips_target,
+        revenue=targets.average_annual_revenue,
+        losses_avoided=losses_avoided,
+    )
+    return PlanFigures(
+        year=year,
+        budget_total=budget_total,
+        new_vips=targets.new_vips_target,
+        new_vip_revenue=(targets.average_annual_revenue * targets.new_vips_target),
+        churn_losses_avoided=losses_avoided,
+        expected_return=total,
+        roi=kpis.roi(total, budget_total),
+    )
+
+
+def budget_actuals(*, year: int) -> dict[str, Decimal]:
+    """line → actual spend: training from the managers' training records, other costs from VIP
+    events, plus whatever was entered by hand on any line."""
+    actual = {line.value: Decimal("0.00") for line in BudgetLineKind}
+    for line, amount in facts.entered_costs(year=year).items():
+        actual[line] += amount
+    actual[BudgetLineKind.TRAINING] += facts.training_spend(year=year)
+    actual[BudgetLineKind.OTHER_COSTS] += facts.event_spend(year=year)
+    return actual
+
+
+def with_rates(row: dict) -> dict:
+    row = dict(row)
+    row["satisfaction_rate"] = kpis.rate(row["satisfaction_good"], row["satisfaction_total"])
+    row["sla_rate"] = kpis.rate(row["sla_met"], row["sla_total"])
+    row["callback_rate"] = kpis.rate(row["callbacks_completed"], row["callbacks_total"])
+    return row
+
+
+def _month_rows(data: kpis.Facts, year: int, months: list[int], *, today, now) -> list[dict]:
+    rows = kpis.monthly(data, year, months, today=today, now=now)
+    for row in rows:
+        in_month = kpis._in_month(data.tickets["received_on"], year, row["month"])
+        month_tickets = data.tickets[in_month]
+        row["by_category"] = kpis.needs_by(month_tickets, "category")
+        row["by_channel"] = kpis.needs_by(month_tickets, "channel")
+        cbs = data.callbacks[kpis._in_month(data.callbacks["due_on"], year, row["month"])]
+        row["callback_needs"] = int((cbs["needs"].astype(str).str.strip() != "").sum())
+    return rows
+
+
+def _sum_counts(rows: list[dict], key: str) -> int:
+    return sum(int(r[key]) for r in rows)
+
+
+def _merge(rows: list[dict], key: str) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for row in rows:
+        for name, count in row[key].items():
+            total[name] = total.get(name, 0) + int(count)
+    return dict(sorted(total.items()))
+
+
+def year_report(
+    *,
+    year: int,
+    today: date | None = None,
+    now: datetime | None = None,
+    use_snapshot: bool = True,
+) -> dict[str, Any]:
+    """Every figure of year ``year`` as of ``today`` (default: today, Asia/Shanghai)."""
+    today = today or timezone.localdate()
+    now = now or (
+        timezone.now()
+        if today == timezone.localdate()
+        else datetime.combine(
+            today + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+        )
+    )
+    as_of = min(today, date(year, 12, 31))
+    targets = targets_for(year=year)
+    months = kpis.months_of(year, today)
+
+    snapshot_rows: list[dict] = []
+    if use_snapshot and months:
+        snapshot = latest_snapshot(year=year, on_or_before=as_of)
+        if snapshot is not None:
+            snapshot_rows = [
+                r for r in snapshot.figures.get("months", []) if r["month"] < snapshot.date.month
+            ]
+    done = {r["month"] for r in snapshot_rows}
+    live_months = [m for m in months if m not in done]
+
+    changes = facts.status_changes(until=as_of)
+    if live_months:
+        start = date(year, live_months[0], 1)
+        data = kpis.Facts(
+            changes=changes,
+            responses=facts.satisfaction_responses(start=start, end=as_of),
+            callbacks=facts.callbacks(start=start, end=kpis.month_end(year, live_months[-1])),
+            tickets=facts.tickets(start=start, end=as_of),
+        )
+        live_rows = _month_rows(data, year, live_months, today=as_of, now=now)
+    else:
+        live_rows = []
+    rows = sorted([with_rates(r) for r in snapshot_rows + live_rows], key=lambda r: r["month"])
+
+    vip_base = len(kpis.vips_on(changes, date(year, 1, 1)))
+    previous_base = len(kpis.vips_on(changes, date(year - 1, 1, 1)))
+    churned = _sum_counts(rows, "churned")
+    churn = kpis.rate(churned, vip_base)
+    previous_churn = kpis.churn_rate(changes, year - 1) if previous_base else None
+    new_vip_count = _sum_counts(rows, "new_vips")
+
+    plan = budget_plan_for(year=year)
+    actual = budget_actuals(year=year)
+    budget_total = sum(plan.values(), Decimal("0.00"))
+    actual_spend = sum(actual.values(), Decimal("0.00"))
+    losses_avoided = kpis.churn_losses_avoided(
+        vips_on_1_january=vip_base,
+        baseline=targets.baseline_churn_rate,
+        churn=churn,
+        revenue=targets.average_annual_revenue,
+    )
+    total_return = kpis.expected_return(
+        new_vip_count=new_vip_count,
+        revenue=targets.average_annual_revenue,
+        losses_avoided=losses_avoided,
+    )
+    good, responses = (
+        _sum_counts(rows, "satisfaction_good"),
+        _sum_counts(rows, "satisfaction_total"),
+    )
+    sla_met, sla_total = _sum_counts(rows, "sla_met"), _sum_counts(rows, "sla_total")
+    cb_done, cb_total = (
+        _sum_counts(rows, "callbacks_completed"),
+        _sum_counts(rows, "callbacks_total"),
+    )
+    return {
+        "year": year,
+        "as_of": as_of,
+        "months": rows,
+        "satisfaction_good": good,
+        "satisfaction_total": responses,
+        "satisfaction_rate": kpis.rate(good, responses),
+        "vips_on_1_january": vip_base,
+        "vip_count": rows[-1]["vip_count"] if rows else len(kpis.vips_on(changes, as_of)),
+        "churned": churned,
+        "churn_rate": churn,
+        "previous_churn_rate": previous_churn,
+        "baseline_used": previous_churn is None,
+        "churn_reduction": kpis.churn_reduction(churn, previous_churn, targets.baseline_churn_rate),
+        "new_vips": new_vip_count,
+        "sla_met": sla_met,
+        "sla_total": sla_total,
+        "sla_rate": kpis.rate(sla_met, sla_total),
+        "callbacks_completed": cb_done,
+        "callbacks_total": cb_total,
+        "callback_rate": kpis.rate(cb_done, cb_total),
+        "budget": [
+            {"line": line.value, "planned": plan[line.value], "actual": actual[line.value]}
+            for line in BudgetLineKind
+        ],
+        "budget_total": budget_total,
+        "actual_spend": actual_spend,
+        "churn_losses_avoided": losses_avoided,
+        "expected_return": total_return,
+        "roi": kpis.roi(total_return, budget_total),
+        "needs_by_category": _merge(rows, "by_category"),
+        "needs_by_channel": _merge(rows, "by_channel"),
+        "callback_needs": _sum_counts(rows, "callback_needs"),
+        "targets": {
+            "satisfaction_rate": targets.satisfaction_target,
+            "churn_rate": targets.churn_rate_target,
+            "churn_reduction": targets.churn_reduction_target,
+            "new_vips": targets.new_vips_target,
+            "sla_rate": targets.sla_met_target,
+            "callback_rate": targets.callback_completion_target,
+            "baseline_churn_rate": targets.baseline_churn_rate,
+            "average_annual_revenue": targets.average_annual_revenue,
+        },
+        "plan": asdict(plan_figures(year)),
+    }
+
+
+def jsonable(value: Any) -> Any:
+    """Decimal → string (keeps its precision), date → ISO string, recursively."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+@transaction.atomic
+def kpi_snapshot_take(*, on: date) -> KpiSnapshot:
+    """Store the year-to-date figures as of ``on``; taking it again the same day replaces it."""
+    report = year_report(year=on.year, today=on, use_snapshot=False)
+    snapshot, _ = KpiSnapshot.objects.update_or_create(
+        date=on,
+        defaults={"year": on.year, "figures": jsonable(report), "taken_at": timezone.now()},
+    )
+    return snapshot

@@ -1,0 +1,220 @@
+"""SPEC section 7's figures as pure functions over the DataFrames of analytics.facts.
+
+Counts come out of pandas as ints; rates and money are computed in Decimal from those counts
+(never a float on the way). A rate with nothing to count is ``None`` (shown "—").
+
+Decisions where the spec is silent:
+- A client's status on 1 January is the ``to_status`` of its last change effective on or before
+  1 January (no change: ``standard``). "During Y" is after 1 January up to 31 December.
+- Churn: a client VIP on 1 January that is downgraded to ``standard`` during Y counts once, even
+  if it is upgraded again later in Y (the loss happened; the return is a new relationship only
+  in the following year, since it was VIP on 1 January and is not a "new VIP").
+- New VIPs: a client not VIP on 1 January whose status goes from ``standard`` to ``vip`` or
+  ``vip_at_risk`` during Y, counted once in the month of its first upgrade.
+- SLA met rate: tickets whose first response was on time / tickets already decided (responded,
+  or past their due time). Call-back completion: completed / call-backs already decided
+  (completed, or past their due date), by the month they are due.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+VIP = frozenset({"vip", "vip_at_risk"})
+RATE_PLACES = Decimal("0.0001")
+CENT = Decimal("0.01")
+
+
+def rate(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(int(numerator)) / Decimal(int(denominator))).quantize(
+        RATE_PLACES, rounding=ROUND_HALF_UP
+    )
+
+
+def month_end(year: int, month: int) -> date:
+    return (pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)).date()
+
+
+def status_on(changes: pd.DataFrame, day: date) -> pd.Series:
+    """client_id → status on ``day`` for every client with a change on or before it."""
+    upto = changes[changes["effective_on"] <= day]
+    if upto.empty:
+        return pd.Series(dtype=object)
+    last = upto.sort_values(["effective_on", "seq"]).groupby("client_id").tail(1)
+    return last.set_index("client_id")["to_status"]
+
+
+def vips_on(changes: pd.DataFrame, day: date) -> set:
+    statuses = status_on(changes, day)
+    return set(statuses[statuses.isin(VIP)].index)
+
+
+def _during(changes: pd.DataFrame, year: int) -> pd.DataFrame:
+    return changes[
+        (changes["effective_on"] > date(year, 1, 1))
+        & (changes["effective_on"] <= date(year, 12, 31))
+    ]
+
+
+def churned(changes: pd.DataFrame, year: int) -> pd.Series:
+    """client_id → date of the first downgrade to standard in ``year``, for VIPs on 1 January."""
+    base = vips_on(changes, date(year, 1, 1))
+    during = _during(changes, year)
+    down = during[(during["to_status"] == "standard") & during["client_id"].isin(base)]
+    return down.groupby("client_id")["effective_on"].min()
+
+
+def new_vips(changes: pd.DataFrame, year: int) -> pd.Series:
+    """client_id → date of the first upgrade in ``year``, for clients not VIP on 1 January."""
+    base = vips_on(changes, date(year, 1, 1))
+    during = _during(changes, year)
+    up = during[
+        during["to_status"].isin(VIP)
+        & ~during["from_status"].isin(VIP)
+        & ~during["client_id"].isin(base)
+    ]
+    return up.groupby("client_id")["effective_on"].min()
+
+
+def churn_rate(changes: pd.DataFrame, year: int) -> Decimal | None:
+    return rate(len(churned(changes, year)), len(vips_on(changes, date(year, 1, 1))))
+
+
+def churn_reduction(
+    churn: Decimal | None, previous_churn: Decimal | None, baseline: Decimal
+) -> Decimal | None:
+    """1 − churn(Y)/churn(Y−1); the baseline stands in when Y−1 had no VIPs. ``None`` when Y has
+    no VIPs, or when the comparison churn is zero (no reduction from zero is measurable)."""
+    if churn is None:
+        return None
+    reference = baseline if previous_churn is None else previous_churn
+    if not reference:
+        return None
+    return (1 - churn / reference).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def churn_losses_avoided(
+    *, vips_on_1_january: int, baseline: Decimal, churn: Decimal | None, revenue: Decimal
+) -> Decimal:
+    if churn is None:
+        return Decimal("0.00")
+    return (vips_on_1_january * (baseline - churn) * revenue).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def expected_return(*, new_vip_count: int, revenue: Decimal, losses_avoided: Decimal) -> Decimal:
+    return (revenue * new_vip_count + losses_avoided).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def roi(total_return: Decimal, budget_total: Decimal) -> Decimal | None:
+    if not budget_total:
+        return None
+    return (total_return / budget_total).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def satisfaction_counts(responses: pd.DataFrame) -> tuple[int, int]:
+    scores = pd.to_numeric(responses["score"], errors="coerce").dropna()
+    return int((scores >= 4).sum()), int(len(scores))
+
+
+def sla_counts(tickets: pd.DataFrame, now: datetime) -> tuple[int, int]:
+    """(on time, decided): a ticket counts once it was answered or its first response is due."""
+    if tickets.empty:
+        return 0, 0
+    responded = tickets["first_response_at"].notna()
+    due = tickets["first_response_due_at"].map(lambda d: d is not None and d <= now).astype(bool)
+    on_time = [
+        r is not None and not pd.isna(r) and d is not None and r <= d
+        for r, d in zip(tickets["first_response_at"], tickets["first_response_due_at"], strict=True)
+    ]
+    decided = responded | due | tickets["breached_at"].notna()
+    return int(sum(on_time)), int(decided.sum())
+
+
+def callback_counts(callbacks: pd.DataFrame, today: date) -> tuple[int, int]:
+    """(completed, decided): a call-back counts once it is completed or past its due date."""
+    if callbacks.empty:
+        return 0, 0
+    completed = callbacks["completed_on"].notna()
+    overdue = callbacks["due_on"].map(lambda d: d < today).astype(bool)
+    return int(completed.sum()), int((completed | overdue).sum())
+
+
+@dataclass(frozen=True)
+class Facts:
+    changes: pd.DataFrame
+    responses: pd.DataFrame
+    callbacks: pd.DataFrame
+    tickets: pd.DataFrame
+
+
+def months_of(year: int, today: date) -> list[int]:
+    if year > today.year:
+        return []
+    return list(range(1, (12 if year < today.year else today.month) + 1))
+
+
+def _in_month(series: pd.Series, year: int, month: int) -> pd.Series:
+    matches = series.map(
+        lambda d: d is not None and not pd.isna(d) and (d.year, d.month) == (year, month)
+    )
+    return matches.astype(bool)
+
+
+def monthly(
+    facts: Facts, year: int, months: list[int], *, today: date, now: datetime
+) -> list[dict]:
+    """One row of counts and rates per month: what the trend charts and the month table show.
+    Counts are kept beside the rates so the year's figures are sums of months."""
+    churn_by_client = churned(facts.changes, year)
+    new_by_client = new_vips(facts.changes, year)
+    rows = []
+    for month in months:
+        end = min(month_end(year, month), today)
+        good, total = satisfaction_counts(
+            facts.responses[_in_month(facts.responses["on"], year, month)]
+        )
+        sla_met, sla_total = sla_counts(
+            facts.tickets[_in_month(facts.tickets["received_on"], year, month)], now
+        )
+        cb_done, cb_total = callback_counts(
+            facts.callbacks[_in_month(facts.callbacks["due_on"], year, month)], today
+        )
+        rows.append(
+            {
+                "month": month,
+                "satisfaction_good": good,
+                "satisfaction_total": total,
+                "satisfaction_rate": rate(good, total),
+                "vip_count": len(vips_on(facts.changes, end)),
+                "new_vips": int(_in_month(new_by_client, year, month).sum()),
+                "churned": int(_in_month(churn_by_client, year, month).sum()),
+                "sla_met": sla_met,
+                "sla_total": sla_total,
+                "sla_rate": rate(sla_met, sla_total),
+                "callbacks_completed": cb_done,
+                "callbacks_total": cb_total,
+                "callback_rate": rate(cb_done, cb_total),
+            }
+        )
+    return rows
+
+
+def needs_by(tickets: pd.DataFrame, column: str) -> dict[str, int]:
+    if tickets.empty:
+        return {}
+    return {str(k): int(v) for k, v in tickets[column].value_counts().sort_index().items()}
+
+
+def needs_by_month(tickets: pd.DataFrame, column: str, year: int, months: list[int]) -> dict:
+    """{value: [count per month]} for the needs trend."""
+    if tickets.empty:
+        return {}
+    result: dict[str, list[int]] = {}
+    for value in sorted(tickets[column].dropna().unique(), key=str):
+        subset = tickets[tickets[column] == value]
+        result[str(value)] = [int(_in_month(subset["received_on"], year, m).sum()) for m in months]
+    return result
