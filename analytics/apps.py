@@ -19,4 +19,23 @@ class AnalyticsConfig(AppConfig):
         NavItem(60, "analytics:dashboard", _("Analytics"), frozenset({SUPERVISOR}), "graph-up"),
         NavItem(61, "analytics:my_figures", _("My figures"), frozenset({RM}), "graph-up"),
     ]
-    role_permissions: dict = {}
+    role_permissions: dict = {
+        SUPERVISOR: [
+            "analytics.view_programmetargets",
+            "analytics.view_budgetline",
+            "analytics.view_costentry",
+            "analytics.view_milestone",
+            "analytics.view_kpisnapshot",
+        ],
+    }
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from analytics import demo, widgets
+        from analytics.models import BudgetLine, CostEntry, Milestone, ProgrammeTargets
+
+        for model in (ProgrammeTargets, BudgetLine, CostEntry, Milestone):
+            auditlog.register(model)
+        widgets.register()
+        demo.register()

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 _RATE = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 
@@ -173,7 +174,7 @@ class Phase(models.TextChoices):
 
 
 class MilestoneStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    PLANNED = "planned", pgettext_lazy("milestone status", "Planned")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
     LATE = "late", _("Late")

@@ -74,7 +74,8 @@ def budget_actuals(*, year: int) -> dict[str, Decimal]:
         actual[line] += amount
     actual[BudgetLineKind.TRAINING] += facts.training_spend(year=year)
     actual[BudgetLineKind.OTHER_COSTS] += facts.event_spend(year=year)
-    return actual
+    # SQLite's SUM comes back with float-like digits; money is shown and exported to the cent.
+    return {line: amount.quantize(kpis.CENT) for line, amount in actual.items()}
 
 
 def with_rates(row: dict) -> dict:
@@ -253,3 +254,45 @@ def kpi_snapshot_take(*, on: date) -> KpiSnapshot:
         defaults={"year": on.year, "figures": jsonable(report), "taken_at": timezone.now()},
     )
     return snapshot
+
+
+def rm_report(*, rm, year: int, today: date | None = None) -> dict[str, Any]:
+    """An RM's own figures: satisfaction from their call-backs, their call-back completion, their
+    VIP clients now, and feedback tickets on the clients assigned to them."""
+    from managers.models import Assignment
+
+    today = today or timezone.localdate()
+    as_of = min(today, date(year, 12, 31))
+    months = kpis.months_of(year, today)
+    client_ids = list(
+        Assignment.objects.filter(rm=rm, ended_at__isnull=True).values_list("client_id", flat=True)
+    )
+    start = date(year, 1, 1)
+    data = kpis.Facts(
+        changes=facts.status_changes(until=as_of, client_ids=client_ids),
+        responses=facts.satisfaction_responses(start=start, end=as_of, rm_id=rm.pk),
+        callbacks=facts.callbacks(start=start, end=date(year, 12, 31), rm_id=rm.pk),
+        tickets=facts.tickets(start=start, end=as_of, client_ids=client_ids),
+    )
+    rows = _month_rows(data, year, months, today=as_of, now=timezone.now()) if months else []
+    good, total = _sum_counts(rows, "satisfaction_good"), _sum_counts(rows, "satisfaction_total")
+    done, due = _sum_counts(rows, "callbacks_completed"), _sum_counts(rows, "callbacks_total")
+    targets = targets_for(year=year)
+    return {
+        "year": year,
+        "as_of": as_of,
+        "months": rows,
+        "satisfaction_good": good,
+        "satisfaction_total": total,
+        "satisfaction_rate": kpis.rate(good, total),
+        "callbacks_completed": done,
+        "callbacks_total": due,
+        "callback_rate": kpis.rate(done, due),
+        "vip_count": len(kpis.vips_on(data.changes, as_of)),
+        "tickets": len(data.tickets),
+        "needs_by_category": _merge(rows, "by_category"),
+        "targets": {
+            "satisfaction_rate": targets.satisfaction_target,
+            "callback_rate": targets.callback_completion_target,
+        },
+    }

@@ -1,1 +1,122 @@
+from datetime import date
 
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from analytics import dashboard, exports, facts
+from analytics.forms import ExportForm, PeriodForm
+from analytics.selectors import milestones_for
+from analytics.services import rm_report, year_report
+from core.access import role_required
+from core.roles import Role
+from core.services import audit_record
+
+
+def _period(request, form_class=PeriodForm):
+    """(form, year, month) from the query string; bad input falls back to this year with a
+    message, never a 500."""
+    today = timezone.localdate()
+    data = request.GET.copy()
+    data.setdefault("year", str(today.year))
+    form = form_class(data)
+    if form.is_valid():
+        return form, form.cleaned_data["year"], form.cleaned_data.get("month")
+    messages.warning(request, _("That period is not valid; showing this year instead."))
+    return form_class(initial={"year": today.year}), today.year, None
+
+
+def _dashboard_data(year: int, month: int | None) -> dict:
+    today = timezone.localdate()
+    report = year_report(year=year, today=today)
+    chosen = dashboard.selected_month(report, month)
+    tiles = dashboard.tiles(report, chosen, today=today)
+    budget = dashboard.budget_rows(report)
+    category_labels = dashboard.choice_labels("feedback", "Ticket", "category")
+    channel_labels = dashboard.choice_labels("feedback", "Ticket", "channel")
+    categories = dashboard.needs_rows(report["needs_by_category"], category_labels)
+    channels = dashboard.needs_rows(report["needs_by_channel"], channel_labels)
+    return {
+        "report": report,
+        "month": chosen,
+        "tiles": tiles,
+        "budget": budget,
+        "categories": categories,
+        "channels": channels,
+        "category_months": dashboard.needs_month_table(report, "by_category", category_labels),
+        "charts": dashboard.chart_data(report, budget, categories, channels),
+    }
+
+
+@role_required(Role.SUPERVISOR)
+def dashboard_view(request):
+    form, year, month = _period(request)
+    data = _dashboard_data(year, month)
+    today = timezone.localdate()
+    milestones = [{"m": m, "overdue": m.is_overdue(today)} for m in milestones_for(year=year)]
+    needs_groups = [
+        {"key": "categories", "title": _("Feedback by category"), "rows": data["categories"]},
+        {"key": "channels", "title": _("Feedback by channel"), "rows": data["channels"]},
+    ]
+    callback_needs = facts.callback_needs(start=date(year, 1, 1), end=data["report"]["as_of"])
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            **data,
+            "form": form,
+            "milestones": milestones,
+            "export_form": ExportForm,
+            "needs_groups": needs_groups,
+            "callback_needs": callback_needs,
+        },
+    )
+
+
+@role_required(Role.SUPERVISOR)
+def export_view(request):
+    form, year, month = _period(request, ExportForm)
+    fmt = form.cleaned_data.get("format", "xlsx") if form.is_bound else "xlsx"
+    table_key = (form.cleaned_data.get("table") if form.is_bound else "") or "summary"
+    data = _dashboard_data(year, month)
+    tables = {
+        "summary": lambda: exports.summary_table(data["report"], data["tiles"]),
+        "months": lambda: exports.months_table(data["report"]),
+        "budget": lambda: exports.budget_table(data["budget"]),
+        "needs": lambda: exports.needs_table(data["categories"], data["channels"]),
+        "vips": exports.vips_table,
+    }
+    audit_record(
+        actor=request.user,
+        event="analytics.export",
+        detail={"year": year, "month": data["month"], "format": fmt, "table": table_key},
+    )
+    stem = f"vip-kpis-{year}"
+    if fmt == "csv":
+        response = HttpResponse(
+            exports.csv_text(tables[table_key]()), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}-{table_key}.csv"'
+        return response
+    response = HttpResponse(
+        exports.xlsx_bytes(build() for build in tables.values()),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+    return response
+
+
+@role_required(Role.RELATIONSHIP_MANAGER)
+def my_figures(request):
+    rm = getattr(request.user, "rm_profile", None)
+    if rm is None:
+        raise Http404
+    form, year, month = _period(request)
+    report = rm_report(rm=rm, year=year)
+    return render(
+        request,
+        "analytics/my_figures.html",
+        {"form": form, "report": report, "rm": rm},
+    )

@@ -13,6 +13,11 @@ def history(branch):
 
     def _history(changes, **client_fields):
         last = changes[-1][2] if changes else "standard"
+        upgrades = [
+            day for day, before, after in changes if after != "standard" and before == "standard"
+        ]
+        if last != "standard" and upgrades:
+            client_fields.setdefault("vip_since", datetime.date.fromisoformat(upgrades[-1]))
         client = ClientFactory(branch=branch, status=last, **client_fields)
         for day, before, after in changes:
             StatusChangeFactory(

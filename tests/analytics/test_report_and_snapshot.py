@@ -65,7 +65,7 @@ def test_kpi_report_json_has_every_key_with_targets_and_exact_decimals(vips):
 
 @pytest.mark.parametrize("year", ["26", "abcd", "1999", "2999", ""])
 def test_kpi_report_refuses_a_bad_year(db, year):
-    with pytest.raises(CommandError, match="four-digit year"):
+    with pytest.raises(CommandError, match="四位数字"):
         call_command("kpi_report", "--year", year, stdout=StringIO())
 
 
@@ -74,7 +74,7 @@ def test_kpi_report_bad_year_exits_1_with_the_message_on_stderr(db, capsys):
         execute_from_command_line(["manage.py", "kpi_report", "--year", "20x6", "--json"])
 
     assert exit_info.value.code == 1
-    assert "four-digit year" in capsys.readouterr().err
+    assert "四位数字" in capsys.readouterr().err
 
 
 def test_budget_actuals_come_from_training_records_events_and_entries(db):

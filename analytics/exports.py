@@ -1,0 +1,208 @@
+"""The dashboard's tables as Excel (one sheet per table, money as ¥#,##0.00, real dates and
+percentages) and CSV (one table per file, exact Decimal text)."""
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from analytics import dashboard
+from clients.models import VIP_STATUSES, Client
+
+MONEY_FORMAT = "¥#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+RATE_FORMAT = "0.00%"
+
+
+@dataclass(frozen=True)
+class Column:
+    title: Any
+    kind: str = "text"  # text / int / rate / money / date
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: Any
+    columns: list[Column]
+    rows: list[list[Any]]
+    row_kinds: list[str] | None = None  # the kind of each row's "mixed" cells
+
+
+def summary_table(report: dict, tile_list: list[dashboard.Tile]) -> Table:
+    rows = [
+        [
+            str(t.label),
+            t.value,
+            t.target,
+            str(t.status_label),
+        ]
+        for t in tile_list
+    ]
+    rows += [
+        [str(_("Budget")), report["budget_total"], None, ""],
+        [str(_("Actual spend")), report["actual_spend"], report["budget_total"], ""],
+        [
+            str(_("Expected return")),
+            report["expected_return"],
+            report["plan"]["expected_return"],
+            "",
+        ],
+        [str(_("Return on investment")), report["roi"], report["plan"]["roi"], ""],
+    ]
+    kinds = ["rate" if t.is_rate else "int" for t in tile_list] + ["money"] * 3 + ["multiple"]
+    return Table(
+        "summary",
+        _("KPIs against targets"),
+        [
+            Column(_("Figure")),
+            Column(_("Value"), "mixed"),
+            Column(_("Target"), "mixed"),
+            Column(_("Status")),
+        ],
+        rows,
+        kinds,
+    )
+
+
+def months_table(report: dict) -> Table:
+    return Table(
+        "months",
+        _("Month by month"),
+        [
+            Column(_("Month")),
+            Column(_("Satisfaction rate"), "rate"),
+            Column(_("Responses"), "int"),
+            Column(_("VIP clients"), "int"),
+            Column(_("New VIPs"), "int"),
+            Column(_("VIPs lost"), "int"),
+            Column(_("SLA met rate"), "rate"),
+            Column(_("Call-back completion"), "rate"),
+        ],
+        [
+            [
+                f"{report['year']}-{r['month']:02d}",
+                r["satisfaction_rate"],
+                r["satisfaction_total"],
+                r["vip_count"],
+                r["new_vips"],
+                r["churned"],
+                r["sla_rate"],
+                r["callback_rate"],
+            ]
+            for r in report["months"]
+        ],
+    )
+
+
+def budget_table(budget: list[dict]) -> Table:
+    return Table(
+        "budget",
+        _("Budget"),
+        [
+            Column(_("Budget line")),
+            Column(_("Planned"), "money"),
+            Column(_("Actual"), "money"),
+            Column(_("Remaining"), "money"),
+        ],
+        [[str(b["label"]), b["planned"], b["actual"], b["remaining"]] for b in budget]
+        + [
+            [
+                str(_("Total")),
+                sum((b["planned"] for b in budget), Decimal("0.00")),
+                sum((b["actual"] for b in budget), Decimal("0.00")),
+                sum((b["remaining"] for b in budget), Decimal("0.00")),
+            ]
+        ],
+    )
+
+
+def needs_table(categories: list[dict], channels: list[dict]) -> Table:
+    rows = [[str(_("Category")), c["label"], c["count"]] for c in categories]
+    rows += [[str(_("Channel")), c["label"], c["count"]] for c in channels]
+    return Table(
+        "needs",
+        _("Needs analysis"),
+        [Column(_("By")), Column(_("Value")), Column(_("Tickets"), "int")],
+        rows,
+    )
+
+
+def vips_table() -> Table:
+    clients = (
+        Client.objects.filter(status__in=VIP_STATUSES)
+        .select_related("branch")
+        .order_by("client_no")
+        .values_list("client_no", "name", "branch__name", "status", "vip_since")
+    )
+    labels = dict(Client._meta.get_field("status").choices)
+    return Table(
+        "vips",
+        _("VIP clients"),
+        [
+            Column(_("Client number")),
+            Column(_("Name")),
+            Column(_("Branch")),
+            Column(_("VIP status")),
+            Column(_("VIP since"), "date"),
+        ],
+        [
+            [no, name, branch, str(labels[status]), since]
+            for no, name, branch, status, since in clients
+        ],
+    )
+
+
+def _number_format(kind: str) -> str | None:
+    return {
+        "money": MONEY_FORMAT,
+        "rate": RATE_FORMAT,
+        "date": DATE_FORMAT,
+        "multiple": "0.00",
+        "int": "0",
+    }.get(kind)
+
+
+def xlsx_bytes(tables: Iterable[Table]) -> bytes:
+    """Money and rates are written as Decimal (openpyxl stores the exact digits)."""
+    book = Workbook()
+    book.remove(book.active)
+    for table in tables:
+        sheet = book.create_sheet(title=str(table.title)[:31])
+        sheet.append([str(c.title) for c in table.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for index, row in enumerate(table.rows):
+            sheet.append(list(row))
+            for column, cell in zip(table.columns, sheet[sheet.max_row], strict=True):
+                kind = column.kind
+                if kind == "mixed":
+                    kind = table.row_kinds[index] if table.row_kinds else "text"
+                fmt = _number_format(kind)
+                if fmt and cell.value is not None:
+                    cell.number_format = fmt
+        for index, column in enumerate(table.columns, start=1):
+            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(
+                12, len(str(column.title)) * 2
+            )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_text(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([str(c.title) for c in table.columns])
+    for row in table.rows:
+        writer.writerow(
+            ["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for v in row]
+        )
+    # A BOM so Excel opens the Chinese text as UTF-8.
+    return "\ufeff" + out.getvalue()

@@ -1,0 +1,39 @@
+// Draws the analytics charts from the JSON the page embeds (json_script); every chart has a
+// table beside it with the same figures, so nothing here is the only way to read a number.
+(function () {
+  "use strict";
+  const source = document.getElementById("analytics-charts");
+  if (!source || typeof Chart === "undefined") return;
+  const data = JSON.parse(source.textContent);
+  const gold = "#c9a227", navy = "#13294b", grey = "#adb5bd";
+  Chart.defaults.animation = false;
+  Chart.defaults.maintainAspectRatio = false;
+
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    const key = canvas.dataset.chart;
+    const kind = canvas.dataset.kind || "line";
+    const percent = canvas.dataset.percent === "true";
+    let labels = data.labels, datasets;
+    if (key === "budget") {
+      labels = data.budget.labels;
+      datasets = [
+        { label: canvas.dataset.labelPlanned, data: data.budget.planned, backgroundColor: grey },
+        { label: canvas.dataset.labelActual, data: data.budget.actual, backgroundColor: navy },
+      ];
+    } else if (key === "categories" || key === "channels") {
+      labels = data[key].labels;
+      datasets = [{ label: canvas.dataset.label, data: data[key].values, backgroundColor: navy }];
+    } else {
+      datasets = [{
+        label: canvas.dataset.label, data: data[key], borderColor: navy,
+        backgroundColor: kind === "bar" ? gold : navy, spanGaps: true, tension: 0.2,
+      }];
+    }
+    const scale = percent ? { min: 0, max: 100, ticks: { callback: (v) => v + "%" } } : { beginAtZero: true };
+    new Chart(canvas, {
+      type: kind,
+      data: { labels: labels, datasets: datasets },
+      options: { scales: { y: scale }, plugins: { legend: { display: datasets.length > 1 } } },
+    });
+  });
+})();
