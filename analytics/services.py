@@ -110,6 +110,15 @@ def _merge(rows: list[dict], key: str) -> dict[str, int]:
     return dict(sorted(total.items()))
 
 
+def _clock(today: date) -> datetime:
+    """The moment the figures are "as of": now for today, else the end of that day."""
+    if today == timezone.localdate():
+        return timezone.now()
+    return datetime.combine(
+        today + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+    )
+
+
 def year_report(
     *,
     year: int,
@@ -119,13 +128,7 @@ def year_report(
 ) -> dict[str, Any]:
     """Every figure of year ``year`` as of ``today`` (default: today, Asia/Shanghai)."""
     today = today or timezone.localdate()
-    now = now or (
-        timezone.now()
-        if today == timezone.localdate()
-        else datetime.combine(
-            today + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
-        )
-    )
+    now = now or _clock(today)
     as_of = min(today, date(year, 12, 31))
     targets = targets_for(year=year)
     months = kpis.months_of(year, today)
@@ -296,3 +299,68 @@ def rm_report(*, rm, year: int, today: date | None = None) -> dict[str, Any]:
             "callback_rate": targets.callback_completion_target,
         },
     }
+
+
+def breakdown(*, year: int, by: str, today: date | None = None) -> list[dict[str, Any]]:
+    """The year's figures per branch (``by="branch"``) or per RM (``by="rm"``, through each
+    client's current RM; call-back figures through the RM who owns the call-back)."""
+    from core.models import Branch
+    from managers.models import Assignment, RelationshipManager
+
+    today = today or timezone.localdate()
+    as_of = min(today, date(year, 12, 31))
+    now = _clock(today)
+    start = date(year, 1, 1)
+    changes = facts.status_changes(until=as_of)
+    responses = facts.satisfaction_responses(start=start, end=as_of)
+    callbacks = facts.callbacks(start=start, end=date(year, 12, 31))
+    tickets = facts.tickets(start=start, end=as_of)
+    if by == "rm":
+        owner = dict(
+            Assignment.objects.filter(ended_at__isnull=True).values_list("client_id", "rm_id")
+        )
+        labels = {
+            rm.pk: f"{rm.name} ({rm.employee_no})"
+            for rm in RelationshipManager.objects.filter(pk__in=set(owner.values()))
+        }
+
+        def group_of(frame):
+            return frame["client_id"].map(owner)
+
+        callback_group = callbacks["rm_id"]
+        response_group = responses["rm_id"].where(
+            responses["source"] == "callback", responses["client_id"].map(owner)
+        )
+    else:
+        labels = {b.pk: b.name for b in Branch.objects.all()}
+
+        def group_of(frame):
+            return frame["branch_id"]
+
+        callback_group = callbacks["branch_id"]
+        response_group = responses["branch_id"]
+    vips_now = kpis.vips_on(changes, as_of)
+    new_by_client = kpis.new_vips(changes, year)
+    churn_by_client = kpis.churned(changes, year)
+    client_group = dict(zip(changes["client_id"], group_of(changes), strict=True))
+    rows = []
+    for key, label in labels.items():
+        in_group = [c for c, g in client_group.items() if g == key]
+        good, total = kpis.satisfaction_counts(responses[response_group == key])
+        done, due = kpis.callback_counts(callbacks[callback_group == key], as_of)
+        group_tickets = tickets[group_of(tickets) == key]
+        met, decided = kpis.sla_counts(group_tickets, now)
+        rows.append(
+            {
+                "label": label,
+                "vip_count": sum(1 for c in in_group if c in vips_now),
+                "new_vips": sum(1 for c in in_group if c in new_by_client.index),
+                "churned": sum(1 for c in in_group if c in churn_by_client.index),
+                "satisfaction_rate": kpis.rate(good, total),
+                "satisfaction_total": total,
+                "callback_rate": kpis.rate(done, due),
+                "sla_rate": kpis.rate(met, decided),
+                "tickets": len(group_tickets),
+            }
+        )
+    return rows

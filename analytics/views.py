@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from analytics import dashboard, exports, facts
 from analytics.forms import ExportForm, PeriodForm
 from analytics.selectors import milestones_for
-from analytics.services import rm_report, year_report
+from analytics.services import breakdown, rm_report, year_report
 from core.access import role_required
 from core.roles import Role
 from core.services import audit_record
@@ -119,4 +119,44 @@ def my_figures(request):
         request,
         "analytics/my_figures.html",
         {"form": form, "report": report, "rm": rm},
+    )
+
+
+BREAKDOWN_SORTS = (
+    "label",
+    "vip_count",
+    "new_vips",
+    "churned",
+    "satisfaction_rate",
+    "callback_rate",
+    "sla_rate",
+    "tickets",
+)
+
+
+@role_required(Role.SUPERVISOR)
+def breakdown_view(request):
+    """The year's figures per branch or per RM, for supervisors."""
+    form, year, _month = _period(request)
+    by = "rm" if request.GET.get("by") == "rm" else "branch"
+    sort = request.GET.get("sort", "label")
+    descending = sort.startswith("-")
+    if sort.lstrip("-") not in BREAKDOWN_SORTS:
+        sort, descending = "label", False
+    key = sort.lstrip("-")
+    rows = breakdown(year=year, by=by)
+    # None (no data) sorts last either way.
+    present = sorted(
+        (r for r in rows if r[key] is not None), key=lambda r: r[key], reverse=descending
+    )
+    rows = present + [r for r in rows if r[key] is None]
+    chart = {
+        "labels": [r["label"] for r in rows],
+        "vip_count": [r["vip_count"] for r in rows],
+        "new_vips": [r["new_vips"] for r in rows],
+    }
+    return render(
+        request,
+        "analytics/breakdown.html",
+        {"form": form, "year": year, "by": by, "rows": rows, "sort": sort, "chart": chart},
     )

@@ -37,3 +37,23 @@
     });
   });
 })();
+
+// The per-branch / per-RM page: VIP clients and new VIPs per group, beside its table.
+(function () {
+  "use strict";
+  const source = document.getElementById("analytics-groups");
+  const canvas = document.querySelector("canvas[data-chart=groups]");
+  if (!source || !canvas || typeof Chart === "undefined") return;
+  const data = JSON.parse(source.textContent);
+  new Chart(canvas, {
+    type: "bar",
+    data: {
+      labels: data.labels,
+      datasets: [
+        { label: canvas.dataset.labelVips, data: data.vip_count, backgroundColor: "#13294b" },
+        { label: canvas.dataset.labelNew, data: data.new_vips, backgroundColor: "#c9a227" },
+      ],
+    },
+    options: { indexAxis: "y", animation: false, maintainAspectRatio: false, scales: { x: { beginAtZero: true } } },
+  });
+})();
