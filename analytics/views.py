@@ -2,7 +2,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,9 +77,16 @@ def dashboard_view(request):
 
 @role_required(Role.SUPERVISOR)
 def export_view(request):
-    form, year, month = _period(request, ExportForm)
-    fmt = form.cleaned_data.get("format", "xlsx") if form.is_bound else "xlsx"
-    table_key = (form.cleaned_data.get("table") if form.is_bound else "") or "summary"
+    data = request.GET.copy()
+    data.setdefault("year", str(timezone.localdate().year))
+    data.setdefault("format", "xlsx")
+    form = ExportForm(data)
+    if not form.is_valid():
+        messages.error(request, _("That export is not available; choose one from the Export menu."))
+        return redirect("analytics:dashboard")
+    year, month = form.cleaned_data["year"], form.cleaned_data.get("month")
+    fmt = form.cleaned_data["format"]
+    table_key = form.cleaned_data.get("table") or "summary"
     data = _dashboard_data(year, month)
     tables = {
         "summary": lambda: exports.summary_table(data["report"], data["tiles"]),

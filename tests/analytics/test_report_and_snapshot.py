@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from analytics.models import KpiSnapshot
 from analytics.services import kpi_snapshot_take, year_report
@@ -65,12 +66,12 @@ def test_kpi_report_json_has_every_key_with_targets_and_exact_decimals(vips):
 
 @pytest.mark.parametrize("year", ["26", "abcd", "1999", "2999", ""])
 def test_kpi_report_refuses_a_bad_year(db, year):
-    with pytest.raises(CommandError, match="四位数字"):
+    with translation.override("en"), pytest.raises(CommandError, match="four-digit year"):
         call_command("kpi_report", "--year", year, stdout=StringIO())
 
 
 def test_kpi_report_bad_year_exits_1_with_the_message_on_stderr(db, capsys):
-    with pytest.raises(SystemExit) as exit_info:
+    with translation.override("zh-hans"), pytest.raises(SystemExit) as exit_info:
         execute_from_command_line(["manage.py", "kpi_report", "--year", "20x6", "--json"])
 
     assert exit_info.value.code == 1

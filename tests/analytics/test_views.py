@@ -202,3 +202,11 @@ def test_supervisor_home_shows_the_kpi_widget(supervisor, login):
 
 def test_rm_home_has_no_kpi_widget(rm_user, login):
     assert "widget-analytics-kpis" not in login(rm_user).get("/").content.decode()
+
+
+@pytest.mark.parametrize("query", ["format=pdf", "format=csv&table=secrets", "year=1800"])
+def test_a_bad_export_request_goes_back_with_a_message(supervisor, login, query):
+    response = login(supervisor).get(f"/analytics/export/?{query}", follow=True)
+    assert response.redirect_chain[-1][0] == "/analytics/"
+    assert "not available" in response.content.decode()
+    assert not LogEntry.objects.filter(changes_text="analytics.export").exists()
