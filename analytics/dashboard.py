@@ -151,7 +151,7 @@ def tiles(report: dict, month: int, *, today: date) -> list[Tile]:
     ]
 
 
-def _percent(value: Decimal | None) -> float | None:
+def percent_points(value: Decimal | None) -> float | None:
     """Chart points only (the tables beside the charts show the exact figures)."""
     return None if value is None else float(value * 100)
 
@@ -198,12 +198,12 @@ def chart_data(report: dict, budget: list[dict], categories: list[dict], channel
     rows = report["months"]
     return {
         "labels": [f"{report['year']}-{r['month']:02d}" for r in rows],
-        "satisfaction": [_percent(r["satisfaction_rate"]) for r in rows],
+        "satisfaction": [percent_points(r["satisfaction_rate"]) for r in rows],
         "vip_count": [r["vip_count"] for r in rows],
         "new_vips": [r["new_vips"] for r in rows],
         "churned": [r["churned"] for r in rows],
-        "sla": [_percent(r["sla_rate"]) for r in rows],
-        "callbacks": [_percent(r["callback_rate"]) for r in rows],
+        "sla": [percent_points(r["sla_rate"]) for r in rows],
+        "callbacks": [percent_points(r["callback_rate"]) for r in rows],
         "budget": {
             "labels": [str(b["label"]) for b in budget],
             "planned": [float(b["planned"]) for b in budget],

@@ -122,10 +122,17 @@ def my_figures(request):
         raise Http404
     form, year, month = _period(request)
     report = rm_report(rm=rm, year=year)
+    chart = {
+        "labels": [f"{year}-{r['month']:02d}" for r in report["months"]],
+        "satisfaction": [
+            dashboard.percent_points(r["satisfaction_rate"]) for r in report["months"]
+        ],
+        "callbacks": [dashboard.percent_points(r["callback_rate"]) for r in report["months"]],
+    }
     return render(
         request,
         "analytics/my_figures.html",
-        {"form": form, "report": report, "rm": rm},
+        {"form": form, "report": report, "rm": rm, "chart": chart},
     )
 
 

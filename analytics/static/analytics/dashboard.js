@@ -57,3 +57,26 @@
     options: { indexAxis: "y", animation: false, maintainAspectRatio: false, scales: { x: { beginAtZero: true } } },
   });
 })();
+
+// An RM's own page: their satisfaction and call-back completion by month, beside the table.
+(function () {
+  "use strict";
+  const source = document.getElementById("analytics-mine");
+  const canvas = document.querySelector("canvas[data-chart=mine]");
+  if (!source || !canvas || typeof Chart === "undefined") return;
+  const data = JSON.parse(source.textContent);
+  new Chart(canvas, {
+    type: "line",
+    data: {
+      labels: data.labels,
+      datasets: [
+        { label: canvas.dataset.labelSatisfaction, data: data.satisfaction, borderColor: "#13294b", spanGaps: true },
+        { label: canvas.dataset.labelCallbacks, data: data.callbacks, borderColor: "#c9a227", spanGaps: true },
+      ],
+    },
+    options: {
+      animation: false, maintainAspectRatio: false,
+      scales: { y: { min: 0, max: 100, ticks: { callback: (v) => v + "%" } } },
+    },
+  });
+})();
