@@ -214,15 +214,17 @@ def tickets(*, start: date, end: date, client_ids=None) -> pd.DataFrame:
 
 def training_spend(*, year: int) -> Decimal:
     """The training line's actual: the managers app's figure (cost per attendee of every record
-    on a course held in ``year``)."""
+    on a course held in ``year``, except absences)."""
     try:
         from managers.selectors import training_spend as managers_training_spend
     except ImportError:
-        from managers.models import TrainingRecord
+        from managers.models import TrainingRecord, TrainingResult
 
-        total = TrainingRecord.objects.filter(course__held_on__year=year).aggregate(
-            total=Sum("course__cost_per_attendee")
-        )["total"]
+        total = (
+            TrainingRecord.objects.filter(course__held_on__year=year)
+            .exclude(result=TrainingResult.ABSENT)
+            .aggregate(total=Sum("course__cost_per_attendee"))["total"]
+        )
         return total or Decimal("0.00")
     return managers_training_spend(year=year)
 

@@ -85,6 +85,7 @@ def test_budget_actuals_come_from_training_records_events_and_entries(db):
     )
     TrainingRecord.objects.create(course=course, rm=rm_a)
     TrainingRecord.objects.create(course=course, rm=rm_b)
+    TrainingRecord.objects.create(course=course, rm=RelationshipManagerFactory(), result="absent")
     old = TrainingCourse.objects.create(title="Old", held_on=datetime.date(2025, 3, 1), hours=8)
     TrainingRecord.objects.create(course=old, rm=rm_a)
     CostEntryFactory(amount=Decimal("12000.00"))
@@ -95,7 +96,8 @@ def test_budget_actuals_come_from_training_records_events_and_entries(db):
     figures = year_report(year=2026, today=datetime.date(2026, 11, 28))
 
     actual = {row["line"]: row["actual"] for row in figures["budget"]}
-    assert actual["training"] == Decimal("6000.00")  # 2 attendees × 3,000 in 2026
+    # 2 attendees × 3,000 in 2026; a no-show is not charged.
+    assert actual["training"] == Decimal("6000.00")
     assert actual["system_development"] == Decimal("12000.00")
     assert actual["market_research"] == Decimal("8000.50")
     assert actual["other_costs"] == Decimal("500.00")
