@@ -283,6 +283,14 @@ def training(request):
     rms = rms.order_by(sort if sort in sorts else "employee_no", "pk")
     page_obj = Paginator(rms, 25).get_page(request.GET.get("page"))
     courses = list(selectors.courses_with_counts()[:12])
+    chronological = courses[::-1]
+    chart = {
+        "labels": [f"{c.held_on:%Y-%m} {c.title}" for c in chronological],
+        "attendees": [c.attendees for c in chronological],
+        "passed": [c.passed for c in chronological],
+        "attendees_label": _("Attendees"),
+        "passed_label": _("Passed"),
+    }
     return render(
         request,
         "managers/training.html",
@@ -291,6 +299,7 @@ def training(request):
             "page_obj": page_obj,
             "since": since,
             "courses": courses,
+            "chart": chart,
             "branches": Branch.objects.all(),
             "branch": branch,
             "sort": sort,
@@ -397,12 +406,25 @@ def rota(request):
                     }
                 )
     rows = sorted(by_rm.values(), key=lambda r: (not r["mine"], r["rm"].employee_no))
+    day_gaps: list[list[tuple[datetime, datetime]]] = [[] for _d in days]
+    for gap_from, gap_to in selectors.coverage_gaps(start=window_start, end=window_end):
+        for i, day in enumerate(days):
+            day_start = datetime.combine(day, time.min, tzinfo=tz)
+            day_end = day_start + timedelta(days=1)
+            if gap_from < day_end and gap_to > day_start:
+                day_gaps[i].append(
+                    (
+                        max(timezone.localtime(gap_from), day_start),
+                        min(timezone.localtime(gap_to), day_end),
+                    )
+                )
 
     is_supervisor = _is_supervisor(request.user)
     now = timezone.now()
     context = {
         "days": days,
         "rows": rows,
+        "day_gaps": day_gaps,
         "today": timezone.localdate(),
         "prev_week": start_day - timedelta(days=7),
         "next_week": start_day + timedelta(days=7),

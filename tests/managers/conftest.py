@@ -24,3 +24,10 @@ def candidate(branch):
 @pytest.fixture
 def second_supervisor(db):
     return UserFactory(username="boss2", branch=None, role=Role.SUPERVISOR)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The shared factories hash a password per user; the real hasher makes the data-size tests
+    (dozens of RMs, each with a user) take minutes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
