@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.utils import timezone
 
 from core.demo import BRANCHES, DEMO_PASSWORD
@@ -184,6 +185,7 @@ def _seed_rota(rms: list[RelationshipManager], *, today) -> None:
     )
 
 
+@transaction.atomic
 def seed(*, rng, today, stdout=None) -> None:
     from managers.services import assignments_sync
 
