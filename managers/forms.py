@@ -15,6 +15,10 @@ def _active_rms():
 
 
 class RmChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", _("Choose an RM"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.employee_no}) · {obj.branch.code}"
 
@@ -109,7 +113,10 @@ class BoardFilterForm(forms.Form):
         "-branch": "-branch__code",
     }
     branch = forms.ModelChoiceField(
-        label=_("Branch"), queryset=Branch.objects.all(), required=False
+        label=_("Branch"),
+        queryset=Branch.objects.all(),
+        required=False,
+        empty_label=_("All branches"),
     )
     flag = forms.ChoiceField(
         label=_("Show"),

@@ -278,10 +278,11 @@ def training_records_of(*, rm: RelationshipManager) -> QuerySet[TrainingRecord]:
 
 
 def courses_with_counts() -> QuerySet[TrainingCourse]:
+    # Meta.ordering is ignored by aggregating queries, so the order is spelled out.
     return TrainingCourse.objects.annotate(
         attendees=Count("records", filter=~Q(records__result=TrainingResult.ABSENT)),
         passed=Count("records", filter=Q(records__result=TrainingResult.PASSED)),
-    )
+    ).order_by("-held_on", "-pk")
 
 
 # --- Assignments ------------------------------------------------------------------------------

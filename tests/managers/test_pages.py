@@ -364,3 +364,10 @@ class TestHomeAndPanel:
         request.user = supervisor
         context = rm_history_panel(request, client_of_rm)
         assert [a.rm for a in context["assignments"]] == [colleague_rm, rm]
+
+
+def test_training_page_lists_the_newest_courses_first(supervisor, login):
+    TrainingCourseFactory(title="旧课程", held_on=datetime.date(2025, 1, 1))
+    TrainingCourseFactory(title="新课程", held_on=datetime.date(2026, 10, 1))
+    page = login(supervisor).get(reverse("managers:training")).text
+    assert page.index("新课程") < page.index("旧课程")
