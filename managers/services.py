@@ -169,7 +169,7 @@ def _create_assignments(rows: list[Assignment]) -> tuple[list[Assignment], int]:
         return [], 0
     try:
         with transaction.atomic():
-            return Assignment.objects.bulk_create(rows), 0
+            return Assignment.objects.bulk_create(rows, batch_size=1000), 0
     except IntegrityError:
         pass
     created, skipped = [], 0
@@ -189,17 +189,28 @@ def _notify_unassigned(clients: list[tuple[int, str, str]]) -> int:
     if not recipients:
         return 0
     url = reverse("managers:board") + "#unassigned"
+    keys = {pk: f"managers.unassigned.{pk}" for pk, _no, _name in clients}
+    # Skip, in one query, the alerts already sent on earlier nights; the dedupe key still guards
+    # against a concurrent run.
+    already = set(
+        Notification.objects.filter(dedupe_key__in=keys.values()).values_list(
+            "recipient_id", "dedupe_key"
+        )
+    )
     sent = 0
     for pk, client_no, name in clients:
+        pending = [r for r in recipients if (r.pk, keys[pk]) not in already]
+        if not pending:
+            continue
         sent += len(
             notification_create(
-                recipients=recipients,
+                recipients=pending,
                 title=_("VIP client %(client)s has no relationship manager")
                 % {"client": f"{name} ({client_no})"},
                 body=_("Every RM of the client's branch is at capacity. Assign one on the board."),
                 url=url,
                 level=Notification.Level.WARNING,
-                dedupe_key=f"managers.unassigned.{pk}",
+                dedupe_key=keys[pk],
             )
         )
     return sent

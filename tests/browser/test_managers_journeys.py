@@ -34,3 +34,21 @@ def test_rm_sees_own_shifts_and_load_on_home(demo_bank, sign_in):
     assert page.locator('[data-testid="widget-my-shifts"] li').count() >= 1
     assert page.locator('[data-testid="widget-my-load"]').count() == 1
     screenshot(page, "managers-rm-home")
+
+
+def test_supervisor_approves_an_eligible_candidate(demo_bank, sign_in, live_server):
+    page = sign_in("supervisor")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{live_server.url}/managers/candidates/")
+    rows = page.locator('[data-testid="candidate-row"]')
+    assert rows.count() == 4
+    eligible = rows.filter(has_text="E19001")
+    assert eligible.locator('[data-criterion="years_experience"][data-met="yes"]').count() == 1
+    blocked = rows.filter(has_text="E19003")
+    assert blocked.locator('[data-criterion="years_experience"][data-met="no"]').count() == 1
+    assert blocked.locator("button[disabled]").count() == 1
+    screenshot(page, "managers-candidates")
+    eligible.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator('[data-testid="candidate-row"]').count() == 3
+    assert page.locator(".alert-success").count() == 1

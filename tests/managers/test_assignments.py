@@ -234,3 +234,17 @@ def test_two_concurrent_assignments_of_one_client_exactly_one_succeeds(
         t.join(timeout=30)
     assert sorted(outcomes) == ["ok", "refused"]
     assert Assignment.objects.filter(client=client, ended_at__isnull=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_nightly_reruns_with_a_long_queue_do_not_retry_old_alerts(
+    branch, rm, supervisor, django_assert_max_num_queries
+):
+    rm.capacity = 0
+    rm.save()
+    VipClientFactory.create_batch(20, branch=branch)
+    services.assignments_sync(as_of=TODAY)
+    assert Notification.objects.filter(recipient=supervisor).count() == 20
+    with django_assert_max_num_queries(10):
+        result = services.assignments_sync(as_of=TODAY)
+    assert result["unassigned"] == 20 and result["notified"] == 0
