@@ -34,6 +34,7 @@ class MaildirSource:
     done moves a message to ``cur`` with the Seen flag, as a mail client would."""
 
     def __init__(self, path: str | Path):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.maildir = mailbox.Maildir(str(path), factory=None, create=True)
 
     def pending(self) -> Iterator[Pending]:
