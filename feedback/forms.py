@@ -103,6 +103,9 @@ class QueueFilterForm(forms.Form):
             ("me", _("Me")),
             *[(str(u.pk), str(u)) for u in handlers],
         ]
+        for name, field in self.fields.items():
+            if name != "sort":
+                field.widget.attrs["class"] = "form-select form-select-sm"
 
 
 class AssignForm(forms.Form):

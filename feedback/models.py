@@ -203,6 +203,13 @@ class Ticket(models.Model):
     @property
     def sla(self) -> dict:
         """What the SLA badge shows, computed once per row for templates."""
+        if self.first_response_at is None and not self.is_open:
+            return {
+                "state": "",
+                "label": _("No response needed"),
+                "css": "badge-standard",
+                "time_left": None,
+            }
         now = timezone.now()
         state = self.sla_state(now)
         css = {

@@ -14,3 +14,9 @@ def received():
 @pytest.fixture
 def handler(feedback_user):
     return feedback_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Personas get passwords; a fast hasher keeps these tests quick (not a security setting)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
