@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage as DjangoEmail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -375,7 +375,7 @@ def survey_from_token(signed: str) -> Survey | None:
         token = signing.Signer(salt=SURVEY_SALT).unsign(signed)
     except signing.BadSignature:
         return None
-    return Survey.objects.select_related("ticket").filter(token=token).first()
+    return Survey.objects.select_related("ticket", "ticket__client").filter(token=token).first()
 
 
 @transaction.atomic
@@ -393,17 +393,23 @@ def survey_send(*, ticket: Ticket) -> Survey:
     )
     address = _client_address(ticket)
     if created and address:
-        body = _(
-            "Dear client,\n\nyour feedback %(reference)s has been resolved. Please tell us how "
-            "satisfied you are (one click, valid for %(days)s days):\n\n%(link)s\n\nVIP Service"
-        ) % {"reference": ticket.reference, "days": Survey.VALID_DAYS, "link": survey_link(survey)}
-        mail = DjangoEmail(
-            subject=_("[%(reference)s] How did we do?") % {"reference": ticket.reference},
-            body=body,
-            to=[address],
-        )
+        language = ticket.client.preferred_language if ticket.client_id else settings.LANGUAGE_CODE
+        with translation.override(language):
+            mail = _survey_mail(ticket, survey, address)
         _send_after_commit(mail)
     return survey
+
+
+def _survey_mail(ticket: Ticket, survey: Survey, address: str) -> DjangoEmail:
+    body = _(
+        "Dear client,\n\nyour feedback %(reference)s has been resolved. Please tell us how "
+        "satisfied you are (one click, valid for %(days)s days):\n\n%(link)s\n\nVIP Service"
+    ) % {"reference": ticket.reference, "days": Survey.VALID_DAYS, "link": survey_link(survey)}
+    return DjangoEmail(
+        subject=_("[%(reference)s] How did we do?") % {"reference": ticket.reference},
+        body=body,
+        to=[address],
+    )
 
 
 class SurveyClosed(Exception):

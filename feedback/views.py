@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -254,10 +254,17 @@ def ticket_action(request, reference: str, action: str):
 
 def survey(request, token: str):
     """The client's one-time satisfaction survey: no login. A tampered or unknown link is 404, an
-    expired one 410, an answered one a thank-you page; never a 500."""
+    expired one 410, an answered one a clear page; never a 500. Shown in the client's language."""
     found = services.survey_from_token(token)
     if found is None:
         return render(request, "feedback/survey_closed.html", {"reason": "invalid"}, status=404)
+    client = found.ticket.client
+    language = client.preferred_language if client else translation.get_language()
+    with translation.override(language):
+        return _survey_page(request, found)
+
+
+def _survey_page(request, found: Survey):
     if found.is_answered:
         return render(request, "feedback/survey_closed.html", {"reason": "answered"})
     if found.is_expired():
