@@ -39,6 +39,7 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from feedback import widgets
         from feedback.models import ApiKey, SlaPolicy, Survey, Ticket, TicketMessage
 
         auditlog.register(Ticket)
@@ -46,3 +47,4 @@ class FeedbackConfig(AppConfig):
         auditlog.register(Survey, exclude_fields=["token"])
         auditlog.register(ApiKey, exclude_fields=["key_hash"])
         auditlog.register(SlaPolicy)
+        widgets.register()
