@@ -39,7 +39,7 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from feedback import widgets
+        from feedback import demo, widgets
         from feedback.models import ApiKey, SlaPolicy, Survey, Ticket, TicketMessage
 
         auditlog.register(Ticket)
@@ -48,3 +48,4 @@ class FeedbackConfig(AppConfig):
         auditlog.register(ApiKey, exclude_fields=["key_hash"])
         auditlog.register(SlaPolicy)
         widgets.register()
+        demo.register()
