@@ -109,7 +109,9 @@ class QueueFilterForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    handler = forms.ModelChoiceField(label=_("Handler"), queryset=None)
+    handler = forms.ModelChoiceField(
+        label=_("Handler"), queryset=None, empty_label=_("Choose a handler")
+    )
 
     def __init__(self, *args, handlers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ import email
 import email.policy
 import imaplib
 import mailbox
+import re
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -25,6 +26,16 @@ class MailSource(Protocol):
         """Mark a message processed (called only after its data is committed)."""
 
 
+_MAILDIR_KEY = re.compile(r"^(\d+)\.M(\d+)P\d+Q(\d+)")
+
+
+def _delivery_order(key: str) -> tuple:
+    """Maildir names start with seconds, microseconds (not zero-padded) and a counter: compare
+    them as numbers so a reply is never read before the message it answers."""
+    match = _MAILDIR_KEY.match(key)
+    return (0, *map(int, match.groups()), key) if match else (1, 0, 0, 0, key)
+
+
 def _parse(raw: bytes) -> EmailMessage:
     return email.message_from_bytes(raw, policy=email.policy.default)
 
@@ -38,7 +49,7 @@ class MaildirSource:
         self.maildir = mailbox.Maildir(str(path), factory=None, create=True)
 
     def pending(self) -> Iterator[Pending]:
-        for key in sorted(self.maildir.keys()):
+        for key in sorted(self.maildir.keys(), key=_delivery_order):
             try:
                 message = self.maildir.get_message(key)
             except KeyError:

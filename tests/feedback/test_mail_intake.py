@@ -207,3 +207,10 @@ def test_two_clients_sharing_an_address_are_left_for_triage(
     deliver(maildir, sender=client_of_rm.email, subject="s", body="b", message_id="<sh@x.example>")
     services.mailbox_poll()
     assert Ticket.objects.get().client is None
+
+
+def test_maildir_is_read_in_delivery_order():
+    from feedback.mail import _delivery_order
+
+    keys = ["1700000000.M100000P1Q2.host", "1700000000.M99999P1Q1.host", "1699999999.M5P1Q9.h"]
+    assert sorted(keys, key=_delivery_order) == [keys[2], keys[1], keys[0]]
