@@ -492,7 +492,10 @@ def _message_id(message: EmailMessage, raw: bytes) -> str:
     return value[:255] if value else f"<sha256-{hashlib.sha256(raw).hexdigest()}@no-message-id>"
 
 
-def _thread_target(message: EmailMessage, subject: str) -> Ticket | None:
+def _thread_target(message: EmailMessage, subject: str, sender: str) -> Ticket | None:
+    """The ticket an email replies to: by In-Reply-To/References (our Message-IDs are random,
+    so they prove the thread), else by "[FB-…]" in the subject when it comes from the ticket's
+    own correspondent (a reference alone is guessable)."""
     ids = " ".join(str(message.get(h, "")) for h in ("In-Reply-To", "References")).split()
     if ids:
         ticket = Ticket.objects.filter(source_message_id__in=ids).first()
@@ -503,8 +506,12 @@ def _thread_target(message: EmailMessage, subject: str) -> Ticket | None:
         if ticket is not None:
             return ticket
     match = REFERENCE_RE.search(subject)
-    if match:
-        return Ticket.objects.filter(reference=match.group(1)).first()
+    if match and sender:
+        ticket = Ticket.objects.select_related("client").filter(reference=match.group(1)).first()
+        if ticket is not None:
+            known = {ticket.sender_email.lower(), (ticket.client.email if ticket.client else "")}
+            if sender in {address.lower() for address in known if address}:
+                return ticket
     return None
 
 
@@ -526,7 +533,7 @@ def mail_ingest(*, message: EmailMessage, raw: bytes) -> Ticket | TicketMessage 
     subject = str(message.get("Subject", "")).strip() or _("(no subject)")
     sender = parseaddr(str(message.get("From", "")))[1].strip().lower()
     body = _body_text(message) or subject
-    target = _thread_target(message, subject)
+    target = _thread_target(message, subject, sender)
     if target is not None:
         reply = TicketMessage.objects.create(
             ticket=target,

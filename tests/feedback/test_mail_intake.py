@@ -214,3 +214,19 @@ def test_maildir_is_read_in_delivery_order():
 
     keys = ["1700000000.M100000P1Q2.host", "1700000000.M99999P1Q1.host", "1699999999.M5P1Q9.h"]
     assert sorted(keys, key=_delivery_order) == [keys[2], keys[1], keys[0]]
+
+
+def test_reference_in_the_subject_from_a_stranger_opens_a_new_ticket(maildir, client_of_rm):
+    ticket = services.ticket_create(
+        channel="phone", category="inquiry", subject="s", description="d", client=client_of_rm
+    )
+    deliver(
+        maildir,
+        sender="mallory@evil.example",
+        subject=f"Re: [{ticket.reference}] s",
+        body="Injected",
+        message_id="<evil@evil.example>",
+    )
+    services.mailbox_poll()
+    assert ticket.messages.count() == 0
+    assert Ticket.objects.filter(sender_email="mallory@evil.example", client=None).exists()
