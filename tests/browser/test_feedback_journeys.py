@@ -32,3 +32,15 @@ def test_feedback_team_opens_queue_and_responds(demo_bank, sign_in, live_server)
 def test_supervisor_home_shows_breached_tickets(demo_bank, sign_in):
     page = sign_in("supervisor")
     assert page.locator('[data-testid="widget-feedback.breached"]').count() == 1
+
+
+def test_branch_staff_form_explains_what_is_missing(demo_bank, sign_in, live_server):
+    page = sign_in("branch")
+    page.goto(f"{live_server.url}/feedback/new/?channel=branch")
+    assert page.locator("#id_channel").input_value() == "branch"
+    page.fill("#id_client_no", "NO-SUCH-CLIENT")
+    page.click("button.btn-primary[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".alert-danger").count() == 1
+    assert page.locator("#id_client_no.is-invalid").count() == 1
+    screenshot(page, "feedback-log-form-errors")
