@@ -586,3 +586,9 @@ def mailbox_poll(*, source: MailSource | None = None) -> dict:
 
 def ticket_view_record(*, ticket: Ticket, user: User) -> None:
     audit_record(actor=user, event="feedback.ticket_viewed", instance=ticket)
+
+
+def queue_export_record(*, user: User, rows: int, query: str) -> None:
+    audit_record(
+        actor=user, event="feedback.queue_exported", detail={"rows": rows, "filters": query}
+    )

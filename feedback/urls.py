@@ -7,6 +7,7 @@ app_name = "feedback"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("assign/", views.bulk_assign, name="bulk_assign"),
+    path("export.csv", views.queue_export, name="queue_export"),
     path("new/", views.ticket_new, name="ticket_new"),
     path("tickets/<str:reference>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<str:reference>/<str:action>/", views.ticket_action, name="ticket_action"),

@@ -343,3 +343,26 @@ class TestIntakeForm:
             },
         )
         assert response.status_code == 200 and Ticket.objects.count() == 0
+
+
+def test_team_exports_the_filtered_queue_as_csv_and_it_is_audited(
+    login, feedback_user, client_of_rm
+):
+    import csv
+    import io
+
+    from auditlog.models import LogEntry
+
+    TicketFactory(client=client_of_rm, subject="投诉一", channel="email")
+    TicketFactory(client=client_of_rm, subject="other", channel="phone")
+    response = login(feedback_user).get(reverse("feedback:queue_export") + "?channel=email")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "reference"
+    assert [r[-1] for r in rows[1:]] == ["投诉一"]
+    assert rows[1][1] == client_of_rm.client_no
+    assert LogEntry.objects.filter(additional_data__event="feedback.queue_exported").exists()
+
+
+def test_rm_may_not_export(login, rm_user):
+    assert login(rm_user).get(reverse("feedback:queue_export")).status_code == 404
