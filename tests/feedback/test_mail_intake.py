@@ -230,3 +230,42 @@ def test_reference_in_the_subject_from_a_stranger_opens_a_new_ticket(maildir, cl
     services.mailbox_poll()
     assert ticket.messages.count() == 0
     assert Ticket.objects.filter(sender_email="mallory@evil.example", client=None).exists()
+
+
+class FakeImap:
+    """Records the IMAP commands the adapter sends; holds one unseen message."""
+
+    def __init__(self, raw):
+        self.raw, self.calls = raw, []
+
+    def uid(self, command, *args):
+        self.calls.append((command, *args))
+        if command == "SEARCH":
+            return "OK", [b"42"]
+        if command == "FETCH":
+            return "OK", [(b"42 (UID 42 BODY[] {10}", self.raw), b")"]
+        return "OK", [b""]
+
+
+def test_imap_source_peeks_and_marks_seen_only_when_done(client_of_rm, settings):
+    from feedback.mail import ImapSource, mail_source
+
+    settings.FEEDBACK_IMAP_URL = "imaps://fb%40bank.example:s3cret@imap.bank.example/Feedback"
+    source = mail_source()
+    assert isinstance(source, ImapSource)
+    assert (source.host, source.port, source.user, source.folder) == (
+        "imap.bank.example",
+        993,
+        "fb@bank.example",
+        "Feedback",
+    )
+    message = EmailMessage()
+    message["From"] = client_of_rm.email
+    message["Message-ID"] = "<imap@x.example>"
+    message["Subject"] = "via IMAP"
+    message.set_content("hello")
+    source._conn = FakeImap(message.as_bytes())
+    assert services.mailbox_poll(source=source)["tickets"] == 1
+    assert ("FETCH", b"42", "(BODY.PEEK[])") in source._conn.calls
+    assert source._conn.calls[-1] == ("STORE", "42", "+FLAGS", "(\\Seen)")
+    assert Ticket.objects.get().client == client_of_rm
