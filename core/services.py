@@ -1,5 +1,6 @@
 """Writes of the core app: staff accounts and roles, notifications, the audit trail."""
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +13,8 @@ from django.utils import timezone
 
 from core.models import Branch, Notification, User
 from core.roles import Role
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -106,7 +109,11 @@ def notification_create(
     if email:
         addresses = [n.recipient.email for n in created if n.recipient.email]
         if addresses:
-            send_mail(str(title), str(body), None, addresses, fail_silently=True)
+            # The in-app notification is the record; a mail server outage must not undo it.
+            try:
+                send_mail(str(title), str(body), None, addresses)
+            except Exception:
+                logger.exception("notification email to %s failed", addresses)
     return created
 
 

@@ -24,4 +24,28 @@ class FeedbackConfig(AppConfig):
             "chat-left-text",
         ),
     ]
-    role_permissions: dict = {}
+    role_permissions: dict = {
+        FEEDBACK: ["feedback.view_ticket", "feedback.change_ticket", "feedback.view_survey"],
+        SUPERVISOR: [
+            "feedback.view_ticket",
+            "feedback.change_ticket",
+            "feedback.view_survey",
+            "feedback.view_slapolicy",
+        ],
+        RM: ["feedback.view_ticket", "feedback.add_ticket"],
+        BRANCH: ["feedback.view_ticket", "feedback.add_ticket"],
+    }
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from feedback import demo, widgets
+        from feedback.models import ApiKey, SlaPolicy, Survey, Ticket, TicketMessage
+
+        auditlog.register(Ticket)
+        auditlog.register(TicketMessage)
+        auditlog.register(Survey, exclude_fields=["token"])
+        auditlog.register(ApiKey, exclude_fields=["key_hash"])
+        auditlog.register(SlaPolicy)
+        widgets.register()
+        demo.register()

@@ -1,1 +1,170 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from clients.models import Client
+from feedback.models import Category, Channel, TicketStatus
+
+STAFF_CHANNELS = [
+    (Channel.PHONE, Channel.PHONE.label),
+    (Channel.BRANCH, Channel.BRANCH.label),
+    (Channel.WEB, Channel.WEB.label),
+]
+
+
+class TicketForm(forms.Form):
+    """Staff log feedback taken by phone, at the branch or from the web form."""
+
+    client_no = forms.CharField(
+        label=_("Client number"),
+        max_length=32,
+        help_text=_("The client's number, as on the dossier or the hotline card."),
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=STAFF_CHANNELS)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the client said, in their words where possible."),
+    )
+    call = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, clients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clients = clients
+
+    def clean_client_no(self):
+        number = self.cleaned_data["client_no"].strip()
+        client = self.clients.filter(client_no=number).first()
+        if client is None:
+            raise forms.ValidationError(_("No client you may see has this client number."))
+        self.client = client
+        return number
+
+
+class ApiTicketForm(forms.Form):
+    """The mobile app's ticket (validated like a form, answered as JSON)."""
+
+    client_no = forms.CharField(max_length=32)
+    category = forms.ChoiceField(choices=Category.choices)
+    subject = forms.CharField(max_length=200)
+    description = forms.CharField(max_length=10000)
+
+    def clean_client_no(self):
+        client = Client.objects.filter(client_no=self.cleaned_data["client_no"].strip()).first()
+        if client is None:
+            raise forms.ValidationError(_("No client has this client number."))
+        self.client = client
+        return client.client_no
+
+
+class QueueFilterForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[("", _("All channels")), *Channel.choices], required=False
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("All categories")), *Category.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Open")), ("all", _("All statuses")), *TicketStatus.choices],
+        required=False,
+    )
+    handler = forms.ChoiceField(label=_("Handler"), required=False)
+    breached = forms.ChoiceField(
+        label=_("SLA"),
+        choices=[
+            ("", _("Any")),
+            ("breached", _("Breached")),
+            ("warned", _("Warning")),
+            ("on_time", _("On time")),
+        ],
+        required=False,
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        widget=forms.HiddenInput,
+        choices=[
+            ("", "urgency"),
+            ("reference", "reference"),
+            ("-reference", "-reference"),
+            ("received_at", "received_at"),
+            ("-received_at", "-received_at"),
+            ("status", "status"),
+            ("-status", "-status"),
+        ],
+    )
+
+    def __init__(self, *args, handlers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].choices = [
+            ("", _("Anyone")),
+            ("none", _("Unassigned")),
+            ("me", _("Me")),
+            *[(str(u.pk), str(u)) for u in handlers],
+        ]
+        for name, field in self.fields.items():
+            if name != "sort":
+                field.widget.attrs["class"] = "form-select form-select-sm"
+
+
+class AssignForm(forms.Form):
+    handler = forms.ModelChoiceField(
+        label=_("Handler"), queryset=None, empty_label=_("Choose a handler")
+    )
+
+    def __init__(self, *args, handlers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = handlers
+
+
+class BulkAssignForm(AssignForm):
+    tickets = forms.MultipleChoiceField(choices=[])
+
+    def __init__(self, *args, references, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tickets"].choices = [(r, r) for r in references]
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RespondForm(MessageForm):
+    send_email = forms.BooleanField(
+        label=_("Also email it to the client"),
+        required=False,
+        initial=True,
+        help_text=_("Sent to the client's email address, or the sender's for an email ticket."),
+    )
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+
+class LinkClientForm(forms.Form):
+    client_no = forms.CharField(label=_("Client number"), max_length=32)
+
+    def clean_client_no(self):
+        client = Client.objects.filter(client_no=self.cleaned_data["client_no"].strip()).first()
+        if client is None:
+            raise forms.ValidationError(_("No client has this client number."))
+        self.client = client
+        return client.client_no
+
+
+class SurveyForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with how we handled your feedback?"),
+        choices=[(i, str(i)) for i in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("5 = very satisfied, 1 = very dissatisfied"),
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

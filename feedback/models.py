@@ -1,1 +1,344 @@
+"""Feedback tickets from every channel, their thread, the 48-hour response SLA, satisfaction
+surveys and the API keys of the mobile app (SPEC section 6)."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    BRANCH = "branch", _("Branch")
+    EMAIL = "email", _("Email")
+    APP = "app", _("Mobile app")
+    WEB = "web", _("Web form")
+
+
+CHANNEL_ICONS = {
+    Channel.PHONE: "telephone",
+    Channel.BRANCH: "bank",
+    Channel.EMAIL: "envelope",
+    Channel.APP: "phone",
+    Channel.WEB: "globe",
+}
+
+
+class Category(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    INQUIRY = "inquiry", _("Inquiry")
+    SUGGESTION = "suggestion", _("Suggestion")
+    PRAISE = "praise", _("Praise")
+    SERVICE_REQUEST = "service_request", _("Service request")
+
+
+class TicketStatus(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESPONDED = "responded", _("Responded")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.RESPONDED)
+
+
+class SlaState(models.TextChoices):
+    ON_TIME = "on_time", _("On time")
+    WARNED = "warned", _("Warning")
+    BREACHED = "breached", _("Breached")
+    MET = "met", _("Responded in time")
+    LATE = "late", _("Responded late")
+
+
+class SlaPolicy(models.Model):
+    """The response SLA as data, effective-dated: a ticket takes the policy in force when it is
+    received, so changing the policy never moves the deadline of a ticket already in the queue."""
+
+    effective_from = models.DateTimeField(_("effective from"), unique=True)
+    response_hours = models.PositiveIntegerField(
+        _("first response within (hours)"),
+        default=48,
+        validators=[MinValueValidator(1)],
+        help_text=_("Calendar hours: the service works around the clock."),
+    )
+    warn_percent = models.PositiveSmallIntegerField(
+        _("warn at (% of the time)"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+    )
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self) -> str:
+        return f"{self.response_hours} h / {self.warn_percent}% ({self.effective_from:%Y-%m-%d})"
+
+    @classmethod
+    def in_force(cls, at: datetime) -> "SlaPolicy":
+        """The policy in force at ``at``; the built-in default (48 h, 75%) when none is stored."""
+        policy = cls.objects.filter(effective_from__lte=at).first()
+        return policy or cls(effective_from=at)
+
+    def deadlines(self, received_at: datetime) -> tuple[datetime, datetime]:
+        """(warn at, first response due) for a ticket received at ``received_at``."""
+        window = timedelta(hours=self.response_hours)
+        return received_at + window * self.warn_percent / 100, received_at + window
+
+
+class Ticket(models.Model):
+    """A piece of client feedback (反馈工单) from any channel, answered against the SLA clock."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    client = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="feedback_tickets",
+        help_text=_("Empty for an email from an unknown sender, until triage matches it."),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=TicketStatus.choices,
+        default=TicketStatus.NEW,
+        db_index=True,
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_tickets",
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    first_response_due_at = models.DateTimeField(_("first response due"))
+    # 75% of the way to the deadline: stored so the sweep finds due warnings with one index scan.
+    warn_due_at = models.DateTimeField(_("warning due"))
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="logged_tickets",
+    )
+    sender_email = models.EmailField(_("sender email"), blank=True)
+    source_message_id = models.CharField(_("email Message-ID"), max_length=255, blank=True)
+    # The hotline call that opened the ticket; an id, not a foreign key, so feedback does not
+    # depend on the service desk app.
+    call_id = models.PositiveBigIntegerField(_("hotline call"), null=True, blank=True)
+    api_key = models.ForeignKey(
+        "ApiKey",
+        verbose_name=_("API key"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+
+    class Meta:
+        ordering = ["first_response_due_at", "pk"]
+        verbose_name = _("feedback ticket")
+        verbose_name_plural = _("feedback tickets")
+        permissions = [("lead_team", _("Leads the feedback team (receives SLA warnings)"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_message_id"],
+                condition=~Q(source_message_id=""),
+                name="ticket_once_per_message_id",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["first_response_at", "warn_due_at"]),
+            models.Index(fields=["first_response_at", "first_response_due_at"]),
+            models.Index(fields=["received_at"]),
+            models.Index(fields=["client", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def time_left(self, now: datetime | None = None) -> timedelta | None:
+        """Until the first response is due (negative when overdue); None once answered."""
+        if self.first_response_at is not None:
+            return None
+        return self.first_response_due_at - (now or timezone.now())
+
+    def sla_state(self, now: datetime | None = None) -> str:
+        if self.first_response_at is not None:
+            if self.first_response_at <= self.first_response_due_at:
+                return SlaState.MET
+            return SlaState.LATE
+        now = now or timezone.now()
+        if self.breached_at is not None or now >= self.first_response_due_at:
+            return SlaState.BREACHED
+        if self.warned_at is not None or now >= self.warn_due_at:
+            return SlaState.WARNED
+        return SlaState.ON_TIME
+
+    @property
+    def sla(self) -> dict:
+        """What the SLA badge shows, computed once per row for templates."""
+        if self.first_response_at is None and not self.is_open:
+            return {
+                "state": "",
+                "label": _("No response needed"),
+                "css": "badge-standard",
+                "time_left": None,
+            }
+        now = timezone.now()
+        state = self.sla_state(now)
+        css = {
+            SlaState.ON_TIME: "badge-sla-ok",
+            SlaState.MET: "badge-sla-ok",
+            SlaState.WARNED: "badge-sla-warned",
+            SlaState.BREACHED: "badge-sla-breached",
+            SlaState.LATE: "badge-sla-breached",
+        }[state]
+        return {
+            "state": state,
+            "label": SlaState(state).label,
+            "css": css,
+            "time_left": self.time_left(now),
+        }
+
+    @property
+    def channel_icon(self) -> str:
+        return CHANNEL_ICONS.get(self.channel, "chat")
+
+
+class TicketMessage(models.Model):
+    """One entry of a ticket's thread: an internal note, a response to the client, or a message
+    from the client (an email reply, a call)."""
+
+    class Kind(models.TextChoices):
+        INTERNAL_NOTE = "internal_note", _("Internal note")
+        RESPONSE_TO_CLIENT = "response_to_client", _("Response to client")
+        CLIENT_MESSAGE = "client_message", _("Message from client")
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    body = models.TextField(_("message"))
+    # Email Message-ID: of the client's reply (dedupe) or of our response (threading replies).
+    message_id = models.CharField(_("email Message-ID"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("ticket message")
+        verbose_name_plural = _("ticket messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~Q(message_id=""),
+                name="ticket_message_once_per_message_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind}"
+
+
+class Survey(models.Model):
+    """The satisfaction survey (满意度调查) sent when a ticket is resolved. ``token`` is a random
+    nonce; the link carries it signed with the secret key, so the database alone cannot forge a
+    link and a tampered link is recognised without a lookup."""
+
+    VALID_DAYS = 30
+
+    ticket = models.OneToOneField(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="survey"
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    score = models.PositiveSmallIntegerField(
+        _("score"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                name="survey_score_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.score or '—'}"
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+    @property
+    def is_answered(self) -> bool:
+        return self.responded_at is not None
+
+
+class ApiKey(models.Model):
+    """A key for one intake channel's API (the mobile app). Only a hash is stored; the raw key is
+    shown once, when an administrator issues it."""
+
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.APP
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key prefix"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

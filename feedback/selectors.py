@@ -1,1 +1,170 @@
+"""Reads of the feedback app, scoped by who is asking.
 
+- Feedback team, supervisors, administrators: every ticket.
+- Relationship managers: tickets on the clients they see (their own; every VIP while on call) and
+  tickets they logged themselves.
+- Branch staff: tickets on their branch's clients and tickets they logged.
+- Anyone else: nothing.
+"""
+
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from clients.models import Client
+from clients.selectors import clients_for_user
+from core.models import User
+from core.roles import Role
+from core.selectors import users_with_role
+from feedback.models import OPEN_STATUSES, Survey, Ticket, TicketMessage, TicketStatus
+
+TEAM_ROLES = (Role.FEEDBACK_TEAM, Role.SUPERVISOR, Role.ADMINISTRATOR)
+AWAITING_RESPONSE = (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+
+
+def user_is_team(user: User) -> bool:
+    """Triage, assign, respond, resolve and close: the feedback team and supervisors."""
+    return user.role in TEAM_ROLES
+
+
+def tickets_for_user(*, user: User) -> QuerySet[Ticket]:
+    base = Ticket.objects.select_related("client", "client__branch", "handler")
+    role = user.role
+    if role in TEAM_ROLES:
+        return base
+    if role in (Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF):
+        visible = clients_for_user(user=user).values("pk")
+        return base.filter(Q(client__in=visible) | Q(created_by=user))
+    return base.none()
+
+
+def ticket_for_user(*, user: User, reference: str) -> Ticket:
+    """The one access helper for a single ticket: 404 outside the user's scope."""
+    ticket = tickets_for_user(user=user).filter(reference=reference).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def urgency_ordered(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Most urgent first: tickets still waiting for a first response by their deadline, then the
+    answered open ones, then resolved and closed ones, newest first."""
+    return qs.annotate(
+        urgency=Case(
+            When(first_response_at__isnull=True, status__in=AWAITING_RESPONSE, then=Value(0)),
+            When(status__in=OPEN_STATUSES, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("urgency", "first_response_due_at", "pk")
+
+
+def awaiting_response(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return qs.filter(first_response_at__isnull=True, status__in=AWAITING_RESPONSE)
+
+
+def queue_counts(qs: QuerySet[Ticket], *, now: datetime | None = None) -> dict:
+    """Counts of tickets waiting for a response by SLA state, in one query."""
+    now = now or timezone.now()
+    return awaiting_response(qs).aggregate(
+        waiting=Count("pk"),
+        breached=Count("pk", filter=Q(first_response_due_at__lte=now)),
+        warned=Count("pk", filter=Q(warn_due_at__lte=now, first_response_due_at__gt=now)),
+    )
+
+
+def thread_for(*, ticket: Ticket) -> QuerySet[TicketMessage]:
+    return ticket.messages.select_related("author")
+
+
+def handlers() -> QuerySet[User]:
+    """Who may handle tickets: the feedback team and supervisors."""
+    return users_with_role(Role.FEEDBACK_TEAM, Role.SUPERVISOR).order_by("username")
+
+
+def team_leads() -> QuerySet[User]:
+    """Who is warned at 75%: members of the feedback team holding ``feedback.lead_team`` (given
+    per user in admin); while nobody holds it, the whole team, so a warning never goes unseen."""
+    team = users_with_role(Role.FEEDBACK_TEAM)
+    leads = team.filter(
+        user_permissions__codename="lead_team",
+        user_permissions__content_type__app_label="feedback",
+    )
+    return leads if leads.exists() else team
+
+
+def tickets_of_client(*, user: User, client: Client, limit: int = 20) -> QuerySet[Ticket]:
+    return urgency_ordered(tickets_for_user(user=user).filter(client=client))[:limit]
+
+
+def _hours(delta) -> Decimal:
+    return Decimal(delta.total_seconds()) / Decimal(3600)
+
+
+def _median(values: list[Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[mid]
+    return (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def sla_figures(*, start: datetime, end: datetime, now: datetime | None = None) -> dict:
+    """SLA figures for tickets received in [start, end).
+
+    ``met``: first response by the deadline. ``breached``: answered late, or still unanswered
+    past the deadline. ``met_rate`` = met / (met + breached): tickets still inside their window
+    are not decided yet and count in neither. ``median_response_hours`` over answered tickets.
+    """
+    now = now or timezone.now()
+    rows = Ticket.objects.filter(received_at__gte=start, received_at__lt=end).values_list(
+        "received_at", "first_response_at", "first_response_due_at", "status"
+    )
+    received = responded = met = breached = 0
+    response_hours: list[Decimal] = []
+    for received_at, responded_at, due_at, status in rows:
+        received += 1
+        if responded_at is not None:
+            responded += 1
+            response_hours.append(_hours(responded_at - received_at))
+            if responded_at <= due_at:
+                met += 1
+            else:
+                breached += 1
+        elif due_at <= now and status in AWAITING_RESPONSE:
+            breached += 1
+    decided = met + breached
+    median = _median(response_hours)
+    return {
+        "received": received,
+        "responded": responded,
+        "met": met,
+        "breached": breached,
+        "met_rate": (
+            (Decimal(met) / Decimal(decided)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+            if decided
+            else None
+        ),
+        "median_response_hours": (
+            median.quantize(Decimal("0.01"), ROUND_HALF_UP) if median is not None else None
+        ),
+    }
+
+
+def survey_scores(*, start: date, end: date) -> QuerySet[Survey]:
+    """Answered surveys with a local response date in [start, end] (both ends inclusive), as a
+    queryset of Survey rows (``score``, ``responded_at``, ``ticket_id``) for analytics."""
+    tz = timezone.get_current_timezone()
+    lower = timezone.make_aware(datetime.combine(start, datetime.min.time()), tz)
+    upper = timezone.make_aware(datetime.combine(end, datetime.min.time()), tz)
+    return (
+        Survey.objects.filter(responded_at__isnull=False, score__isnull=False)
+        .filter(responded_at__gte=lower)
+        .filter(responded_at__lt=upper + timedelta(days=1))
+        .order_by("responded_at")
+    )

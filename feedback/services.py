@@ -1,1 +1,594 @@
+"""Writes of the feedback app: intake from every channel, the thread, the SLA sweep, surveys and
+API keys. Views, admin actions, the API, tasks and the mail poller all call these."""
 
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid, parseaddr
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage as DjangoEmail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from clients.models import Client
+from core.models import Notification, User
+from core.selectors import supervisors
+from core.services import audit_record, notification_create
+from feedback.mail import MailSource, mail_source
+from feedback.models import (
+    ApiKey,
+    Category,
+    Channel,
+    SlaPolicy,
+    Survey,
+    Ticket,
+    TicketMessage,
+    TicketStatus,
+)
+from feedback.selectors import AWAITING_RESPONSE, team_leads
+
+logger = logging.getLogger(__name__)
+
+SURVEY_SALT = "feedback.survey"
+REFERENCE_RE = re.compile(r"\[(FB-\d{4}-\d{6,})\]")
+
+
+def ticket_url(ticket: Ticket) -> str:
+    return reverse("feedback:ticket_detail", args=[ticket.reference])
+
+
+def _rm_user_of(client: Client | None) -> User | None:
+    if client is None:
+        return None
+    from managers.selectors import rm_of_client
+
+    rm = rm_of_client(client=client)
+    return rm.user if rm is not None and rm.user_id else None
+
+
+# --- intake ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    channel: str,
+    category: str,
+    subject: str,
+    description: str,
+    client: Client | None = None,
+    created_by: User | None = None,
+    received_at: datetime | None = None,
+    sender_email: str = "",
+    source_message_id: str = "",
+    call_id: int | None = None,
+    api_key: ApiKey | None = None,
+) -> Ticket:
+    """Open a ticket from any channel; its SLA clock starts at ``received_at`` under the policy
+    in force then. The client's RM is told."""
+    if channel not in Channel.values:
+        raise ValidationError(_("Unknown channel."))
+    if category not in Category.values:
+        raise ValidationError(_("Unknown category."))
+    received_at = received_at or timezone.now()
+    warn_due_at, due_at = SlaPolicy.in_force(received_at).deadlines(received_at)
+    ticket = Ticket.objects.create(
+        # The reference needs the primary key; a unique placeholder holds the slot until then.
+        reference=f"~{secrets.token_hex(8)}",
+        client=client,
+        channel=channel,
+        category=category,
+        subject=subject[:200],
+        description=description,
+        created_by=created_by,
+        received_at=received_at,
+        first_response_due_at=due_at,
+        warn_due_at=warn_due_at,
+        sender_email=sender_email,
+        source_message_id=source_message_id,
+        call_id=call_id,
+        api_key=api_key,
+    )
+    ticket.reference = f"FB-{timezone.localtime(received_at).year}-{ticket.pk:06d}"
+    ticket.save(update_fields=["reference"])
+    rm_user = _rm_user_of(client)
+    if rm_user is not None:
+        notification_create(
+            recipients=[rm_user],
+            title=_("New feedback from your client %(client)s: %(reference)s")
+            % {"client": client.name, "reference": ticket.reference},
+            body=ticket.subject,
+            url=ticket_url(ticket),
+            dedupe_key=f"feedback:{ticket.pk}:created",
+        )
+    return ticket
+
+
+# --- handling ----------------------------------------------------------------------------------
+
+
+def _require_open(ticket: Ticket) -> None:
+    if not ticket.is_open:
+        raise ValidationError(_("This ticket is already resolved or closed."))
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, handler: User, actor: User) -> Ticket:
+    """Give the ticket to a handler (taking it is assigning it to yourself)."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _require_open(ticket)
+    previous = ticket.handler_id
+    ticket.handler = handler
+    if ticket.status == TicketStatus.NEW:
+        ticket.status = TicketStatus.IN_PROGRESS
+    ticket.save(update_fields=["handler", "status"])
+    if handler.pk != actor.pk and handler.pk != previous:
+        notification_create(
+            recipients=[handler],
+            title=_("Ticket %(reference)s was assigned to you") % {"reference": ticket.reference},
+            body=ticket.subject,
+            url=ticket_url(ticket),
+        )
+    return ticket
+
+
+@transaction.atomic
+def tickets_assign(*, tickets: list[Ticket], handler: User, actor: User) -> int:
+    """Bulk assignment from the queue; resolved and closed tickets are left alone."""
+    count = 0
+    for ticket in tickets:
+        if ticket.is_open:
+            ticket_assign(ticket=ticket, handler=handler, actor=actor)
+            count += 1
+    return count
+
+
+@transaction.atomic
+def ticket_note_add(*, ticket: Ticket, author: User, body: str) -> TicketMessage:
+    if not body.strip():
+        raise ValidationError(_("Write the note first."))
+    return TicketMessage.objects.create(
+        ticket=ticket, author=author, kind=TicketMessage.Kind.INTERNAL_NOTE, body=body.strip()
+    )
+
+
+def _send_after_commit(mail: DjangoEmail) -> None:
+    """Send once the transaction commits (a rolled-back change must not reach the client); a
+    mail server outage is logged and does not undo the change already committed."""
+
+    def send() -> None:
+        try:
+            mail.send()
+        except Exception:
+            logger.exception("feedback mail to %s could not be sent", mail.to)
+
+    transaction.on_commit(send)
+
+
+def _client_address(ticket: Ticket) -> str:
+    if ticket.client_id and ticket.client.email:
+        return ticket.client.email
+    return ticket.sender_email
+
+
+def _mail_client(ticket: Ticket, *, subject: str, body: str, message_id: str) -> None:
+    address = _client_address(ticket)
+    if not address:
+        return
+    headers = {"Message-ID": message_id}
+    if ticket.source_message_id:
+        headers["In-Reply-To"] = ticket.source_message_id
+        headers["References"] = ticket.source_message_id
+    mail = DjangoEmail(
+        subject=f"[{ticket.reference}] {subject}", body=body, to=[address], headers=headers
+    )
+    _send_after_commit(mail)
+
+
+@transaction.atomic
+def ticket_respond(
+    *, ticket: Ticket, author: User, body: str, send_email: bool = True
+) -> TicketMessage:
+    """Answer the client. The first answer stops the SLA clock."""
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("client").get(pk=ticket.pk)
+    )
+    _require_open(ticket)
+    if not body.strip():
+        raise ValidationError(_("Write the response first."))
+    now = timezone.now()
+    message = TicketMessage.objects.create(
+        ticket=ticket,
+        author=author,
+        kind=TicketMessage.Kind.RESPONSE_TO_CLIENT,
+        body=body.strip(),
+        message_id=make_msgid(idstring=ticket.reference, domain="vip-service.local"),
+        created_at=now,
+    )
+    fields = ["status"]
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+        fields.append("first_response_at")
+    if ticket.handler_id is None:
+        ticket.handler = author
+        fields.append("handler")
+    ticket.status = TicketStatus.RESPONDED
+    ticket.save(update_fields=fields)
+    if send_email:
+        _mail_client(
+            ticket, subject=ticket.subject, body=message.body, message_id=message.message_id
+        )
+    return message
+
+
+@transaction.atomic
+def ticket_resolve(*, ticket: Ticket, actor: User, resolution: str) -> Survey:
+    """Close the matter with a final answer to the client, and send the satisfaction survey."""
+    message = ticket_respond(ticket=ticket, author=actor, body=resolution)
+    ticket = message.ticket
+    ticket.status = TicketStatus.RESOLVED
+    ticket.resolved_at = message.created_at
+    ticket.save(update_fields=["status", "resolved_at"])
+    return survey_send(ticket=ticket)
+
+
+@transaction.atomic
+def ticket_close(*, ticket: Ticket, actor: User, reason: str = "") -> Ticket:
+    """Close a resolved ticket, or an open one that needs no answer (spam, duplicate)."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status == TicketStatus.CLOSED:
+        raise ValidationError(_("This ticket is already closed."))
+    ticket.status = TicketStatus.CLOSED
+    ticket.closed_at = timezone.now()
+    ticket.save(update_fields=["status", "closed_at"])
+    if reason.strip():
+        TicketMessage.objects.create(
+            ticket=ticket,
+            author=actor,
+            kind=TicketMessage.Kind.INTERNAL_NOTE,
+            body=_("Closed: %(reason)s") % {"reason": reason.strip()},
+        )
+    return ticket
+
+
+@transaction.atomic
+def ticket_client_set(*, ticket: Ticket, client: Client, actor: User) -> Ticket:
+    """Triage of an unmatched email: attach it to the client it came from."""
+    ticket.client = client
+    ticket.save(update_fields=["client"])
+    rm_user = _rm_user_of(client)
+    if rm_user is not None:
+        notification_create(
+            recipients=[rm_user],
+            title=_("New feedback from your client %(client)s: %(reference)s")
+            % {"client": client.name, "reference": ticket.reference},
+            body=ticket.subject,
+            url=ticket_url(ticket),
+            dedupe_key=f"feedback:{ticket.pk}:created",
+        )
+    return ticket
+
+
+# --- SLA ---------------------------------------------------------------------------------------
+
+
+def _claimed(pk: int, field: str, now: datetime, **also) -> bool:
+    """Stamp ``field`` on one ticket unless someone already did: the conditional UPDATE makes the
+    caller the only owner of this step, even with two sweeps racing on PostgreSQL."""
+    return (
+        Ticket.objects.filter(
+            pk=pk,
+            first_response_at__isnull=True,
+            status__in=AWAITING_RESPONSE,
+            **{f"{field}__isnull": True},
+        ).update(**{field: now}, **also)
+        == 1
+    )
+
+
+def sla_sweep(*, now: datetime | None = None) -> dict:
+    """Warn at 75% and escalate at 100% of the response window, each exactly once per ticket.
+
+    Works from the database's state alone, so a late or repeated run catches up and a second run
+    does nothing. Each ticket is claimed and notified in its own transaction: a failure leaves the
+    ticket unclaimed for the next run.
+    """
+    now = now or timezone.now()
+    waiting = Ticket.objects.filter(first_response_at__isnull=True, status__in=AWAITING_RESPONSE)
+    to_warn = list(
+        waiting.filter(warned_at__isnull=True, warn_due_at__lte=now).values_list("pk", flat=True)
+    )
+    to_breach = list(
+        waiting.filter(breached_at__isnull=True, first_response_due_at__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+    warned = breached = 0
+    leads = list(team_leads())
+    bosses = list(supervisors())
+    for pk in to_warn:
+        with transaction.atomic():
+            if not _claimed(pk, "warned_at", now):
+                continue
+            ticket = Ticket.objects.select_related("handler").get(pk=pk)
+            recipients = leads + ([ticket.handler] if ticket.handler_id else [])
+            notification_create(
+                recipients=recipients,
+                title=_("SLA warning: %(reference)s is due at %(due)s")
+                % {
+                    "reference": ticket.reference,
+                    "due": timezone.localtime(ticket.first_response_due_at).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                },
+                body=ticket.subject,
+                url=ticket_url(ticket),
+                level=Notification.Level.WARNING,
+                dedupe_key=f"feedback:{pk}:warned",
+                email=True,
+            )
+            warned += 1
+    for pk in to_breach:
+        with transaction.atomic():
+            if not _claimed(pk, "breached_at", now, escalated_at=now):
+                continue
+            ticket = Ticket.objects.select_related("handler").get(pk=pk)
+            recipients = bosses + ([ticket.handler] if ticket.handler_id else [])
+            notification_create(
+                recipients=recipients,
+                title=_("SLA breached: %(reference)s has had no response for %(hours)s hours")
+                % {
+                    "reference": ticket.reference,
+                    "hours": int((now - ticket.received_at).total_seconds() // 3600),
+                },
+                body=ticket.subject,
+                url=ticket_url(ticket),
+                level=Notification.Level.DANGER,
+                dedupe_key=f"feedback:{pk}:breached",
+                email=True,
+            )
+            breached += 1
+    return {"warned": warned, "breached": breached}
+
+
+# --- surveys -----------------------------------------------------------------------------------
+
+
+def survey_link(survey: Survey) -> str:
+    signed = signing.Signer(salt=SURVEY_SALT).sign(survey.token)
+    return settings.SITE_URL.rstrip("/") + reverse("feedback:survey", args=[signed])
+
+
+def survey_from_token(signed: str) -> Survey | None:
+    """The survey a link points to, or None when the link was tampered with or is unknown."""
+    try:
+        token = signing.Signer(salt=SURVEY_SALT).unsign(signed)
+    except signing.BadSignature:
+        return None
+    return Survey.objects.select_related("ticket", "ticket__client").filter(token=token).first()
+
+
+@transaction.atomic
+def survey_send(*, ticket: Ticket) -> Survey:
+    """Create the ticket's survey (once) and email its link to the client when we have an
+    address; the app reads the link from the API's status endpoint."""
+    now = timezone.now()
+    survey, created = Survey.objects.get_or_create(
+        ticket=ticket,
+        defaults={
+            "token": secrets.token_urlsafe(32),
+            "sent_at": now,
+            "expires_at": now + timedelta(days=Survey.VALID_DAYS),
+        },
+    )
+    address = _client_address(ticket)
+    if created and address:
+        language = ticket.client.preferred_language if ticket.client_id else settings.LANGUAGE_CODE
+        with translation.override(language):
+            mail = _survey_mail(ticket, survey, address)
+        _send_after_commit(mail)
+    return survey
+
+
+def _survey_mail(ticket: Ticket, survey: Survey, address: str) -> DjangoEmail:
+    body = _(
+        "Dear client,\n\nyour feedback %(reference)s has been resolved. Please tell us how "
+        "satisfied you are (one click, valid for %(days)s days):\n\n%(link)s\n\nVIP Service"
+    ) % {"reference": ticket.reference, "days": Survey.VALID_DAYS, "link": survey_link(survey)}
+    return DjangoEmail(
+        subject=_("[%(reference)s] How did we do?") % {"reference": ticket.reference},
+        body=body,
+        to=[address],
+    )
+
+
+class SurveyClosed(Exception):
+    """The survey was answered already or has expired."""
+
+
+@transaction.atomic
+def survey_submit(*, survey: Survey, score: int, comment: str = "") -> Survey:
+    """Record the client's answer. Usable once: a conditional UPDATE, so two tabs submitting at
+    the same moment cannot both count."""
+    if not 1 <= int(score) <= 5:
+        raise ValidationError(_("Choose a score from 1 to 5."))
+    now = timezone.now()
+    updated = Survey.objects.filter(
+        pk=survey.pk, responded_at__isnull=True, expires_at__gt=now
+    ).update(score=int(score), comment=comment.strip(), responded_at=now)
+    if updated != 1:
+        raise SurveyClosed
+    survey.refresh_from_db()
+    return survey
+
+
+# --- API keys ----------------------------------------------------------------------------------
+
+
+def _key_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_issue(*, name: str, channel: str = Channel.APP) -> tuple[ApiKey, str]:
+    """A new key; the raw value is returned here once and never stored."""
+    prefix = secrets.token_hex(4)
+    raw = f"fb_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey.objects.create(name=name, channel=channel, prefix=prefix, key_hash=_key_hash(raw))
+    return key, raw
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def api_key_authenticate(*, raw: str) -> ApiKey | None:
+    """The active key matching ``raw`` (constant-time comparison), or None."""
+    parts = raw.split("_", 2)
+    if len(parts) != 3 or parts[0] != "fb":
+        return None
+    key = ApiKey.objects.filter(prefix=parts[1], revoked_at__isnull=True).first()
+    if key is None or not hmac.compare_digest(key.key_hash, _key_hash(raw)):
+        return None
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key
+
+
+# --- mail intake -------------------------------------------------------------------------------
+
+
+def _body_text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        text = part.get_content()
+    except (LookupError, UnicodeDecodeError):
+        payload = part.get_payload(decode=True) or b""
+        text = payload.decode("utf-8", errors="replace")
+    if part.get_content_type() == "text/html":
+        text = strip_tags(text)
+    return text.strip()
+
+
+def _message_id(message: EmailMessage, raw: bytes) -> str:
+    """The Message-ID, or a stable stand-in from the content so a message without one is still
+    processed once."""
+    value = (message.get("Message-ID") or "").strip()
+    return value[:255] if value else f"<sha256-{hashlib.sha256(raw).hexdigest()}@no-message-id>"
+
+
+def _thread_target(message: EmailMessage, subject: str, sender: str) -> Ticket | None:
+    """The ticket an email replies to: by In-Reply-To/References (our Message-IDs are random,
+    so they prove the thread), else by "[FB-…]" in the subject when it comes from the ticket's
+    own correspondent (a reference alone is guessable)."""
+    ids = " ".join(str(message.get(h, "")) for h in ("In-Reply-To", "References")).split()
+    if ids:
+        ticket = Ticket.objects.filter(source_message_id__in=ids).first()
+        if ticket is None:
+            reply_to = TicketMessage.objects.filter(message_id__in=ids).select_related("ticket")
+            first = reply_to.first()
+            ticket = first.ticket if first else None
+        if ticket is not None:
+            return ticket
+    match = REFERENCE_RE.search(subject)
+    if match and sender:
+        ticket = Ticket.objects.select_related("client").filter(reference=match.group(1)).first()
+        if ticket is not None:
+            known = {ticket.sender_email.lower(), (ticket.client.email if ticket.client else "")}
+            if sender in {address.lower() for address in known if address}:
+                return ticket
+    return None
+
+
+def _already_seen(message_id: str) -> bool:
+    return (
+        Ticket.objects.filter(source_message_id=message_id).exists()
+        or TicketMessage.objects.filter(message_id=message_id).exists()
+    )
+
+
+@transaction.atomic
+def mail_ingest(*, message: EmailMessage, raw: bytes) -> Ticket | TicketMessage | None:
+    """One email into the queue: a reply to a ticket is added to its thread, anything else opens
+    a ticket (client matched by address; unknown senders left for triage). None when this
+    Message-ID was processed before."""
+    message_id = _message_id(message, raw)
+    if _already_seen(message_id):
+        return None
+    subject = str(message.get("Subject", "")).strip() or _("(no subject)")
+    sender = parseaddr(str(message.get("From", "")))[1].strip().lower()
+    body = _body_text(message) or subject
+    target = _thread_target(message, subject, sender)
+    if target is not None:
+        reply = TicketMessage.objects.create(
+            ticket=target,
+            kind=TicketMessage.Kind.CLIENT_MESSAGE,
+            body=body,
+            message_id=message_id,
+        )
+        if target.status == TicketStatus.RESPONDED:
+            Ticket.objects.filter(pk=target.pk).update(status=TicketStatus.IN_PROGRESS)
+        return reply
+    matches = list(Client.objects.filter(email__iexact=sender)[:2]) if sender else []
+    # Two clients sharing one address cannot be told apart: triage decides.
+    client = matches[0] if len(matches) == 1 else None
+    return ticket_create(
+        channel=Channel.EMAIL,
+        category=Category.INQUIRY,
+        subject=subject,
+        description=body,
+        client=client,
+        sender_email=sender,
+        source_message_id=message_id,
+    )
+
+
+def mailbox_poll(*, source: MailSource | None = None) -> dict:
+    """Read every unprocessed email once. Each message is ingested in its own transaction and only
+    marked done after the commit: a crash in between leaves it unprocessed for the next run, and
+    the unique Message-ID stops that run from creating it twice."""
+    source = source or mail_source()
+    counts = {"tickets": 0, "replies": 0, "duplicates": 0, "failed": 0}
+    for key, message, raw in source.pending():
+        try:
+            result = mail_ingest(message=message, raw=raw)
+        except IntegrityError:
+            # A concurrent poll committed the same Message-ID first.
+            result = None
+        except Exception:
+            logger.exception("feedback mail %s could not be ingested; retried next run", key)
+            counts["failed"] += 1
+            continue
+        if result is None:
+            counts["duplicates"] += 1
+        elif isinstance(result, Ticket):
+            counts["tickets"] += 1
+        else:
+            counts["replies"] += 1
+        source.done(key)
+    return counts
+
+
+def ticket_view_record(*, ticket: Ticket, user: User) -> None:
+    audit_record(actor=user, event="feedback.ticket_viewed", instance=ticket)
+
+
+def queue_export_record(*, user: User, rows: int, query: str) -> None:
+    audit_record(
+        actor=user, event="feedback.queue_exported", detail={"rows": rows, "filters": query}
+    )

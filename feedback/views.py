@@ -1,1 +1,336 @@
+import csv
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clients.models import Client
+from clients.selectors import clients_for_user
+from core.access import role_required
+from core.roles import Role
+from feedback import selectors, services
+from feedback.forms import (
+    AssignForm,
+    BulkAssignForm,
+    CloseForm,
+    LinkClientForm,
+    MessageForm,
+    QueueFilterForm,
+    RespondForm,
+    SurveyForm,
+    TicketForm,
+)
+from feedback.models import Survey, TicketMessage
+
+EXPORT_COLUMNS = [
+    "reference",
+    "client_no",
+    "client",
+    "channel",
+    "category",
+    "status",
+    "handler",
+    "received_at",
+    "first_response_due_at",
+    "first_response_at",
+    "sla",
+    "subject",
+]
+STAFF = (Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.FEEDBACK_TEAM, Role.SUPERVISOR)
+TEAM = (Role.FEEDBACK_TEAM, Role.SUPERVISOR)
+PAGE_SIZE = 25
+
+
+def _filtered(request, qs):
+    """Apply the queue's filters; invalid values are ignored (the form shows why)."""
+    form = QueueFilterForm(request.GET or None, handlers=selectors.handlers())
+    if not form.is_valid():
+        return form, selectors.urgency_ordered(qs.filter(status__in=selectors.OPEN_STATUSES))
+    data = form.cleaned_data
+    now = timezone.now()
+    if data["channel"]:
+        qs = qs.filter(channel=data["channel"])
+    if data["category"]:
+        qs = qs.filter(category=data["category"])
+    if not data["status"]:
+        qs = qs.filter(status__in=selectors.OPEN_STATUSES)
+    elif data["status"] != "all":
+        qs = qs.filter(status=data["status"])
+    if data["handler"] == "none":
+        qs = qs.filter(handler__isnull=True)
+    elif data["handler"] == "me":
+        qs = qs.filter(handler=request.user)
+    elif data["handler"]:
+        qs = qs.filter(handler_id=int(data["handler"]))
+    waiting = Q(first_response_at__isnull=True, status__in=selectors.AWAITING_RESPONSE)
+    if data["breached"] == "breached":
+        qs = qs.filter(Q(breached_at__isnull=False) | (waiting & Q(first_response_due_at__lte=now)))
+    elif data["breached"] == "warned":
+        qs = qs.filter(waiting, warn_due_at__lte=now, first_response_due_at__gt=now)
+    elif data["breached"] == "on_time":
+        qs = qs.filter(waiting, warn_due_at__gt=now)
+    if data["sort"]:
+        return form, qs.order_by(data["sort"], "pk")
+    return form, selectors.urgency_ordered(qs)
+
+
+@role_required(*STAFF)
+def queue(request):
+    """Every ticket the user may see, most urgent first, with its SLA clock."""
+    scoped = selectors.tickets_for_user(user=request.user)
+    form, tickets = _filtered(request, scoped)
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    is_team = selectors.user_is_team(request.user)
+    return render(
+        request,
+        "feedback/queue.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "tickets": page.object_list,
+            "counts": selectors.queue_counts(scoped),
+            "is_team": is_team,
+            "assign_form": AssignForm(handlers=selectors.handlers()) if is_team else None,
+            "sort": request.GET.get("sort", ""),
+        },
+    )
+
+
+@role_required(*TEAM)
+def queue_export(request):
+    """The filtered queue as CSV (UTF-8 with BOM so Excel reads the Chinese), audited."""
+    _form, tickets = _filtered(request, selectors.tickets_for_user(user=request.user))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="feedback-{stamp}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for t in tickets.iterator(chunk_size=500):
+        count += 1
+        writer.writerow(
+            [
+                t.reference,
+                t.client.client_no if t.client else "",
+                t.client.name if t.client else t.sender_email,
+                t.channel,
+                t.category,
+                t.status,
+                t.handler.username if t.handler else "",
+                _local(t.received_at),
+                _local(t.first_response_due_at),
+                _local(t.first_response_at),
+                t.sla_state(),
+                t.subject,
+            ]
+        )
+    services.queue_export_record(user=request.user, rows=count, query=request.GET.urlencode())
+    return response
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@role_required(*TEAM)
+@require_POST
+def bulk_assign(request):
+    scoped = selectors.tickets_for_user(user=request.user)
+    references = request.POST.getlist("tickets")
+    form = BulkAssignForm(
+        request.POST, handlers=selectors.handlers(), references=references[: PAGE_SIZE * 4]
+    )
+    if not form.is_valid() or not references:
+        messages.error(request, _("Choose at least one ticket and a handler."))
+        return redirect("feedback:queue")
+    tickets = list(scoped.filter(reference__in=form.cleaned_data["tickets"]))
+    count = services.tickets_assign(
+        tickets=tickets, handler=form.cleaned_data["handler"], actor=request.user
+    )
+    messages.success(
+        request,
+        _("%(count)d tickets assigned to %(handler)s.")
+        % {"count": count, "handler": form.cleaned_data["handler"]},
+    )
+    return redirect("feedback:queue")
+
+
+def _loggable_clients(user):
+    # The feedback team logs feedback for any client (it has no client list, only this form).
+    if user.role == Role.FEEDBACK_TEAM:
+        return Client.objects.all()
+    return clients_for_user(user=user)
+
+
+@role_required(*STAFF)
+def ticket_new(request):
+    """Log feedback taken by phone, at the branch or from the web form. The hotline console links
+    here with ?client=<id>&channel=phone&call=<id>."""
+    clients = _loggable_clients(request.user)
+    if request.method == "POST":
+        form = TicketForm(request.POST, clients=clients)
+        if form.is_valid():
+            data = form.cleaned_data
+            ticket = services.ticket_create(
+                channel=data["channel"],
+                category=data["category"],
+                subject=data["subject"],
+                description=data["description"],
+                client=form.client,
+                created_by=request.user,
+                call_id=data["call"],
+            )
+            messages.success(
+                request,
+                _("Ticket %(reference)s logged; first response due %(due)s.")
+                % {
+                    "reference": ticket.reference,
+                    "due": timezone.localtime(ticket.first_response_due_at).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                },
+            )
+            if selectors.tickets_for_user(user=request.user).filter(pk=ticket.pk).exists():
+                return redirect("feedback:ticket_detail", reference=ticket.reference)
+            return redirect("feedback:queue")
+    else:
+        initial = {}
+        client = None
+        client_id = request.GET.get("client", "")
+        if client_id.isdigit():
+            client = clients.filter(pk=int(client_id)).first()
+        if client is not None:
+            initial["client_no"] = client.client_no
+        if request.GET.get("channel") in {
+            c for c, _label in TicketForm.base_fields["channel"].choices
+        }:
+            initial["channel"] = request.GET["channel"]
+        if request.GET.get("call", "").isdigit():
+            initial["call"] = int(request.GET["call"])
+        form = TicketForm(initial=initial, clients=clients)
+    return render(request, "feedback/ticket_form.html", {"form": form})
+
+
+@role_required(*STAFF)
+def ticket_detail(request, reference: str):
+    ticket = selectors.ticket_for_user(user=request.user, reference=reference)
+    services.ticket_view_record(ticket=ticket, user=request.user)
+    is_team = selectors.user_is_team(request.user)
+    can_open_dossier = (
+        ticket.client_id is not None
+        and clients_for_user(user=request.user).filter(pk=ticket.client_id).exists()
+    )
+    survey = Survey.objects.filter(ticket=ticket).first()
+    return render(
+        request,
+        "feedback/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "thread": selectors.thread_for(ticket=ticket),
+            "is_team": is_team,
+            "can_open_dossier": can_open_dossier,
+            "survey": survey,
+            "assign_form": AssignForm(handlers=selectors.handlers()) if is_team else None,
+            "respond_form": RespondForm(),
+            "note_form": MessageForm(),
+            "close_form": CloseForm(),
+            "link_form": LinkClientForm(),
+            "Kind": TicketMessage.Kind,
+        },
+    )
+
+
+def _do(request, ticket, action: str) -> str:
+    """Run one action on a ticket; returns the success message. Raises ValidationError with a
+    message for bad input or a state that does not allow it, Http404 for unknown actions."""
+    user = request.user
+    team_only = {"take", "assign", "respond", "resolve", "close", "link_client"}
+    if action in team_only and not selectors.user_is_team(user):
+        raise Http404
+    if action == "take":
+        services.ticket_assign(ticket=ticket, handler=user, actor=user)
+        return _("You are now handling %(reference)s.")
+    if action == "assign":
+        form = AssignForm(request.POST, handlers=selectors.handlers())
+        if not form.is_valid():
+            raise ValidationError(_("Choose a handler from the feedback team."))
+        services.ticket_assign(ticket=ticket, handler=form.cleaned_data["handler"], actor=user)
+        return _("%(reference)s assigned.")
+    if action in ("respond", "resolve", "note"):
+        form = RespondForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Write the message first."))
+        body = form.cleaned_data["body"]
+        if action == "note":
+            services.ticket_note_add(ticket=ticket, author=user, body=body)
+            return _("Note added to %(reference)s.")
+        if action == "respond":
+            services.ticket_respond(
+                ticket=ticket, author=user, body=body, send_email=form.cleaned_data["send_email"]
+            )
+            return _("Response sent; the SLA clock of %(reference)s is stopped.")
+        services.ticket_resolve(ticket=ticket, actor=user, resolution=body)
+        return _("%(reference)s resolved; the satisfaction survey is on its way.")
+    if action == "close":
+        form = CloseForm(request.POST)
+        form.is_valid()
+        services.ticket_close(ticket=ticket, actor=user, reason=form.cleaned_data.get("reason", ""))
+        return _("%(reference)s closed.")
+    if action == "link_client":
+        form = LinkClientForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(form.errors["client_no"][0])
+        services.ticket_client_set(ticket=ticket, client=form.client, actor=user)
+        return _("%(reference)s linked to the client.")
+    raise Http404
+
+
+@role_required(*STAFF)
+@require_POST
+def ticket_action(request, reference: str, action: str):
+    ticket = selectors.ticket_for_user(user=request.user, reference=reference)
+    try:
+        message = _do(request, ticket, action)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, message % {"reference": ticket.reference})
+    return redirect("feedback:ticket_detail", reference=ticket.reference)
+
+
+def survey(request, token: str):
+    """The client's one-time satisfaction survey: no login. A tampered or unknown link is 404, an
+    expired one 410, an answered one a clear page; never a 500. Shown in the client's language."""
+    found = services.survey_from_token(token)
+    if found is None:
+        return render(request, "feedback/survey_closed.html", {"reason": "invalid"}, status=404)
+    client = found.ticket.client
+    language = client.preferred_language if client else translation.get_language()
+    with translation.override(language):
+        return _survey_page(request, found)
+
+
+def _survey_page(request, found: Survey):
+    if found.is_answered:
+        return render(request, "feedback/survey_closed.html", {"reason": "answered"})
+    if found.is_expired():
+        return render(request, "feedback/survey_closed.html", {"reason": "expired"}, status=410)
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_submit(
+                survey=found,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+        except services.SurveyClosed:
+            return render(request, "feedback/survey_closed.html", {"reason": "answered"})
+        return render(request, "feedback/survey_closed.html", {"reason": "thanks"})
+    return render(request, "feedback/survey.html", {"form": form, "survey": found})

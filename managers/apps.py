@@ -28,4 +28,39 @@ class ManagersConfig(AppConfig):
         ),
         NavItem(48, "managers:training", _("Training"), frozenset({RM, SUPERVISOR}), "mortarboard"),
     ]
-    role_permissions: dict = {}
+    role_permissions: dict = {
+        SUPERVISOR: [
+            "managers.view_relationshipmanager",
+            "managers.view_assignment",
+            "managers.view_trainingcourse",
+            "managers.view_trainingrecord",
+            "managers.view_shift",
+            "managers.view_rmselectionpolicy",
+        ],
+        RM: ["managers.view_shift"],
+    }
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from managers import demo, widgets
+        from managers.models import (
+            Assignment,
+            RelationshipManager,
+            RmSelectionPolicy,
+            Shift,
+            TrainingCourse,
+            TrainingRecord,
+        )
+
+        for model in (
+            RelationshipManager,
+            RmSelectionPolicy,
+            TrainingCourse,
+            TrainingRecord,
+            Assignment,
+            Shift,
+        ):
+            auditlog.register(model)
+        widgets.register()
+        demo.register()

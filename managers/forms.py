@@ -1,1 +1,136 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from core.models import Branch
+from managers.models import (
+    RelationshipManager,
+    RmStatus,
+    TrainingCourse,
+    TrainingResult,
+)
+
+
+def _active_rms():
+    return RelationshipManager.objects.filter(status=RmStatus.ACTIVE).select_related("branch")
+
+
+class RmChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", _("Choose an RM"))
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.employee_no}) · {obj.branch.code}"
+
+
+class CandidateForm(forms.ModelForm):
+    class Meta:
+        model = RelationshipManager
+        fields = [
+            "employee_no",
+            "name",
+            "branch",
+            "phone",
+            "years_experience",
+            "communication_score",
+            "certifications",
+        ]
+        help_texts = {
+            "certifications": _("Comma-separated, e.g. AFP, CFP"),
+            "years_experience": _("Whole years in client-facing banking roles"),
+        }
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded with the decision; the candidate may ask for it."),
+    )
+
+
+class AssignForm(forms.Form):
+    rm = RmChoiceField(label=_("Relationship manager"), queryset=_active_rms())
+
+
+class ReassignForm(forms.Form):
+    to_rm = RmChoiceField(label=_("New relationship manager"), queryset=_active_rms())
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    handover_note = forms.CharField(
+        label=_("Handover note"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the new RM must know: open matters, preferences, next contact."),
+    )
+
+
+class CourseForm(forms.ModelForm):
+    class Meta:
+        model = TrainingCourse
+        fields = ["title", "held_on", "hours", "cost_per_attendee"]
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class RecordForm(forms.Form):
+    rm = RmChoiceField(
+        label=_("Relationship manager"),
+        queryset=RelationshipManager.objects.exclude(
+            status__in=[RmStatus.CANDIDATE, RmStatus.REJECTED]
+        ).select_related("branch"),
+    )
+    result = forms.ChoiceField(label=_("Result"), choices=TrainingResult.choices)
+    score = forms.IntegerField(label=_("Score"), required=False, min_value=0, max_value=100)
+
+
+class ShiftForm(forms.Form):
+    rm = RmChoiceField(label=_("Relationship manager"), queryset=_active_rms())
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Shifts may overlap; a shift may run past midnight."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", _("The shift must end after it starts."))
+        return data
+
+
+class BoardFilterForm(forms.Form):
+    SORTS = {
+        "employee_no": "employee_no",
+        "-employee_no": "-employee_no",
+        "name": "name",
+        "-name": "-name",
+        "load": "open_count",
+        "-load": "-open_count",
+        "branch": "branch__code",
+        "-branch": "-branch__code",
+    }
+    branch = forms.ModelChoiceField(
+        label=_("Branch"),
+        queryset=Branch.objects.all(),
+        required=False,
+        empty_label=_("All branches"),
+    )
+    flag = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("All RMs")),
+            ("over", _("Over capacity")),
+            ("lapsed", _("Training lapsed")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput
+    )
+
+
+class WeekForm(forms.Form):
+    start = forms.DateField(label=_("Week from"), required=False)

@@ -188,6 +188,21 @@ class Assignment(models.Model):
     def is_active(self) -> bool:
         return self.ended_at is None
 
+    # Codes the system writes into reason / end_reason, shown in the reader's language.
+    SYSTEM_REASONS = {
+        "auto": _("Automatic assignment"),
+        "downgraded": _("Client downgraded to standard"),
+        "reassigned": _("Reassigned"),
+    }
+
+    @property
+    def reason_label(self) -> str:
+        return self.SYSTEM_REASONS.get(self.reason, self.reason)
+
+    @property
+    def end_reason_label(self) -> str:
+        return self.SYSTEM_REASONS.get(self.end_reason, self.end_reason)
+
 
 class Shift(models.Model):
     """An on-call shift (值班) of the 24-hour hotline rota. Shifts may overlap."""

@@ -1,5 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from managers import views
 
 app_name = "managers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("clients/<int:client_pk>/assign/", views.assign, name="assign"),
+    path("clients/<int:client_pk>/reassign/", views.reassign, name="reassign"),
+    path("clients/<int:client_pk>/history/", views.history, name="history"),
+    path("candidates/", views.candidate_list, name="candidates"),
+    path("candidates/add/", views.candidate_add, name="candidate_add"),
+    path("candidates/<int:pk>/approve/", views.candidate_approve, name="candidate_approve"),
+    path("candidates/<int:pk>/reject/", views.candidate_reject, name="candidate_reject"),
+    path("training/", views.training, name="training"),
+    path("training/rm/<int:pk>/", views.training_rm, name="training_rm"),
+    path("training/courses/add/", views.course_add, name="course_add"),
+    path("training/courses/<int:pk>/", views.course_detail, name="course_detail"),
+    path("rota/", views.rota, name="rota"),
+    path("rota/shifts/add/", views.shift_add, name="shift_add"),
+    path("rota/shifts/<int:pk>/delete/", views.shift_delete, name="shift_delete"),
+]

@@ -18,6 +18,13 @@ def _isolated_var_dir(settings, tmp_path):
     settings.FEEDBACK_MAILDIR = str(tmp_path / "var" / "mail")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 at Django 6's work factor costs seconds per hash on a busy 2-core machine; tests
+    check who may sign in, not the hash's strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def branch(db):
     return BranchFactory(code="SH001", name="上海陆家嘴支行")

@@ -1,0 +1,204 @@
+"""SLA of SPEC section 6: warn at 36 h, breach and escalate at 48 h, each exactly once; the first
+response stops the clock."""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection, connections
+
+from core.models import Notification
+from core.roles import Role
+from feedback import selectors, services
+from feedback.models import SlaPolicy, Ticket, TicketStatus
+from tests.factories.core import UserFactory
+from tests.factories.feedback import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ticket(client_of_rm, handler, received, rm_user):
+    with time_machine.travel(received, tick=False):
+        return services.ticket_create(
+            channel="phone",
+            category="complaint",
+            subject="Card blocked abroad",
+            description="Nobody called back.",
+            client=client_of_rm,
+            created_by=rm_user,
+        )
+
+
+def _notes(key_suffix: str):
+    return Notification.objects.filter(dedupe_key__endswith=key_suffix)
+
+
+def test_ticket_is_due_48_hours_after_it_is_received(ticket, received):
+    assert ticket.first_response_due_at == received + timedelta(hours=48)
+    assert ticket.warn_due_at == received + timedelta(hours=36)
+    assert ticket.reference == f"FB-2026-{ticket.pk:06d}"
+
+
+def test_no_warning_at_35_hours_59_minutes(ticket, received, handler, supervisor):
+    services.ticket_assign(ticket=ticket, handler=handler, actor=handler)
+    result = services.sla_sweep(now=received + timedelta(hours=35, minutes=59))
+    ticket.refresh_from_db()
+    assert result == {"warned": 0, "breached": 0}
+    assert ticket.warned_at is None
+    assert not _notes(":warned").exists()
+
+
+def test_warning_at_36_hours_reaches_handler_and_team_once(ticket, received, handler):
+    services.ticket_assign(ticket=ticket, handler=handler, actor=handler)
+    at = received + timedelta(hours=36)
+    first = services.sla_sweep(now=at)
+    second = services.sla_sweep(now=at + timedelta(minutes=5))
+    ticket.refresh_from_db()
+    assert first["warned"] == 1 and second["warned"] == 0
+    assert ticket.warned_at == at
+    assert ticket.breached_at is None
+    assert list(_notes(":warned").values_list("recipient__username", flat=True)) == [
+        handler.username
+    ]
+    assert len([m for m in mail.outbox if handler.email in m.to]) == 1
+
+
+def test_warning_goes_to_team_leads_when_leads_are_named(ticket, received, handler):
+    from django.contrib.auth.models import Permission
+
+    lead = UserFactory(username="fb_lead", role=Role.FEEDBACK_TEAM)
+    UserFactory(username="fb_other", role=Role.FEEDBACK_TEAM)
+    lead.user_permissions.add(Permission.objects.get(codename="lead_team"))
+    services.sla_sweep(now=received + timedelta(hours=36))
+    assert set(_notes(":warned").values_list("recipient__username", flat=True)) == {"fb_lead"}
+
+
+def test_breach_at_48_hours_escalates_to_supervisors_once(ticket, received, supervisor):
+    services.sla_sweep(now=received + timedelta(hours=36))
+    at = received + timedelta(hours=48)
+    assert services.sla_sweep(now=at - timedelta(seconds=1))["breached"] == 0
+    assert services.sla_sweep(now=at)["breached"] == 1
+    assert services.sla_sweep(now=at + timedelta(hours=1))["breached"] == 0
+    ticket.refresh_from_db()
+    assert ticket.breached_at == at and ticket.escalated_at == at
+    assert list(_notes(":breached").values_list("recipient", flat=True)) == [supervisor.pk]
+    assert _notes(":breached").get().level == Notification.Level.DANGER
+
+
+def test_late_sweep_catches_up_from_the_database_alone(ticket, received, supervisor):
+    result = services.sla_sweep(now=received + timedelta(days=3))
+    ticket.refresh_from_db()
+    assert result == {"warned": 1, "breached": 1}
+    assert ticket.warned_at is not None and ticket.breached_at is not None
+
+
+def test_response_before_48_hours_stops_the_clock(ticket, received, handler, supervisor):
+    with time_machine.travel(received + timedelta(hours=47), tick=False):
+        services.ticket_respond(ticket=ticket, author=handler, body="We are on it.")
+    result = services.sla_sweep(now=received + timedelta(hours=60))
+    ticket.refresh_from_db()
+    assert result == {"warned": 0, "breached": 0}
+    assert ticket.first_response_at == received + timedelta(hours=47)
+    assert ticket.status == TicketStatus.RESPONDED
+    assert ticket.breached_at is None
+    assert ticket.sla_state(received + timedelta(hours=60)) == "met"
+
+
+def test_second_response_keeps_the_first_response_time(ticket, received, handler):
+    with time_machine.travel(received + timedelta(hours=1), tick=False):
+        services.ticket_respond(ticket=ticket, author=handler, body="First.")
+    with time_machine.travel(received + timedelta(hours=5), tick=False):
+        services.ticket_respond(ticket=ticket, author=handler, body="Second.")
+    ticket.refresh_from_db()
+    assert ticket.first_response_at == received + timedelta(hours=1)
+
+
+def test_closed_ticket_is_never_escalated(ticket, received, handler):
+    services.ticket_close(ticket=ticket, actor=handler, reason="duplicate")
+    assert services.sla_sweep(now=received + timedelta(days=5)) == {"warned": 0, "breached": 0}
+
+
+def test_sla_states_at_the_boundaries(ticket, received):
+    assert ticket.sla_state(received + timedelta(hours=35, minutes=59)) == "on_time"
+    assert ticket.sla_state(received + timedelta(hours=36)) == "warned"
+    assert ticket.sla_state(received + timedelta(hours=48)) == "breached"
+    assert ticket.time_left(received + timedelta(hours=43)) == timedelta(hours=5)
+
+
+def test_policy_is_data_and_applies_to_tickets_received_after_it(received, client_of_rm):
+    SlaPolicy.objects.create(
+        effective_from=received - timedelta(days=1), response_hours=24, warn_percent=50
+    )
+    ticket = services.ticket_create(
+        channel="web",
+        category="inquiry",
+        subject="s",
+        description="d",
+        client=client_of_rm,
+        received_at=received,
+    )
+    assert ticket.first_response_due_at == received + timedelta(hours=24)
+    assert ticket.warn_due_at == received + timedelta(hours=12)
+
+
+def test_sla_figures_count_met_breached_and_median(received):
+    day = timedelta(days=1)
+    TicketFactory(received_at=received, first_response_at=received + timedelta(hours=2))
+    TicketFactory(received_at=received, first_response_at=received + timedelta(hours=4))
+    TicketFactory(received_at=received, first_response_at=received + timedelta(hours=50))
+    TicketFactory(received_at=received)  # unanswered, past due
+    TicketFactory(received_at=received + timedelta(hours=30))  # still inside its window
+    TicketFactory(received_at=received - 10 * day)  # outside the period
+    figures = selectors.sla_figures(
+        start=received, end=received + day * 2, now=received + timedelta(hours=60)
+    )
+    assert figures == {
+        "received": 5,
+        "responded": 3,
+        "met": 2,
+        "breached": 2,
+        "met_rate": Decimal("0.5000"),
+        "median_response_hours": Decimal("4.00"),
+    }
+
+
+def test_sla_figures_of_an_empty_period_have_no_rate(db, received):
+    figures = selectors.sla_figures(start=received, end=received + timedelta(days=1))
+    assert figures["met_rate"] is None and figures["median_response_hours"] is None
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locking")
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sweeps_escalate_once(received):
+    supervisor = UserFactory(username="boss_pg", role=Role.SUPERVISOR)
+    tickets = [TicketFactory(received_at=received) for _ in range(20)]
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def sweep():
+        try:
+            barrier.wait()
+            results.append(services.sla_sweep(now=received + timedelta(hours=49)))
+        except Exception as error:  # surfaced by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sum(r["breached"] for r in results) == 20
+    assert sum(r["warned"] for r in results) == 20
+    assert (
+        Notification.objects.filter(recipient=supervisor, dedupe_key__endswith=":breached").count()
+        == 20
+    )
+    assert Ticket.objects.filter(breached_at__isnull=False).count() == len(tickets)

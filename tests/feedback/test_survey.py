@@ -1,0 +1,118 @@
+"""Satisfaction survey: sent on resolution, one-time, no login, valid 30 days; bad links get a
+clear page, never a 500."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from feedback import selectors, services
+from feedback.models import Survey
+from tests.factories.feedback import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def resolved(client_of_rm, feedback_user, received, django_capture_on_commit_callbacks):
+    ticket = TicketFactory(client=client_of_rm, received_at=received)
+    with (
+        time_machine.travel(received + timedelta(hours=3), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        survey = services.ticket_resolve(ticket=ticket, actor=feedback_user, resolution="Done.")
+    return survey
+
+
+def _path(survey):
+    link = services.survey_link(survey)
+    return link[link.index("/feedback/") :]
+
+
+def test_resolution_emails_the_client_a_one_time_link(resolved, client_of_rm, settings):
+    assert resolved.expires_at - resolved.sent_at == timedelta(days=30)
+    to_client = [m for m in mail.outbox if client_of_rm.email in m.to]
+    survey_mail = next(m for m in to_client if settings.SITE_URL in m.body)
+    # In the client's language (Chinese by default), whatever the staff member's language.
+    assert survey_mail.subject == f"[{resolved.ticket.reference}] 请评价我们的服务"
+    assert services.survey_link(resolved) in survey_mail.body
+    assert resolved.token not in survey_mail.body.replace(services.survey_link(resolved), "")
+
+
+def test_client_answers_without_login(client, resolved, received):
+    with time_machine.travel(received + timedelta(days=2), tick=False):
+        page = client.get(_path(resolved))
+        assert page.status_code == 200
+        response = client.post(_path(resolved), {"score": "5", "comment": "很好"})
+    assert response.status_code == 200
+    assert 'data-testid="survey-thanks"' in response.content.decode()
+    resolved.refresh_from_db()
+    assert resolved.score == 5 and resolved.comment == "很好"
+    assert resolved.responded_at == received + timedelta(days=2)
+
+
+def test_link_works_once(client, resolved):
+    client.post(_path(resolved), {"score": "4"})
+    again = client.post(_path(resolved), {"score": "1"})
+    assert again.status_code == 200
+    assert 'data-testid="survey-answered"' in again.content.decode()
+    resolved.refresh_from_db()
+    assert resolved.score == 4
+
+
+def test_link_expires_after_30_days(client, resolved):
+    just_before = resolved.expires_at - timedelta(seconds=1)
+    with time_machine.travel(just_before, tick=False):
+        assert client.get(_path(resolved)).status_code == 200
+    with time_machine.travel(resolved.expires_at, tick=False):
+        response = client.post(_path(resolved), {"score": "5"})
+    assert response.status_code == 410
+    assert 'data-testid="survey-expired"' in response.content.decode()
+    resolved.refresh_from_db()
+    assert resolved.score is None
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda p: p[:-3] + "xyz/",
+        lambda p: p.replace("/survey/", "/survey/A"),
+        lambda p: "/feedback/survey/nonsense/",
+        lambda p: "/feedback/survey/" + "a" * 500 + "/",
+    ],
+)
+def test_tampered_link_is_404_with_a_message(client, resolved, mangle):
+    response = client.get(mangle(_path(resolved)))
+    assert response.status_code == 404
+    assert 'data-testid="survey-invalid"' in response.content.decode()
+
+
+@pytest.mark.parametrize("score", ["0", "6", "abc", ""])
+def test_bad_score_changes_nothing(client, resolved, score):
+    response = client.post(_path(resolved), {"score": score})
+    assert response.status_code == 200
+    resolved.refresh_from_db()
+    assert resolved.score is None
+
+
+def test_resolving_twice_keeps_one_survey(resolved, feedback_user):
+    assert services.survey_send(ticket=resolved.ticket) == resolved
+    assert Survey.objects.count() == 1
+
+
+def test_survey_scores_for_analytics(resolved, received):
+    services.survey_submit(survey=resolved, score=4)
+    resolved.refresh_from_db()
+    day = timezone.localdate(resolved.responded_at)
+    scores = selectors.survey_scores(start=day, end=day)
+    assert [(s.score, s.responded_at) for s in scores] == [(4, resolved.responded_at)]
+    assert not selectors.survey_scores(start=date(2020, 1, 1), end=date(2020, 12, 31)).exists()
+
+
+def test_survey_page_is_not_behind_login(client, resolved):
+    response = client.get(_path(resolved))
+    assert response.status_code == 200
+    assert reverse("login") not in response.get("Location", "")
