@@ -113,7 +113,10 @@ class WealthPlanForm(forms.Form):
 
 class AllocationForm(forms.Form):
     asset_class = forms.ChoiceField(
-        label=_("Asset class"), choices=[("", "—")] + list(AssetClass.choices), required=False
+        label=_("Asset class"),
+        choices=[("", "—")] + list(AssetClass.choices),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     percent = forms.DecimalField(
         label=_("Percent"),
@@ -122,6 +125,9 @@ class AllocationForm(forms.Form):
         decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=Decimal("100"),
+        widget=forms.NumberInput(
+            attrs={"class": "form-control form-control-sm text-end", "step": "0.01"}
+        ),
     )
 
     def clean(self):

@@ -59,7 +59,11 @@ def _plans_due(request) -> dict:
 
 def _calls_panel(request, client) -> dict:
     calls = list(selectors.calls_for_user(user=request.user).filter(client=client)[:PANEL_ROWS])
-    return {"calls": calls, "show_pii": user_sees_pii(user=request.user, client=client)}
+    return {
+        "client": client,
+        "calls": calls,
+        "show_pii": user_sees_pii(user=request.user, client=client),
+    }
 
 
 def _callbacks_panel(request, client) -> dict:
@@ -68,12 +72,12 @@ def _callbacks_panel(request, client) -> dict:
         .filter(client=client)
         .order_by("-period")[:PANEL_ROWS]
     )
-    return {"callbacks": callbacks, "today": timezone.localdate()}
+    return {"client": client, "callbacks": callbacks, "today": timezone.localdate()}
 
 
 def _plans_panel(request, client) -> dict:
     plans = list(selectors.plans_for_user(user=request.user).filter(client=client)[:PANEL_ROWS])
-    return {"plans": plans}
+    return {"client": client, "plans": plans}
 
 
 def _events_panel(request, client) -> dict:
@@ -82,7 +86,7 @@ def _events_panel(request, client) -> dict:
         .filter(client=client)
         .order_by("-event__held_on")[:PANEL_ROWS]
     )
-    return {"invitations": invitations}
+    return {"client": client, "invitations": invitations}
 
 
 def register() -> None:
