@@ -89,6 +89,15 @@ def test_product_one_level_above_client_is_refused_with_the_reason(r3_client, rm
     assert not WealthPlan.objects.exists()
 
 
+def test_suitability_reason_reads_in_chinese(r3_client, rm_user):
+    from django.utils import translation
+
+    product = ProductFactory(code="EQ-1", risk_rating="R4")
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as excinfo:
+        _create(r3_client, rm_user, products=[product])
+    assert "产品风险等级R4高于客户风险等级R3" in excinfo.value.message_dict["products"][0]
+
+
 def test_plan_risk_level_above_client_is_refused(r3_client, rm_user):
     with pytest.raises(ValidationError) as excinfo:
         _create(r3_client, rm_user, risk_level="R4")
