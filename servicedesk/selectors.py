@@ -86,7 +86,9 @@ def callbacks_for_user(*, user: User) -> QuerySet[Callback]:
     if _service_wide(user):
         return base
     if user.role == Role.RELATIONSHIP_MANAGER:
-        return base.filter(Q(rm__user_id=user.pk) | _assigned_to(user))
+        # By the client's current RM: after a reassignment the open call-back moves with the
+        # client, and the former RM no longer sees it.
+        return base.filter(_assigned_to(user))
     return base.none()
 
 

@@ -491,3 +491,16 @@ def test_callback_generation_assigns_current_rm(rm, branch):
     AssignmentFactory(client=client, rm=rm)
     callbacks_generate(on=datetime.date(2026, 11, 2))
     assert Callback.objects.get(client=client).rm == rm
+
+
+@time_machine.travel(NOV_20)
+def test_callback_follows_the_client_after_reassignment(
+    login, rm_user, colleague_rm, client_of_rm, my_callback
+):
+    from django.utils import timezone
+
+    client_of_rm.assignments.update(ended_at=timezone.now())
+    AssignmentFactory(client=client_of_rm, rm=colleague_rm)
+    url = reverse("servicedesk:callback_detail", args=[my_callback.pk])
+    assert login(rm_user).get(url).status_code == 404
+    assert login(colleague_rm.user).get(url).status_code == 200
