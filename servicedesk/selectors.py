@@ -217,3 +217,16 @@ def event_spend(*, year: int) -> Decimal:
         held_on__gte=date(year, 1, 1), held_on__lte=date(year, 12, 31)
     ).aggregate(total=Sum("cost"))["total"]
     return total if total is not None else Decimal("0.00")
+
+
+def event_spend_by_month(*, year: int) -> list[Decimal]:
+    """Twelve monthly totals of event cost for ``year`` (January first), in one query."""
+    totals = [Decimal("0.00")] * 12
+    rows = (
+        Event.objects.filter(held_on__gte=date(year, 1, 1), held_on__lte=date(year, 12, 31))
+        .values_list("held_on", "cost")
+        .order_by()
+    )
+    for held_on, cost in rows:
+        totals[held_on.month - 1] += cost
+    return totals

@@ -446,9 +446,12 @@ def event_list(request):
     elif when == "past":
         qs = qs.filter(held_on__lt=today)
     year = request.GET.get("year", "")
-    if year.isdigit() and len(year) == 4:
+    valid_year = year.isdigit() and 1900 < int(year) < 3000
+    if valid_year:
         qs = qs.filter(held_on__year=int(year))
     qs, sort = _sorted(request, qs, EVENT_SORTS, "-held_on")
+    spend_year = int(year) if valid_year else today.year
+    monthly = selectors.event_spend_by_month(year=spend_year)
     return render(
         request,
         "servicedesk/event_list.html",
@@ -458,10 +461,10 @@ def event_list(request):
             "year": year,
             "sort": sort,
             "today": today,
-            "spend": selectors.event_spend(
-                year=int(year) if year.isdigit() and len(year) == 4 else today.year
-            ),
-            "spend_year": int(year) if year.isdigit() and len(year) == 4 else today.year,
+            "spend": selectors.event_spend(year=spend_year),
+            "spend_year": spend_year,
+            "monthly": list(enumerate(monthly, start=1)),
+            "chart_values": [str(v) for v in monthly],
         },
     )
 

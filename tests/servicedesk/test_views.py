@@ -504,3 +504,12 @@ def test_callback_follows_the_client_after_reassignment(
     url = reverse("servicedesk:callback_detail", args=[my_callback.pk])
     assert login(rm_user).get(url).status_code == 404
     assert login(colleague_rm.user).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("year", ["0000", "abcd", "99999", "2026"])
+def test_event_list_year_filter_never_500(login, supervisor, year):
+    EventFactory(held_on=datetime.date(2026, 3, 1), cost=Decimal("120.00"))
+    response = login(supervisor).get(reverse("servicedesk:events"), {"year": year})
+    assert response.status_code == 200
+    if year == "2026":
+        assert response.context["chart_values"][2] == "120.00"
