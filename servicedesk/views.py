@@ -225,6 +225,9 @@ def callback_list(request):
 @role_required(RM, SUPERVISOR)
 def callback_detail(request, pk: int):
     callback = selectors.callback_for_user(user=request.user, pk=pk)
+    if request.method == "POST" and callback.is_completed:
+        messages.error(request, _("This call-back is already completed."))
+        return redirect("servicedesk:callback_detail", pk=callback.pk)
     form = CallbackOutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -513,3 +513,14 @@ def test_event_list_year_filter_never_500(login, supervisor, year):
     assert response.status_code == 200
     if year == "2026":
         assert response.context["chart_values"][2] == "120.00"
+
+
+@time_machine.travel(NOV_20)
+def test_posting_to_a_completed_callback_changes_nothing(login, rm_user, my_callback):
+    url = reverse("servicedesk:callback_detail", args=[my_callback.pk])
+    http = login(rm_user)
+    http.post(url, {"outcome": "declined"})
+    response = http.post(url, {"outcome": "reached", "satisfaction_score": "5"})
+    assert response.status_code == 302
+    my_callback.refresh_from_db()
+    assert my_callback.status == CallbackStatus.DECLINED and my_callback.satisfaction_score is None
