@@ -1,9 +1,7 @@
 """Pages of the service desk: hotline console, call-back worklist, wealth plans, events."""
 
 from datetime import timedelta
-from importlib import import_module
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +18,7 @@ from clients.selectors import user_sees_pii
 from core.access import role_required
 from core.roles import Role
 from core.services import audit_record
+from feedback.selectors import open_ticket_count
 from servicedesk import selectors, services
 from servicedesk.forms import (
     AllocationFormSet,
@@ -75,18 +74,6 @@ def _badge_template():
 
 
 # --- Hotline -------------------------------------------------------------------------------------
-
-
-def _open_ticket_count(client) -> int | None:
-    """Open feedback tickets of the caller, when the feedback app offers the count."""
-    if client is None or not apps.is_installed("feedback"):
-        return None
-    try:
-        feedback_selectors = import_module("feedback.selectors")
-    except ImportError:
-        return None
-    counter = getattr(feedback_selectors, "open_ticket_count", None)
-    return counter(client=client) if counter else None
 
 
 @role_required(RM, BRANCH, SUPERVISOR)
@@ -168,7 +155,7 @@ def hotline_number(request, phone: str):
             "show_pii": user_sees_pii(user=request.user, client=client),
             "in_scope": clients_for_user(user=request.user).filter(pk=client.pk).exists(),
             "last_callback": selectors.last_callback(client=client),
-            "open_tickets": _open_ticket_count(client),
+            "open_tickets": open_ticket_count(client=client) if client else None,
         }
         audit_record(
             actor=request.user,
