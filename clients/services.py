@@ -99,7 +99,7 @@ class Criterion:
     gap: str
 
 
-def _criteria(
+def criteria_for(
     *,
     kind: str,
     relationship_since: date,
@@ -162,7 +162,7 @@ def qualification_explain(*, client: Client, as_of: date | None = None) -> list[
     day = as_of or timezone.localdate()
     window = Window.for_day(day, VipPolicy.in_force_on(day))
     measures = clients_measure(client_ids=[client.pk], window=window)[client.pk]
-    return _criteria(
+    return criteria_for(
         kind=client.kind,
         relationship_since=client.relationship_since,
         good_standing=client.good_standing,
@@ -174,7 +174,7 @@ def qualification_explain(*, client: Client, as_of: date | None = None) -> list[
 def _reasons(
     candidate: Candidate, measures: Measures, window: Window, override: dict | None
 ) -> dict:
-    criteria = _criteria(
+    criteria = criteria_for(
         kind=candidate.kind,
         relationship_since=candidate.relationship_since,
         good_standing=candidate.good_standing,
@@ -418,7 +418,7 @@ def _override_apply(*, client: Client, override: StatusOverride, day: date) -> N
     )
     reasons["qualifies"] = all(
         c.passed
-        for c in _criteria(
+        for c in criteria_for(
             kind=client.kind,
             relationship_since=client.relationship_since,
             good_standing=client.good_standing,
