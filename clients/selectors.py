@@ -88,7 +88,18 @@ SORTS = {
 def client_list(*, user: User, q: str = "", sort: str = "") -> QuerySet[Client]:
     """The client list of a user: scoped, searched (name, client number, phone), sorted, with the
     RM's name annotated so a page is one query whatever its size."""
+    from managers.models import Assignment
+
     qs = clients_for_user(user=user).annotate(rm_name=rm_name_subquery())
+    if user.role == Role.RELATIONSHIP_MANAGER:
+        # The own RM sees the client's PII unmasked (SPEC section 1); on-call extras stay masked.
+        qs = qs.annotate(
+            is_mine=Exists(
+                Assignment.objects.filter(
+                    client=OuterRef("pk"), ended_at__isnull=True, rm__user_id=user.pk
+                )
+            )
+        )
     q = (q or "").strip()
     if q:
         match = Q(name__icontains=q) | Q(client_no__iexact=q)

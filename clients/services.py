@@ -252,7 +252,7 @@ def vip_statuses_reclassify(*, as_of: date | None = None) -> ReclassificationRes
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL enable_hashagg = off")
             refresh_total_assets(window)
-        candidates = status_candidates(window)
+            candidates = status_candidates(window)
         for start in range(0, len(candidates), RECLASSIFY_BATCH):
             batch = candidates[start : start + RECLASSIFY_BATCH]
             transitions.update(_apply_batch(batch, window))

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -123,12 +124,17 @@ def client_detail(request, pk: int):
         "tpage",
         TRADES_PAGE_SIZE,
     )
+    # Each app's panel template gets its own context at the top level (plus the client); the
+    # dossier wraps it in a titled card.
     panels = [
         {
             "key": panel.key,
             "title": panel.title,
-            "template": panel.template,
-            **panel.context(request=request, client=client),
+            "html": render_to_string(
+                panel.template,
+                {"client": client, **panel.context(request=request, client=client)},
+                request=request,
+            ),
         }
         for panel in dossier_panels_for(request.user.role)
     ]

@@ -413,3 +413,34 @@ def test_supervisor_home_summarises_last_nights_changes(login, supervisor, clien
 
 def test_branch_staff_home_has_a_lookup_card(login, branch_staff):
     assert 'data-testid="widget-client-lookup"' in login(branch_staff).get("/").content.decode()
+
+
+def test_dossier_renders_other_apps_panels_with_their_context(
+    login, rm_user, supervisor, client_of_rm, settings, tmp_path, monkeypatch
+):
+    from core.registry import DossierPanel, registry
+
+    (tmp_path / "panel.html").write_text(
+        "<p data-testid='test-panel'>{{ greeting }} {{ client.client_no }}</p>"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
+    ]
+    panels = dict(registry.dossier_panels)
+    panels["test.panel"] = DossierPanel(
+        "test.panel",
+        1,
+        "Test panel",
+        "panel.html",
+        lambda *, request, client: {"greeting": "hello"},
+        frozenset({"supervisor"}),
+    )
+    monkeypatch.setattr(registry, "dossier_panels", panels)
+    body = login(supervisor).get(detail(client_of_rm)).content.decode()
+    assert f"hello {client_of_rm.client_no}" in body
+    assert "Test panel" in body
+    assert "test-panel" not in login(rm_user).get(detail(client_of_rm)).content.decode()
+
+
+def test_rm_sees_own_clients_phone_unmasked_in_the_list(login, rm_user, client_of_rm):
+    assert "13800138000" in login(rm_user).get(LIST).content.decode()
