@@ -82,6 +82,7 @@ def seed(*, rng, today, stdout=None) -> None:
         RiskLevel,
         StatusChange,
     )
+    from clients.qualification import refresh_total_assets
     from clients.services import vip_statuses_reclassify
     from core.models import Branch
 
@@ -222,6 +223,7 @@ def seed(*, rng, today, stdout=None) -> None:
                 for tid, c, _a, at, amount in trades
             ],
         )
+    refresh_total_assets(as_of=today)
     has_history = StatusChange.objects.filter(client__client_no__startswith="DC").exists()
     days = [today] if has_history else [*month_ends[1:], today]
     for day in days:

@@ -118,6 +118,7 @@ def client_detail(request, pk: int):
     revealed = sees_pii and client.pk in request.session.get(REVEALED, [])
     is_supervisor = request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
     trend = selectors.asset_trend(client=client, today=today)
+    criteria = services.qualification_explain(client=client, as_of=today)
     trades = _page(
         request,
         client.trades.select_related("account").order_by("-executed_at", "-pk"),
@@ -143,7 +144,8 @@ def client_detail(request, pk: int):
         "assignment": active_assignment_for(client=client),
         "sees_pii": sees_pii,
         "revealed": revealed,
-        "criteria": services.qualification_explain(client=client, as_of=today),
+        "criteria": criteria,
+        "assets_now": criteria[0].value,
         "accounts": list(selectors.accounts_with_latest_balance(client=client)),
         "trend": trend,
         "trades": trades,
