@@ -1016,3 +1016,27 @@ def _trades_upsert(cursor) -> None:
                OR clients_trade.executed_at <> excluded.executed_at
                OR clients_trade.amount <> excluded.amount"""
     )
+
+
+@dataclass
+class NightlyCycleResult:
+    reclassification: ReclassificationResult
+    assignments: dict
+    callbacks_created: int
+
+
+def vip_programme_nightly(*, as_of: date | None = None) -> NightlyCycleResult:
+    """The 02:00 job (SPEC section 8): apply the rule, give every new VIP an RM (and release the
+    downgraded), then create the month's call-back for new VIPs the same day (SPEC section 5).
+    Each step is idempotent and works from the database's state alone, so a re-run or a run after
+    an outage only does what is still missing; the steps keep their own transactions so one long
+    run does not hold every lock at once."""
+    from managers.services import assignments_sync
+    from servicedesk.services import callbacks_generate
+
+    result = vip_statuses_reclassify(as_of=as_of)
+    assignments = assignments_sync(as_of=result.as_of)
+    created = callbacks_generate(on=result.as_of)
+    return NightlyCycleResult(
+        reclassification=result, assignments=assignments, callbacks_created=created
+    )
