@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,12 +64,6 @@ def _apply_errors(form, exc: ValidationError, fields: set[str]) -> None:
     else:
         for error in exc.messages:
             form.add_error(None, error)
-
-
-def _badge_template():
-    return select_template(
-        ["clients/partials/status_badge.html", "servicedesk/partials/status_badge.html"]
-    )
 
 
 # --- Hotline -------------------------------------------------------------------------------------
@@ -139,7 +132,6 @@ def hotline_number(request, phone: str):
         "c": client,
         "responder": who_answers(client=client, at=timezone.now()),
         "recent_calls": _recent_calls(request.user),
-        "badge_template": _badge_template(),
     }
     logged = request.GET.get("call", "")
     if logged.isdigit():
@@ -239,7 +231,6 @@ def callback_detail(request, pk: int):
             "history": history,
             "today": timezone.localdate(),
             "statuses": CallbackStatus,
-            "badge_template": _badge_template(),
         },
     )
 
@@ -374,7 +365,6 @@ def plan_detail(request, pk: int):
             ],
             "chart_labels": [a.get_asset_class_display() for a in allocations],
             "chart_values": [str(a.percent) for a in allocations],
-            "badge_template": _badge_template(),
         },
     )
 
@@ -503,7 +493,6 @@ def event_detail(request, pk: int):
             "rsvp": rsvp,
             "rsvp_choices": Rsvp.choices,
             "is_past": event.held_on < timezone.localdate(),
-            "badge_template": _badge_template(),
         },
     )
 
