@@ -100,6 +100,11 @@ def tickets_of_client(*, user: User, client: Client, limit: int = 20) -> QuerySe
     return urgency_ordered(tickets_for_user(user=user).filter(client=client))[:limit]
 
 
+def open_ticket_count(*, client: Client) -> int:
+    """Open tickets of one client, for the hotline's client card."""
+    return Ticket.objects.filter(client=client, status__in=OPEN_STATUSES).count()
+
+
 def _hours(delta) -> Decimal:
     return Decimal(delta.total_seconds()) / Decimal(3600)
 

@@ -37,4 +37,55 @@ class ServicedeskConfig(AppConfig):
             35, "servicedesk:events", _("Events"), frozenset({RM, SUPERVISOR}), "calendar-event"
         ),
     ]
-    role_permissions: dict = {}
+    role_permissions: dict = {
+        RM: [
+            "servicedesk.add_calllog",
+            "servicedesk.view_calllog",
+            "servicedesk.view_callback",
+            "servicedesk.change_callback",
+            "servicedesk.view_product",
+            "servicedesk.add_wealthplan",
+            "servicedesk.change_wealthplan",
+            "servicedesk.view_wealthplan",
+            "servicedesk.view_event",
+            "servicedesk.change_invitation",
+            "servicedesk.add_invitation",
+        ],
+        BRANCH: ["servicedesk.add_calllog", "servicedesk.view_calllog"],
+        SUPERVISOR: [
+            "servicedesk.add_calllog",
+            "servicedesk.view_calllog",
+            "servicedesk.view_callback",
+            "servicedesk.change_callback",
+            "servicedesk.view_product",
+            "servicedesk.add_product",
+            "servicedesk.change_product",
+            "servicedesk.view_wealthplan",
+            "servicedesk.change_wealthplan",
+            "servicedesk.add_event",
+            "servicedesk.change_event",
+            "servicedesk.view_event",
+            "servicedesk.add_invitation",
+            "servicedesk.change_invitation",
+            "servicedesk.view_invitation",
+        ],
+    }
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from servicedesk import demo, models, panels
+
+        for model in (
+            models.CallLog,
+            models.Callback,
+            models.Product,
+            models.WealthPlan,
+            models.PlanAllocation,
+            models.PlanProduct,
+            models.Event,
+            models.Invitation,
+        ):
+            auditlog.register(model)
+        panels.register()
+        demo.register()

@@ -1,1 +1,232 @@
+"""Reads of the service desk, scoped by who is asking.
 
+Scope (SPEC section 1):
+- Supervisors and administrators: everything.
+- Relationship managers: the calls, call-backs and plans of their assigned clients (and calls they
+  took themselves); events with the invitations of their clients.
+- Branch staff: the calls they took; no call-backs, plans or events.
+- Hotline intake: RMs on duty, branch staff and supervisors may look up ANY caller by the exact
+  phone number (that is how a call is taken), but the card masks ID and phone unless
+  ``clients.selectors.user_sees_pii`` says otherwise, and the dossier link only shows when the
+  client is in the user's client scope.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+
+from clients.models import Client
+from core.models import User
+from core.roles import Role
+from servicedesk.models import (
+    COMPLETED_CALLBACK_STATUSES,
+    Callback,
+    CallLog,
+    Event,
+    Invitation,
+    PlanStatus,
+    WealthPlan,
+)
+
+
+def _service_wide(user: User) -> bool:
+    return user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+def _assigned_to(user: User, client_ref: str = "client_id") -> Exists:
+    from managers.models import Assignment
+
+    return Exists(
+        Assignment.objects.filter(
+            client_id=OuterRef(client_ref), ended_at__isnull=True, rm__user_id=user.pk
+        )
+    )
+
+
+def client_by_phone(*, normalized: str) -> Client | None:
+    """The client with that normalised number (the hotline's intake lookup, not scoped)."""
+    return (
+        Client.objects.select_related("branch")
+        .filter(phone_normalized=normalized)
+        .order_by("-status", "pk")
+        .first()
+    )
+
+
+# --- Calls -----------------------------------------------------------------------------------------
+
+
+def calls_for_user(*, user: User) -> QuerySet[CallLog]:
+    base = CallLog.objects.select_related(
+        "client", "client__branch", "handled_by", "answered_by_rm"
+    )
+    if _service_wide(user):
+        return base
+    if user.role == Role.RELATIONSHIP_MANAGER:
+        return base.filter(Q(handled_by=user) | _assigned_to(user))
+    if user.role == Role.BRANCH_STAFF:
+        return base.filter(handled_by=user)
+    return base.none()
+
+
+def call_for_user(*, user: User, pk: int) -> CallLog:
+    call = calls_for_user(user=user).filter(pk=pk).first()
+    if call is None:
+        raise Http404
+    return call
+
+
+# --- Call-backs ------------------------------------------------------------------------------------
+
+
+def callbacks_for_user(*, user: User) -> QuerySet[Callback]:
+    base = Callback.objects.select_related("client", "client__branch", "rm")
+    if _service_wide(user):
+        return base
+    if user.role == Role.RELATIONSHIP_MANAGER:
+        # By the client's current RM: after a reassignment the open call-back moves with the
+        # client, and the former RM no longer sees it.
+        return base.filter(_assigned_to(user))
+    return base.none()
+
+
+def callback_for_user(*, user: User, pk: int) -> Callback:
+    callback = callbacks_for_user(user=user).filter(pk=pk).first()
+    if callback is None:
+        raise Http404
+    return callback
+
+
+CALLBACK_TABS = ("week", "open", "overdue", "done")
+
+
+def callbacks_tab(qs: QuerySet[Callback], *, tab: str, today: date) -> QuerySet[Callback]:
+    """The worklist's tabs: due this week (open, not overdue, due or to retry within 7 days),
+    all open, overdue (not completed and past the due date), done."""
+    week_end = today + timedelta(days=6)
+    if tab == "overdue":
+        return qs.overdue(today=today).order_by("due_on", "client__name")
+    if tab == "done":
+        return qs.completed().order_by("-completed_at")
+    open_now = qs.open().filter(due_on__gte=today)
+    if tab == "open":
+        return open_now.order_by("due_on", "retry_on", "client__name")
+    return open_now.filter(Q(due_on__lte=week_end) | Q(retry_on__lte=week_end)).order_by(
+        "retry_on", "due_on", "client__name"
+    )
+
+
+def callback_tab_counts(qs: QuerySet[Callback], *, today: date) -> dict[str, int]:
+    week_end = today + timedelta(days=6)
+    not_done = Q(completed_at__isnull=True)
+    counts = qs.aggregate(
+        week=Count(
+            "pk",
+            filter=not_done
+            & Q(due_on__gte=today)
+            & (Q(due_on__lte=week_end) | Q(retry_on__lte=week_end)),
+        ),
+        open=Count("pk", filter=not_done & Q(due_on__gte=today)),
+        overdue=Count("pk", filter=not_done & Q(due_on__lt=today)),
+        done=Count("pk", filter=Q(status__in=COMPLETED_CALLBACK_STATUSES)),
+    )
+    return counts
+
+
+def last_callback(*, client: Client) -> Callback | None:
+    return Callback.objects.filter(client=client).select_related("rm").order_by("-period").first()
+
+
+# --- Wealth plans ----------------------------------------------------------------------------------
+
+
+def plans_for_user(*, user: User) -> QuerySet[WealthPlan]:
+    base = WealthPlan.objects.select_related("client", "client__branch", "rm")
+    if _service_wide(user):
+        return base
+    if user.role == Role.RELATIONSHIP_MANAGER:
+        return base.filter(_assigned_to(user))
+    return base.none()
+
+
+def plan_for_user(*, user: User, pk: int) -> WealthPlan:
+    plan = plans_for_user(user=user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def plan_clients_for_user(*, user: User) -> QuerySet[Client]:
+    """Clients a user may write a plan for: an RM's assigned clients; supervisors any client."""
+    base = Client.objects.select_related("branch")
+    if _service_wide(user):
+        return base
+    if user.role == Role.RELATIONSHIP_MANAGER:
+        return base.filter(_assigned_to(user, "pk"))
+    return base.none()
+
+
+def plans_due_for_review(*, user: User, today: date, days: int = 7) -> QuerySet[WealthPlan]:
+    return (
+        plans_for_user(user=user)
+        .filter(next_review_on__lte=today + timedelta(days=days))
+        .exclude(status=PlanStatus.DECLINED)
+        .order_by("next_review_on")
+    )
+
+
+# --- Events ----------------------------------------------------------------------------------------
+
+
+def events_for_user(*, user: User) -> QuerySet[Event]:
+    """Events are the bank's own and not sensitive: RMs and supervisors see all of them (the
+    invitations are scoped, see invitations_for_user)."""
+    if _service_wide(user) or user.role == Role.RELATIONSHIP_MANAGER:
+        return Event.objects.all()
+    return Event.objects.none()
+
+
+def event_for_user(*, user: User, pk: int) -> Event:
+    event = events_for_user(user=user).filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def invitations_for_user(*, user: User) -> QuerySet[Invitation]:
+    base = Invitation.objects.select_related("client", "client__branch", "event")
+    if _service_wide(user):
+        return base
+    if user.role == Role.RELATIONSHIP_MANAGER:
+        return base.filter(_assigned_to(user))
+    return base.none()
+
+
+def invitation_for_user(*, user: User, pk: int) -> Invitation:
+    invitation = invitations_for_user(user=user).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def event_spend(*, year: int) -> Decimal:
+    """Total cost of the events held in ``year`` (the budget's other-costs line)."""
+    total = Event.objects.filter(
+        held_on__gte=date(year, 1, 1), held_on__lte=date(year, 12, 31)
+    ).aggregate(total=Sum("cost"))["total"]
+    return total if total is not None else Decimal("0.00")
+
+
+def event_spend_by_month(*, year: int) -> list[Decimal]:
+    """Twelve monthly totals of event cost for ``year`` (January first), in one query."""
+    totals = [Decimal("0.00")] * 12
+    rows = (
+        Event.objects.filter(held_on__gte=date(year, 1, 1), held_on__lte=date(year, 12, 31))
+        .values_list("held_on", "cost")
+        .order_by()
+    )
+    for held_on, cost in rows:
+        totals[held_on.month - 1] += cost
+    return totals

@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from servicedesk import views
 
 app_name = "servicedesk"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("hotline/", views.hotline, name="hotline"),
+    path("hotline/<str:phone>/", views.hotline_number, name="hotline_number"),
+    path("callbacks/", views.callback_list, name="callbacks"),
+    path("callbacks/<int:pk>/", views.callback_detail, name="callback_detail"),
+    path("plans/", views.plan_list, name="plans"),
+    path("plans/new/", views.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/status/", views.plan_status, name="plan_status"),
+    path("events/", views.event_list, name="events"),
+    path("events/new/", views.event_new, name="event_new"),
+    path("events/<int:pk>/", views.event_detail, name="event_detail"),
+    path("invitations/<int:pk>/", views.invitation_update, name="invitation_update"),
+]

@@ -21,9 +21,3 @@ def sort_header(context, key: str, label) -> str:
         label,
         arrow,
     )
-
-
-@register.filter
-def status_badge(status: str) -> str:
-    """CSS class of a VIP status badge (app.css): badge-vip, badge-vip-at-risk, badge-standard."""
-    return "badge-" + str(status).replace("_", "-")

@@ -4,11 +4,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from clients.models import VipStatus
-from clients.services import vip_statuses_reclassify
+from clients.services import vip_programme_nightly
 
 
 class Command(BaseCommand):
-    help = "Apply the VIP rule (SPEC section 3) for a day; the nightly job runs the same code."
+    help = (
+        "Apply the VIP rule (SPEC section 3) for a day, assign RMs to new VIPs and create their "
+        "call-backs; the nightly job runs the same code."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -24,7 +27,8 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("Bad date %(value)s: use YYYY-MM-DD.") % {"value": as_of}, returncode=1
                 ) from exc
-        result = vip_statuses_reclassify(as_of=day)
+        cycle = vip_programme_nightly(as_of=day)
+        result = cycle.reclassification
         self.stdout.write(
             _("Reclassified for %(day)s (policy %(policy)s).")
             % {"day": result.as_of.isoformat(), "policy": result.policy_version}
@@ -34,3 +38,12 @@ class Command(BaseCommand):
         self.stdout.write(_("Changes: %(n)d") % {"n": result.changes})
         for (old, new), n in sorted(result.transitions.items()):
             self.stdout.write(f"  {old} → {new}: {n}")
+        self.stdout.write(
+            _("RMs assigned: %(assigned)d, released: %(ended)d, still unassigned: %(unassigned)d")
+            % {
+                "assigned": cycle.assignments.get("assigned", 0),
+                "ended": cycle.assignments.get("ended", 0),
+                "unassigned": cycle.assignments.get("unassigned", 0),
+            }
+        )
+        self.stdout.write(_("Call-backs created: %(n)d") % {"n": cycle.callbacks_created})
