@@ -1,5 +1,6 @@
 """SPEC section 8: the one beat schedule, in Asia/Shanghai."""
 
+import pytest
 from celery.schedules import crontab
 from django.conf import settings
 
@@ -34,3 +35,10 @@ def test_mail_intake_every_two_minutes():
 
 def test_kpi_snapshot_at_three():
     assert _entry("analytics.tasks.snapshot_kpis") == crontab(hour=3, minute=0)
+
+
+@pytest.mark.django_db  # Celery's Django fix-up touches the connection while importing tasks
+def test_every_scheduled_task_is_registered():
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]
