@@ -101,16 +101,7 @@ def ticket_create(
     )
     ticket.reference = f"FB-{timezone.localtime(received_at).year}-{ticket.pk:06d}"
     ticket.save(update_fields=["reference"])
-    rm_user = _rm_user_of(client)
-    if rm_user is not None:
-        notification_create(
-            recipients=[rm_user],
-            title=_("New feedback from your client %(client)s: %(reference)s")
-            % {"client": client.name, "reference": ticket.reference},
-            body=ticket.subject,
-            url=ticket_url(ticket),
-            dedupe_key=f"feedback:{ticket.pk}:created",
-        )
+    _notify_client_rm(ticket=ticket, client=client)
     return ticket
 
 
@@ -261,11 +252,8 @@ def ticket_close(*, ticket: Ticket, actor: User, reason: str = "") -> Ticket:
     return ticket
 
 
-@transaction.atomic
-def ticket_client_set(*, ticket: Ticket, client: Client, actor: User) -> Ticket:
-    """Triage of an unmatched email: attach it to the client it came from."""
-    ticket.client = client
-    ticket.save(update_fields=["client"])
+def _notify_client_rm(*, ticket: Ticket, client: Client | None) -> None:
+    """The client's RM hears of every ticket on their client, once (SPEC section 6)."""
     rm_user = _rm_user_of(client)
     if rm_user is not None:
         notification_create(
@@ -276,6 +264,14 @@ def ticket_client_set(*, ticket: Ticket, client: Client, actor: User) -> Ticket:
             url=ticket_url(ticket),
             dedupe_key=f"feedback:{ticket.pk}:created",
         )
+
+
+@transaction.atomic
+def ticket_client_set(*, ticket: Ticket, client: Client, actor: User) -> Ticket:
+    """Triage of an unmatched email: attach it to the client it came from."""
+    ticket.client = client
+    ticket.save(update_fields=["client"])
+    _notify_client_rm(ticket=ticket, client=client)
     return ticket
 
 

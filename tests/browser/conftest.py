@@ -9,6 +9,10 @@ import pytest
 
 from core.demo import DEMO_PASSWORD
 
+# Playwright's sync API runs an event loop in the test thread; the live server's database access
+# from that thread is safe here (one test at a time), so Django's async guard is lifted.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
