@@ -75,6 +75,11 @@ class Client(models.Model):
     # First day the client failed the rule while VIP; the 90-day grace counts from here.
     at_risk_since = models.DateField(_("at risk since"), null=True, blank=True)
     status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
+    # Denormalised by the reclassification (assets as of the last evaluated day) so the client
+    # list can show and sort by assets without summing balances for every row it pages over.
+    total_assets = models.DecimalField(
+        _("total assets"), max_digits=20, decimal_places=2, default=Decimal("0.00")
+    )
 
     # Preferences (偏好)
     preferred_channel = models.CharField(
@@ -108,14 +113,40 @@ class Client(models.Model):
         indexes = [
             models.Index(fields=["branch", "status"]),
             models.Index(fields=["status", "client_no"]),
+            models.Index(fields=["total_assets"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.client_no})"
 
+    def save(self, *args, **kwargs):
+        # A derived column kept in step with ``phone`` wherever a client is saved one by one;
+        # bulk writes (the core-banking import) call ``normalize_phone`` themselves.
+        self.phone_normalized = self.normalize_phone(self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_normalized"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def normalize_phone(raw: str) -> str:
+        """Digits only, without the +86 / 0086 country prefix: 13800138000."""
+        digits = "".join(ch for ch in (raw or "") if ch.isdigit())
+        if digits.startswith("0086") and len(digits) > 11:
+            digits = digits[4:]
+        elif digits.startswith("86") and len(digits) > 11:
+            digits = digits[2:]
+        return digits
+
     @property
     def is_vip(self) -> bool:
         return self.status in VIP_STATUSES
+
+    def grace_days_left(self, *, today: date, grace_days: int) -> int | None:
+        """Days left before an at-risk VIP is downgraded (None unless at risk)."""
+        if self.status != VipStatus.VIP_AT_RISK or self.at_risk_since is None:
+            return None
+        return max(grace_days - (today - self.at_risk_since).days, 0)
 
 
 class Account(models.Model):
@@ -209,6 +240,15 @@ class VipPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ({self.effective_from})"
+
+    @classmethod
+    def in_force_on(cls, day: date) -> "VipPolicy":
+        policy = cls.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+        if policy is None:
+            # The data migration creates one from 2000-01-01; an unsaved default keeps the rule
+            # working if an administrator deleted every policy.
+            return cls(version="default", effective_from=date(2000, 1, 1))
+        return policy
 
     def asset_threshold_for(self, kind: str) -> Decimal:
         if kind == ClientKind.CORPORATE:

@@ -1,0 +1,166 @@
+"""Core-banking CSV files (SPEC section 2): their columns, and parsing one row into the values the
+staging table holds, with every problem found in it (line, column, reason).
+
+Checks that need the whole file or the database (duplicate keys, unknown clients and branches, an
+account that belongs to another client) run set-based on the staging table: see
+``clients.services.corebanking_import``.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Client, ClientKind
+
+KINDS = ("clients", "balances", "trades")
+
+COLUMNS = {
+    "clients": [
+        "client_no",
+        "name",
+        "kind",
+        "id_number",
+        "phone",
+        "email",
+        "branch_code",
+        "relationship_since",
+        "good_standing",
+    ],
+    "balances": ["client_no", "account_no", "as_of", "balance"],
+    "trades": ["trade_id", "client_no", "account_no", "executed_at", "amount"],
+}
+
+# Columns a row may leave empty; every other one is required.
+OPTIONAL = {"clients": {"id_number", "phone", "email"}, "balances": set(), "trades": set()}
+
+MAX_LENGTH = {
+    "client_no": 32,
+    "name": 200,
+    "id_number": 40,
+    "phone": 40,
+    "email": 254,
+    "branch_code": 20,
+    "account_no": 40,
+    "trade_id": 40,
+}
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MAX_INTEGER_DIGITS = 16  # DecimalField(max_digits=18, decimal_places=2)
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.column or '-'}: {self.reason}"
+
+
+def header_errors(kind: str, header: list[str] | None) -> list[RowError]:
+    if not header:
+        return [RowError(1, "", str(_("the file is empty: a header row is required")))]
+    expected = COLUMNS[kind]
+    names = [h.strip() for h in header]
+    errors = [RowError(1, name, str(_("unknown column"))) for name in names if name not in expected]
+    errors += [
+        RowError(1, name, str(_("missing column"))) for name in expected if name not in names
+    ]
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            errors.append(RowError(1, name, str(_("column appears twice"))))
+        seen.add(name)
+    return errors
+
+
+def parse_date(value: str) -> date:
+    if not _DATE.match(value):
+        raise ValueError
+    return date.fromisoformat(value)
+
+
+def parse_money(value: str) -> Decimal:
+    try:
+        amount = Decimal(value)
+    except InvalidOperation as exc:
+        raise ValueError(str(_("not a number"))) from exc
+    if not amount.is_finite():
+        raise ValueError(str(_("not a number")))
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise ValueError(str(_("more than 2 decimal places")))
+    if abs(amount) >= Decimal(10) ** _MAX_INTEGER_DIGITS:
+        raise ValueError(str(_("number too large")))
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_instant(value: str) -> datetime:
+    """ISO 8601; without an offset the time is Asia/Shanghai. Returned in UTC."""
+    if not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value):
+        raise ValueError
+    instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if timezone.is_naive(instant):
+        instant = timezone.make_aware(instant)
+    return instant.astimezone(UTC)
+
+
+def parse_row(kind: str, line: int, values: dict[str, str]) -> tuple[dict | None, list[RowError]]:
+    """The staged values of one row, or None and its errors."""
+    errors: list[RowError] = []
+    clean: dict = {"line": line}
+
+    def bad(column: str, reason) -> None:
+        errors.append(RowError(line, column, str(reason)))
+
+    for column in COLUMNS[kind]:
+        value = values[column].strip()
+        if not value:
+            if column not in OPTIONAL[kind]:
+                bad(column, _("required"))
+            clean[column] = ""
+            continue
+        if column in MAX_LENGTH and len(value) > MAX_LENGTH[column]:
+            bad(column, _("longer than %(n)d characters") % {"n": MAX_LENGTH[column]})
+            continue
+        if column in ("relationship_since", "as_of"):
+            try:
+                clean[column] = parse_date(value)
+            except ValueError:
+                bad(column, _("bad date (expected YYYY-MM-DD)"))
+        elif column in ("balance", "amount"):
+            try:
+                clean[column] = parse_money(value)
+            except ValueError as exc:
+                bad(column, _("bad decimal: %(why)s") % {"why": exc.args[0] if exc.args else ""})
+        elif column == "executed_at":
+            try:
+                clean[column] = parse_instant(value)
+            except ValueError:
+                bad(column, _("bad date and time (expected ISO 8601)"))
+        elif column == "kind":
+            if value not in ClientKind.values:
+                bad(column, _("bad kind (expected personal or corporate)"))
+            clean[column] = value
+        elif column == "good_standing":
+            if value.lower() not in ("true", "false"):
+                bad(column, _("bad good_standing (expected true or false)"))
+            clean[column] = value.lower() == "true"
+        elif column == "email":
+            try:
+                validate_email(value)
+            except ValidationError:
+                bad(column, _("bad email address"))
+            clean[column] = value
+        else:
+            clean[column] = value
+    if kind == "clients" and not errors:
+        clean["phone_normalized"] = Client.normalize_phone(clean["phone"])
+    return (None if errors else clean), errors

@@ -1,0 +1,36 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from clients.models import VipStatus
+from clients.services import vip_statuses_reclassify
+
+
+class Command(BaseCommand):
+    help = "Apply the VIP rule (SPEC section 3) for a day; the nightly job runs the same code."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--as-of", dest="as_of", default=None, help="YYYY-MM-DD (default: today)"
+        )
+
+    def handle(self, *args, as_of=None, **options):
+        day = None
+        if as_of:
+            try:
+                day = date.fromisoformat(as_of)
+            except ValueError as exc:
+                raise CommandError(
+                    _("Bad date %(value)s: use YYYY-MM-DD.") % {"value": as_of}, returncode=1
+                ) from exc
+        result = vip_statuses_reclassify(as_of=day)
+        self.stdout.write(
+            _("Reclassified for %(day)s (policy %(policy)s).")
+            % {"day": result.as_of.isoformat(), "policy": result.policy_version}
+        )
+        for status in VipStatus:
+            self.stdout.write(f"  {status.value:<12} {result.counts.get(status.value, 0)}")
+        self.stdout.write(_("Changes: %(n)d") % {"n": result.changes})
+        for (old, new), n in sorted(result.transitions.items()):
+            self.stdout.write(f"  {old} → {new}: {n}")
