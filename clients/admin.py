@@ -1,1 +1,67 @@
+from django.contrib import admin
 
+from clients.models import Account, Client, StatusChange, StatusOverride, VipPolicy
+
+
+@admin.register(VipPolicy)
+class VipPolicyAdmin(admin.ModelAdmin):
+    """Policies are data (SPEC: numbers an administrator changes without a deploy)."""
+
+    list_display = [
+        "version",
+        "effective_from",
+        "personal_asset_threshold",
+        "corporate_asset_threshold",
+        "min_trades",
+        "activity_months",
+        "min_relationship_years",
+        "grace_days",
+    ]
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["client_no", "name", "kind", "branch", "status", "total_assets"]
+    list_filter = ["status", "kind", "branch"]
+    search_fields = ["client_no", "name", "phone_normalized"]
+    list_select_related = ["branch"]
+    readonly_fields = ["status", "vip_since", "at_risk_since", "status_changed_on", "total_assets"]
+    show_full_result_count = False
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["account_no", "client"]
+    search_fields = ["account_no", "client__client_no"]
+    raw_id_fields = ["client"]
+
+
+@admin.register(StatusOverride)
+class StatusOverrideAdmin(admin.ModelAdmin):
+    list_display = ["client", "status", "starts_on", "ends_on", "created_by", "revoked_at"]
+    raw_id_fields = ["client"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    """The status history is a record: read-only for everyone."""
+
+    list_display = ["client", "effective_on", "from_status", "to_status", "policy", "override"]
+    list_filter = ["to_status", "effective_on"]
+    raw_id_fields = ["client"]
+    list_select_related = ["client", "policy", "override"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -19,4 +19,27 @@ class ClientsConfig(AppConfig):
         NavItem(10, "clients:list", _("Clients"), frozenset({RM, BRANCH, SUPERVISOR}), "people"),
         NavItem(15, "clients:import", _("Import"), frozenset({SUPERVISOR}), "upload"),
     ]
-    role_permissions: dict = {}
+    role_permissions: dict = {
+        RM: ["clients.view_client"],
+        BRANCH: ["clients.view_client"],
+        SUPERVISOR: [
+            "clients.view_client",
+            "clients.view_vippolicy",
+            "clients.view_statuschange",
+            "clients.add_statusoverride",
+            "clients.change_statusoverride",
+            "clients.view_statusoverride",
+        ],
+    }
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from clients import demo, widgets
+        from clients.models import Client, StatusOverride, VipPolicy
+
+        auditlog.register(Client, exclude_fields=["updated_at", "total_assets"])
+        auditlog.register(VipPolicy)
+        auditlog.register(StatusOverride)
+        widgets.register()
+        demo.register()

@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, ClientKind
@@ -50,6 +51,7 @@ MAX_LENGTH = {
     "trade_id": 40,
 }
 
+LOCAL = ZoneInfo(settings.TIME_ZONE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MAX_INTEGER_DIGITS = 16  # DecimalField(max_digits=18, decimal_places=2)
 
@@ -107,8 +109,9 @@ def parse_instant(value: str) -> datetime:
     if not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value):
         raise ValueError
     instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if timezone.is_naive(instant):
-        instant = timezone.make_aware(instant)
+    if instant.tzinfo is None:
+        # The bank's local time; fold=0 picks the first of an ambiguous hour (China has no DST).
+        instant = instant.replace(tzinfo=LOCAL)
     return instant.astimezone(UTC)
 
 

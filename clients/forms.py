@@ -1,1 +1,125 @@
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from clients.corebanking import KINDS
+from clients.models import Client, ClientKind, VipStatus
+from core.models import Branch
+
+
+class ClientFilter(django_filters.FilterSet):
+    """Filters on top of the client list. Bad values are reported on the form and ignored."""
+
+    status = django_filters.ChoiceFilter(label=_("VIP status"), choices=VipStatus.choices)
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=ClientKind.choices)
+    branch = django_filters.ModelChoiceFilter(
+        label=_("branch"), queryset=Branch.objects.order_by("code")
+    )
+    rm = django_filters.ModelChoiceFilter(
+        label=_("relationship manager"), queryset=None, method="filter_rm"
+    )
+    at_risk = django_filters.BooleanFilter(
+        label=_("at risk of downgrade only"),
+        method="filter_at_risk",
+        widget=forms.CheckboxInput,
+    )
+
+    class Meta:
+        model = Client
+        fields = ["status", "kind", "branch", "rm", "at_risk"]
+
+    def __init__(self, *args, **kwargs):
+        from managers.models import RelationshipManager
+
+        super().__init__(*args, **kwargs)
+        self.filters["rm"].queryset = RelationshipManager.objects.exclude(user=None).order_by(
+            "name"
+        )
+        for field in self.form.fields.values():
+            css = (
+                "form-check-input"
+                if isinstance(field.widget, forms.CheckboxInput)
+                else "form-select form-select-sm"
+            )
+            field.widget.attrs.setdefault("class", css)
+
+    def filter_rm(self, queryset, name, value):
+        from managers.models import Assignment
+
+        return queryset.filter(
+            pk__in=Assignment.objects.filter(rm=value, ended_at__isnull=True).values("client_id")
+        )
+
+    def filter_at_risk(self, queryset, name, value):
+        return queryset.filter(status=VipStatus.VIP_AT_RISK) if value else queryset
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = [
+            "preferred_channel",
+            "contact_window_start",
+            "contact_window_end",
+            "preferred_language",
+            "interests",
+            "risk_level",
+        ]
+        widgets = {
+            "contact_window_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "contact_window_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        help_texts = {
+            "contact_window_start": _("When the client likes to be called (Asia/Shanghai)."),
+            "interests": _("Comma-separated, e.g. funds, golf, education."),
+            "risk_level": _("From the latest suitability questionnaire."),
+        }
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("contact_window_start"), data.get("contact_window_end")
+        if (start is None) != (end is None):
+            raise forms.ValidationError(_("Give both ends of the contact window, or neither."))
+        if start and end and start >= end:
+            self.add_error("contact_window_end", _("The window must end after it starts."))
+        return data
+
+
+class OverrideForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=VipStatus.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text=_("Shown in the status history."),
+    )
+    ends_on = forms.DateField(
+        label=_("Until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The nightly run applies the rule again after this day."),
+    )
+
+    def clean_ends_on(self):
+        ends_on = self.cleaned_data["ends_on"]
+        if ends_on < timezone.localdate():
+            raise forms.ValidationError(_("The end date cannot be in the past."))
+        return ends_on
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("File"),
+        choices=[(k, k) for k in KINDS],
+        help_text=_("clients, balances or trades, as exported by the core banking system."),
+    )
+    file = forms.FileField(label=_("CSV file"), help_text=_("Header row required."))
+    encoding = forms.ChoiceField(
+        label=_("Encoding"),
+        required=False,
+        choices=[
+            ("", _("Detect (UTF-8, then GB18030)")),
+            ("utf-8-sig", "UTF-8"),
+            ("gb18030", "GB18030"),
+        ],
+    )

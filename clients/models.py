@@ -128,6 +128,11 @@ class Client(models.Model):
             kwargs["update_fields"] = {*update_fields, "phone_normalized"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("clients:detail", args=[self.pk])
+
     @staticmethod
     def normalize_phone(raw: str) -> str:
         """Digits only, without the +86 / 0086 country prefix: 13800138000."""

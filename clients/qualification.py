@@ -1,14 +1,18 @@
 """The VIP rule of SPEC section 3 as set-based SQL, plus the calendar arithmetic it needs.
 
-The nightly run never loops over clients with queries. It:
+The nightly run never loops over clients with queries, and reads before it writes: one query
+selects only the clients whose status must change on D, testing the cheap criteria first
+(good standing and relationship, then assets: for each account its latest balance with
+``as_of <= D``, one backward index seek on (account, as_of)), and "at least N trades in the
+window" last, as ``EXISTS (... ORDER BY executed_at LIMIT 1 OFFSET N-1)`` on the
+(client, executed_at) index: it reads at most N index entries, and only for clients that passed
+everything else, so its cost does not grow with trade volume. Assets are recomputed in the outer
+query for the (few) returned rows only.
 
-1. refreshes every client's denormalised ``total_assets`` with one ``UPDATE ... FROM``: for each
-   account its latest balance with ``as_of <= D`` (one index seek on (account, as_of) per
-   account), summed per client;
-2. selects only the clients whose status must change on D. "At least N trades in the window" is
-   an ``EXISTS (... ORDER BY executed_at LIMIT 1 OFFSET N-1)`` on the (client, executed_at)
-   index: it reads at most N index entries, and only for clients that already pass the cheaper
-   tests (assets, relationship, good standing), so its cost does not grow with trade volume.
+The denormalised ``Client.total_assets`` (what the client list shows and sorts by) is not
+written here: rewriting a million rows a night would cost more than the rule itself. It is
+refreshed where balances change: by the balances import, for the clients in the file
+(``refresh_total_assets``).
 
 Amounts are compared in integer cents: SQLite keeps decimals as floating point, and the rule's
 boundary ("equal to the threshold qualifies", 0.01 below fails) must hold on both databases.
@@ -88,35 +92,37 @@ def _latest_balance_sql() -> str:
     )
 
 
-def refresh_total_assets(window: Window) -> int:
-    """Store each client's assets on D in ``Client.total_assets`` (only rows that differ)."""
+def _assets_cents_sql(client_ref: str) -> str:
+    """Total assets of ``client_ref`` on %(as_of)s in integer cents (exact on both databases)."""
     latest = _latest_balance_sql()
-    params = {"as_of": _date_param(window.as_of)}
+    if connection.vendor == "postgresql":
+        return (
+            f"(SELECT COALESCE(SUM({latest}), 0) * 100 FROM clients_account a "
+            f"WHERE a.client_id = {client_ref})"
+        )
+    return (
+        f"(SELECT COALESCE(SUM(CAST(ROUND({latest} * 100) AS INTEGER)), 0) "
+        f"FROM clients_account a WHERE a.client_id = {client_ref})"
+    )
+
+
+def refresh_total_assets(*, as_of: date, only_in: str | None = None) -> int:
+    """Store each client's assets on ``as_of`` in ``Client.total_assets`` (rows that differ).
+    ``only_in``: a table with a ``client_no`` column (the import's staging table) to limit the
+    refresh to the clients it names."""
+    cents = _assets_cents_sql("clients_client.id")
+    scope = f" AND clients_client.client_no IN (SELECT client_no FROM {only_in})" if only_in else ""
+    if connection.vendor == "postgresql":
+        value = f"{cents} / 100"
+        changed = f"clients_client.total_assets IS DISTINCT FROM {value}"
+    else:
+        value = f"{cents} / 100.0"
+        changed = f"CAST(ROUND(clients_client.total_assets * 100) AS INTEGER) <> {cents}"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"""
-                UPDATE clients_client AS c SET total_assets = x.assets
-                FROM (SELECT a.client_id, COALESCE(SUM({latest}), 0) AS assets
-                      FROM clients_account a GROUP BY a.client_id) AS x
-                WHERE x.client_id = c.id AND c.total_assets IS DISTINCT FROM x.assets
-                """,
-                params,
-            )
-        else:
-            cursor.execute(
-                f"""
-                UPDATE clients_client SET total_assets = x.assets
-                FROM (SELECT a.client_id,
-                             COALESCE(SUM(CAST(ROUND({latest} * 100) AS INTEGER)), 0) / 100.0
-                             AS assets
-                      FROM clients_account a GROUP BY a.client_id) AS x
-                WHERE x.client_id = clients_client.id
-                  AND CAST(ROUND(clients_client.total_assets * 100) AS INTEGER)
-                      <> CAST(ROUND(x.assets * 100) AS INTEGER)
-                """,
-                params,
-            )
+        cursor.execute(
+            f"UPDATE clients_client SET total_assets = {value} WHERE {changed}{scope}",
+            {"as_of": _date_param(as_of)},
+        )
         return cursor.rowcount
 
 
@@ -162,20 +168,22 @@ def status_candidates(window: Window) -> list[Candidate]:
         )
     else:
         enough_trades = "1 = 1"
-    cheap_tests = (
-        "c.good_standing AND c.relationship_since <= %(rel_cutoff)s "
-        "AND CAST(ROUND(c.total_assets * 100) AS BIGINT) >= "
-        "CASE WHEN c.kind = 'corporate' THEN %(corporate_cents)s ELSE %(personal_cents)s END"
-    )
+    # CASE evaluates its branches in order and stops: each test runs only for the clients that
+    # passed the cheaper ones before it.
+    qualifies = f"""CASE
+        WHEN NOT (c.good_standing AND c.relationship_since <= %(rel_cutoff)s) THEN 0
+        WHEN {_assets_cents_sql("c.id")} < CASE WHEN c.kind = 'corporate'
+             THEN %(corporate_cents)s ELSE %(personal_cents)s END THEN 0
+        WHEN {enough_trades} THEN 1
+        ELSE 0 END"""
     sql = f"""
-        SELECT e.id, e.kind, e.status, e.vip_since, e.at_risk_since, e.total_assets,
+        SELECT e.id, e.kind, e.status, e.vip_since, e.at_risk_since,
+               {_assets_cents_sql("e.id")},
                e.relationship_since, e.good_standing, e.q, e.oid, e.ostatus
         FROM (
-            SELECT c.id, c.kind, c.status, c.vip_since, c.at_risk_since, c.total_assets,
+            SELECT c.id, c.kind, c.status, c.vip_since, c.at_risk_since,
                    c.relationship_since, c.good_standing,
-                   CASE WHEN {cheap_tests} THEN
-                        CASE WHEN {enough_trades} THEN 1 ELSE 0 END
-                   ELSE 0 END AS q,
+                   {qualifies} AS q,
                    o.id AS oid, o.status AS ostatus
             FROM clients_client c
             LEFT JOIN (SELECT client_id, MAX(id) AS oid FROM clients_statusoverride
@@ -213,7 +221,7 @@ def status_candidates(window: Window) -> list[Candidate]:
             status=row[2],
             vip_since=_as_date(row[3]),
             at_risk_since=_as_date(row[4]),
-            total_assets=_as_decimal(row[5]),
+            total_assets=(Decimal(str(row[5])) / 100).quantize(Decimal("0.01")),
             relationship_since=_as_date(row[6]),
             good_standing=bool(row[7]),
             qualifies=bool(row[8]),

@@ -59,3 +59,166 @@ def user_sees_pii(*, user: User, client: Client) -> bool:
     return Assignment.objects.filter(
         client=client, ended_at__isnull=True, rm__user_id=user.pk
     ).exists()
+
+
+def rm_name_subquery():
+    """The open assignment's RM name, for annotating lists in the same query."""
+    from django.db.models import Subquery
+
+    from managers.models import Assignment
+
+    return Subquery(
+        Assignment.objects.filter(client=OuterRef("pk"), ended_at__isnull=True).values("rm__name")[
+            :1
+        ]
+    )
+
+
+SORTS = {
+    "client_no": "client_no",
+    "name": "name",
+    "kind": "kind",
+    "branch": "branch__code",
+    "status": "status",
+    "assets": "total_assets",
+    "rm": "rm_name",
+}
+
+
+def client_list(*, user: User, q: str = "", sort: str = "") -> QuerySet[Client]:
+    """The client list of a user: scoped, searched (name, client number, phone), sorted, with the
+    RM's name annotated so a page is one query whatever its size."""
+    from managers.models import Assignment
+
+    qs = clients_for_user(user=user).annotate(rm_name=rm_name_subquery())
+    if user.role == Role.RELATIONSHIP_MANAGER:
+        # The own RM sees the client's PII unmasked (SPEC section 1); on-call extras stay masked.
+        qs = qs.annotate(
+            is_mine=Exists(
+                Assignment.objects.filter(
+                    client=OuterRef("pk"), ended_at__isnull=True, rm__user_id=user.pk
+                )
+            )
+        )
+    q = (q or "").strip()
+    if q:
+        match = Q(name__icontains=q) | Q(client_no__iexact=q)
+        digits = Client.normalize_phone(q)
+        if len(digits) >= 7 and len(digits) >= len(q.replace(" ", "").replace("-", "")) - 4:
+            match |= Q(phone_normalized=digits) | Q(phone_normalized__endswith=digits)
+        qs = qs.filter(match)
+    field = SORTS.get(sort.lstrip("-"), "client_no")
+    order = f"-{field}" if sort.startswith("-") else field
+    return qs.order_by(order, "pk")
+
+
+def grace_days_in_force(day=None) -> int:
+    """The grace period of today's policy, cached briefly: every status badge shows days left."""
+    import time
+
+    from clients.models import VipPolicy
+
+    day = day or timezone.localdate()
+    cached = _GRACE_CACHE.get(day)
+    if cached and time.monotonic() - cached[1] < 60:
+        return cached[0]
+    grace = VipPolicy.in_force_on(day).grace_days
+    _GRACE_CACHE.clear()
+    _GRACE_CACHE[day] = (grace, time.monotonic())
+    return grace
+
+
+_GRACE_CACHE: dict = {}
+
+
+def status_history(*, client: Client):
+    return client.status_changes.select_related("policy", "override", "override__created_by")
+
+
+def accounts_with_latest_balance(*, client: Client):
+    from django.db.models import Subquery
+
+    from clients.models import Account, Balance
+
+    latest = Balance.objects.filter(account=OuterRef("pk")).order_by("-as_of")
+    return (
+        Account.objects.filter(client=client)
+        .annotate(
+            latest_balance=Subquery(latest.values("balance")[:1]),
+            latest_as_of=Subquery(latest.values("as_of")[:1]),
+        )
+        .order_by("account_no")
+    )
+
+
+def asset_trend(*, client: Client, today, months: int = 12) -> list[tuple]:
+    """Month-end total assets for the past ``months`` months and today: one query."""
+    from calendar import monthrange
+    from datetime import date, timedelta
+
+    from clients.models import Balance
+    from clients.qualification import months_before
+
+    ends = []
+    for back in range(months, 0, -1):
+        d = months_before(today, back)
+        ends.append(date(d.year, d.month, monthrange(d.year, d.month)[1]))
+    ends.append(today)
+    rows = (
+        Balance.objects.filter(
+            account__client=client, as_of__lte=today, as_of__gte=ends[0] - timedelta(days=400)
+        )
+        .order_by("account_id", "as_of")
+        .values_list("account_id", "as_of", "balance")
+    )
+    by_account: dict[int, list] = {}
+    for account_id, as_of, balance in rows:
+        by_account.setdefault(account_id, []).append((as_of, balance))
+    from decimal import Decimal
+
+    points = []
+    for end in ends:
+        total = Decimal("0")
+        for series in by_account.values():
+            latest = None
+            for as_of, balance in series:
+                if as_of <= end:
+                    latest = balance
+                else:
+                    break
+            if latest is not None:
+                total += latest
+        points.append((end, total))
+    return points
+
+
+def at_risk_clients_of_rm(*, user: User, limit: int = 10):
+    from clients.models import VipStatus
+    from managers.models import Assignment
+
+    mine = Exists(
+        Assignment.objects.filter(client=OuterRef("pk"), ended_at__isnull=True, rm__user_id=user.pk)
+    )
+    return (
+        Client.objects.filter(mine, status=VipStatus.VIP_AT_RISK)
+        .select_related("branch")
+        .order_by("at_risk_since", "pk")[:limit]
+    )
+
+
+def status_changes_last_run():
+    """Counts by transition for the latest day the reclassification changed anything."""
+    from django.db.models import Count, Max
+
+    from clients.models import StatusChange
+
+    last = StatusChange.objects.aggregate(day=Max("effective_on"))["day"]
+    if last is None:
+        return None, []
+    rows = (
+        StatusChange.objects.filter(effective_on=last)
+        .values("from_status", "to_status")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    return last, list(rows)

@@ -99,7 +99,7 @@ class Criterion:
     gap: str
 
 
-def _criteria(
+def criteria_for(
     *,
     kind: str,
     relationship_since: date,
@@ -162,7 +162,7 @@ def qualification_explain(*, client: Client, as_of: date | None = None) -> list[
     day = as_of or timezone.localdate()
     window = Window.for_day(day, VipPolicy.in_force_on(day))
     measures = clients_measure(client_ids=[client.pk], window=window)[client.pk]
-    return _criteria(
+    return criteria_for(
         kind=client.kind,
         relationship_since=client.relationship_since,
         good_standing=client.good_standing,
@@ -174,26 +174,37 @@ def qualification_explain(*, client: Client, as_of: date | None = None) -> list[
 def _reasons(
     candidate: Candidate, measures: Measures, window: Window, override: dict | None
 ) -> dict:
-    criteria = _criteria(
-        kind=candidate.kind,
-        relationship_since=candidate.relationship_since,
-        good_standing=candidate.good_standing,
-        measures=Measures(assets=candidate.total_assets, trades=measures.trades),
-        window=window,
-    )
-    reasons: dict[str, Any] = {
-        c.key: {
-            "value": _jsonable(c.value),
-            "threshold": _jsonable(c.threshold),
-            "passed": c.passed,
-        }
-        for c in criteria
+    """The history row's reasons: per criterion value, threshold and pass, plus the policy.
+    Built without the dossier's translated gap texts: this runs for every changed client."""
+    policy = window.policy
+    threshold = policy.asset_threshold_for(candidate.kind)
+    assets = candidate.total_assets
+    return {
+        "assets": {
+            "value": f"{assets:.2f}",
+            "threshold": f"{threshold:.2f}",
+            "passed": assets >= threshold,
+        },
+        "trades": {
+            "value": measures.trades,
+            "threshold": policy.min_trades,
+            "passed": measures.trades >= policy.min_trades,
+            "window_from": window.trades_from.isoformat(),
+        },
+        "relationship": {
+            "value": candidate.relationship_since.isoformat(),
+            "threshold": window.relationship_cutoff.isoformat(),
+            "passed": candidate.relationship_since <= window.relationship_cutoff,
+        },
+        "good_standing": {
+            "value": candidate.good_standing,
+            "threshold": True,
+            "passed": candidate.good_standing,
+        },
+        "qualifies": candidate.qualifies,
+        "policy": policy.version,
+        "override": override,
     }
-    reasons["trades"]["window_from"] = window.trades_from.isoformat()
-    reasons["qualifies"] = candidate.qualifies
-    reasons["policy"] = window.policy.version
-    reasons["override"] = override
-    return reasons
 
 
 def _jsonable(value: Any) -> Any:
@@ -251,8 +262,9 @@ def vip_statuses_reclassify(*, as_of: date | None = None) -> ReclassificationRes
                 # Sorted, index-ordered plans beat hash aggregates with a million groups.
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL enable_hashagg = off")
-            refresh_total_assets(window)
-        candidates = status_candidates(window)
+                    # One big query a night: JIT compilation costs more than it saves here.
+                    cursor.execute("SET LOCAL jit = off")
+            candidates = status_candidates(window)
         for start in range(0, len(candidates), RECLASSIFY_BATCH):
             batch = candidates[start : start + RECLASSIFY_BATCH]
             transitions.update(_apply_batch(batch, window))
@@ -293,15 +305,7 @@ def _apply_batch(batch: list[Candidate], window: Window) -> Counter[tuple[str, s
             candidate.at_risk_since,
         ):
             continue
-        clients.append(
-            Client(
-                pk=candidate.client_id,
-                status=move.status,
-                vip_since=move.vip_since,
-                at_risk_since=move.at_risk_since,
-                status_changed_on=window.as_of,
-            )
-        )
+        clients.append((candidate.client_id, move.status, move.vip_since, move.at_risk_since))
         override = overrides.get(candidate.override_id) if candidate.override_id else None
         history.append(
             StatusChange(
@@ -324,13 +328,41 @@ def _apply_batch(batch: list[Candidate], window: Window) -> Counter[tuple[str, s
         )
         transitions[(candidate.status, move.status)] += 1
     if clients:
-        Client.objects.bulk_update(
-            clients,
-            ["status", "vip_since", "at_risk_since", "status_changed_on"],
-            batch_size=RECLASSIFY_BATCH,
-        )
+        _statuses_write(clients, window.as_of)
         StatusChange.objects.bulk_create(history, batch_size=RECLASSIFY_BATCH)
     return transitions
+
+
+def _statuses_write(clients: list[tuple], day: date) -> None:
+    """One ``UPDATE ... FROM (VALUES ...)`` for a batch: Django's bulk_update builds a CASE per
+    column with a branch per row, which costs seconds per thousand rows."""
+    ops = connection.ops
+    params: list[Any] = []
+    for pk, status, vip_since, at_risk_since in clients:
+        params += [
+            pk,
+            status,
+            ops.adapt_datefield_value(vip_since),
+            ops.adapt_datefield_value(at_risk_since),
+        ]
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(clients))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"""UPDATE clients_client AS c SET status = v.status,
+                        vip_since = v.vip_since::date, at_risk_since = v.at_risk_since::date,
+                        status_changed_on = %s
+                    FROM (VALUES {rows}) AS v(id, status, vip_since, at_risk_since)
+                    WHERE c.id = v.id""",
+                [day, *params],
+            )
+        else:
+            cursor.execute(
+                f"""UPDATE clients_client SET status = v.column2, vip_since = v.column3,
+                        at_risk_since = v.column4, status_changed_on = %s
+                    FROM (VALUES {rows}) AS v WHERE clients_client.id = v.column1""",
+                [ops.adapt_datefield_value(day), *params],
+            )
 
 
 def clients_measure_trades(*, client_ids: list[int], window: Window) -> dict[int, int]:
@@ -418,7 +450,7 @@ def _override_apply(*, client: Client, override: StatusOverride, day: date) -> N
     )
     reasons["qualifies"] = all(
         c.passed
-        for c in _criteria(
+        for c in criteria_for(
             kind=client.kind,
             relationship_since=client.relationship_since,
             good_standing=client.good_standing,
@@ -956,22 +988,31 @@ def _stage_write(kind: str, report: ImportReport) -> None:
         )
         report.accounts_created = max(cursor.rowcount, 0)
         if kind == "balances":
-            cursor.execute(
-                f"""INSERT INTO clients_balance (account_id, as_of, balance)
-                    SELECT a.id, s.as_of, s.balance FROM {STAGE} s
-                    JOIN clients_account a ON a.account_no = s.account_no WHERE 1 = 1
-                    ON CONFLICT (account_id, as_of) DO UPDATE SET balance = excluded.balance
-                    WHERE clients_balance.balance <> excluded.balance"""
-            )
+            _balances_upsert(cursor)
+            refresh_total_assets(as_of=timezone.localdate(), only_in=STAGE)
         else:
-            cursor.execute(
-                f"""INSERT INTO clients_trade (trade_id, client_id, account_id, executed_at, amount)
-                    SELECT s.trade_id, a.client_id, a.id, s.executed_at, s.amount FROM {STAGE} s
-                    JOIN clients_account a ON a.account_no = s.account_no WHERE 1 = 1
-                    ON CONFLICT (trade_id) DO UPDATE SET client_id = excluded.client_id,
-                        account_id = excluded.account_id, executed_at = excluded.executed_at,
-                        amount = excluded.amount
-                    WHERE clients_trade.account_id <> excluded.account_id
-                       OR clients_trade.executed_at <> excluded.executed_at
-                       OR clients_trade.amount <> excluded.amount"""
-            )
+            _trades_upsert(cursor)
+
+
+def _balances_upsert(cursor) -> None:
+    cursor.execute(
+        f"""INSERT INTO clients_balance (account_id, as_of, balance)
+            SELECT a.id, s.as_of, s.balance FROM {STAGE} s
+            JOIN clients_account a ON a.account_no = s.account_no WHERE 1 = 1
+            ON CONFLICT (account_id, as_of) DO UPDATE SET balance = excluded.balance
+            WHERE clients_balance.balance <> excluded.balance"""
+    )
+
+
+def _trades_upsert(cursor) -> None:
+    cursor.execute(
+        f"""INSERT INTO clients_trade (trade_id, client_id, account_id, executed_at, amount)
+            SELECT s.trade_id, a.client_id, a.id, s.executed_at, s.amount FROM {STAGE} s
+            JOIN clients_account a ON a.account_no = s.account_no WHERE 1 = 1
+            ON CONFLICT (trade_id) DO UPDATE SET client_id = excluded.client_id,
+                account_id = excluded.account_id, executed_at = excluded.executed_at,
+                amount = excluded.amount
+            WHERE clients_trade.account_id <> excluded.account_id
+               OR clients_trade.executed_at <> excluded.executed_at
+               OR clients_trade.amount <> excluded.amount"""
+    )

@@ -1,1 +1,286 @@
+import csv
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clients import selectors, services
+from clients.forms import ClientFilter, ImportForm, OverrideForm, PreferencesForm
+from clients.models import StatusOverride
+from core.access import role_required
+from core.registry import dossier_panels_for
+from core.roles import Role
+from core.services import audit_record
+
+RM, BRANCH, SUPERVISOR = Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.SUPERVISOR
+PAGE_SIZE = 50
+TRADES_PAGE_SIZE = 20
+REVEALED = "clients.revealed"
+
+
+def _page(request, items, param: str, size: int):
+    """A page of ``items``; a bad or out-of-range page number shows the nearest page."""
+    paginator = Paginator(items, size)
+    return paginator.get_page(request.GET.get(param))
+
+
+@role_required(RM, BRANCH, SUPERVISOR)
+def client_list(request):
+    q = request.GET.get("q", "").strip()[:100]
+    sort = request.GET.get("sort", "client_no")
+    base = selectors.client_list(user=request.user, q=q, sort=sort)
+    filterset = ClientFilter(request.GET or None, queryset=base)
+    qs = filterset.qs
+    if q:
+        first_two = list(qs.values_list("pk", flat=True)[:2])
+        if len(first_two) == 1:
+            return redirect("clients:detail", pk=first_two[0])
+    page = _page(request, qs, "page", PAGE_SIZE)
+    sees_pii_everywhere = request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
+    columns = [
+        ("client_no", _("Client no.")),
+        ("name", _("Name")),
+        ("kind", _("Kind")),
+        ("branch", _("Branch")),
+        ("status", _("Status")),
+        ("rm", _("RM")),
+        ("assets", _("Total assets")),
+    ]
+    return render(
+        request,
+        "clients/client_list.html",
+        {
+            "page_obj": page,
+            "filter": filterset,
+            "q": q,
+            "sort": sort,
+            "columns": columns,
+            "mask_pii": not sees_pii_everywhere,
+            "can_export": request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@role_required(SUPERVISOR)
+def client_export(request):
+    """The filtered client list as CSV (supervisors), audited."""
+    base = selectors.client_list(
+        user=request.user, q=request.GET.get("q", ""), sort=request.GET.get("sort", "")
+    )
+    qs = ClientFilter(request.GET or None, queryset=base).qs
+    audit_record(
+        actor=request.user,
+        event="clients.export_list",
+        detail={"filters": dict(request.GET.items())},
+    )
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff" + writer.writerow(
+            ["client_no", "name", "kind", "branch", "status", "total_assets", "rm"]
+        )
+        for c in qs.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    c.client_no,
+                    c.name,
+                    c.kind,
+                    c.branch.code,
+                    c.status,
+                    f"{c.total_assets:.2f}",
+                    c.rm_name or "",
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="clients.csv"'
+    return response
+
+
+@role_required(RM, BRANCH, SUPERVISOR)
+def client_detail(request, pk: int):
+    from managers.selectors import active_assignment_for
+
+    client = selectors.client_for_user(user=request.user, pk=pk)
+    audit_record(actor=request.user, event="dossier.view", instance=client)
+    today = timezone.localdate()
+    sees_pii = selectors.user_sees_pii(user=request.user, client=client)
+    revealed = sees_pii and client.pk in request.session.get(REVEALED, [])
+    is_supervisor = request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
+    trend = selectors.asset_trend(client=client, today=today)
+    criteria = services.qualification_explain(client=client, as_of=today)
+    trades = _page(
+        request,
+        client.trades.select_related("account").order_by("-executed_at", "-pk"),
+        "tpage",
+        TRADES_PAGE_SIZE,
+    )
+    # Each app's panel template gets its own context at the top level (plus the client); the
+    # dossier wraps it in a titled card.
+    panels = [
+        {
+            "key": panel.key,
+            "title": panel.title,
+            "html": render_to_string(
+                panel.template,
+                {"client": client, **panel.context(request=request, client=client)},
+                request=request,
+            ),
+        }
+        for panel in dossier_panels_for(request.user.role)
+    ]
+    context = {
+        "client": client,
+        "assignment": active_assignment_for(client=client),
+        "sees_pii": sees_pii,
+        "revealed": revealed,
+        "criteria": criteria,
+        "assets_now": criteria[0].value,
+        "accounts": list(selectors.accounts_with_latest_balance(client=client)),
+        "trend": trend,
+        "trades": trades,
+        "history": list(selectors.status_history(client=client)[:50]),
+        "can_edit_preferences": sees_pii,
+        "preferences_form": PreferencesForm(instance=client),
+        "can_override": is_supervisor,
+        "override_form": OverrideForm() if is_supervisor else None,
+        "active_overrides": list(
+            client.overrides.filter(revoked_at__isnull=True, ends_on__gte=today)
+        )
+        if is_supervisor
+        else [],
+        "panels": panels,
+        "today": today,
+    }
+    context["trend_data"] = {
+        "labels": [d.isoformat() for d, _total in trend],
+        "values": [float(total) for _d, total in trend],
+        "label": _("Total assets"),
+    }
+    return render(request, "clients/client_detail.html", context)
+
+
+@role_required(RM, SUPERVISOR)
+@require_POST
+def client_reveal(request, pk: int):
+    """Show the unmasked ID number and phone on the dossier, for those allowed; audited."""
+    client = selectors.client_for_user(user=request.user, pk=pk)
+    if not selectors.user_sees_pii(user=request.user, client=client):
+        raise Http404
+    audit_record(actor=request.user, event="client.pii_reveal", instance=client)
+    revealed = [*request.session.get(REVEALED, [])[-20:], client.pk]
+    request.session[REVEALED] = revealed
+    return redirect("clients:detail", pk=client.pk)
+
+
+@role_required(RM, SUPERVISOR)
+@require_POST
+def client_preferences(request, pk: int):
+    client = selectors.client_for_user(user=request.user, pk=pk)
+    if not selectors.user_sees_pii(user=request.user, client=client):
+        raise Http404
+    form = PreferencesForm(request.POST, instance=client)
+    if form.is_valid():
+        services.client_preferences_update(client=client, data=form.cleaned_data)
+        messages.success(request, _("Preferences saved."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return redirect(f"{client.get_absolute_url()}#preferences")
+
+
+@role_required(SUPERVISOR)
+@require_POST
+def override_create(request, pk: int):
+    client = selectors.client_for_user(user=request.user, pk=pk)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.status_override_create(
+                client=client,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                ends_on=form.cleaned_data["ends_on"],
+                created_by=request.user,
+            )
+        except services.OverrideError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Status override saved."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}")
+    return redirect(f"{client.get_absolute_url()}#status")
+
+
+@role_required(SUPERVISOR)
+@require_POST
+def override_revoke(request, pk: int, override_pk: int):
+    client = selectors.client_for_user(user=request.user, pk=pk)
+    override = get_object_or_404(StatusOverride, pk=override_pk, client=client)
+    services.status_override_revoke(override=override, revoked_by=request.user)
+    messages.success(request, _("Override revoked: the nightly run applies the rule again."))
+    return redirect(f"{client.get_absolute_url()}#status")
+
+
+@role_required(SUPERVISOR)
+def corebanking_upload(request):
+    """Upload a core-banking file: the same import as the command line, reported on the page."""
+    report = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            report = services.corebanking_import(
+                kind=form.cleaned_data["kind"],
+                file=form.cleaned_data["file"],
+                encoding=form.cleaned_data["encoding"] or None,
+            )
+            audit_record(
+                actor=request.user,
+                event="clients.corebanking_import",
+                detail={
+                    "kind": report.kind,
+                    "file": form.cleaned_data["file"].name,
+                    "rows": report.rows,
+                    "ok": report.ok,
+                },
+            )
+            if report.ok:
+                messages.success(
+                    request,
+                    _(
+                        "%(kind)s imported: %(rows)d rows, %(created)d created, %(updated)d "
+                        "updated, %(unchanged)d unchanged."
+                    )
+                    % {
+                        "kind": report.kind,
+                        "rows": report.rows,
+                        "created": report.created,
+                        "updated": report.updated,
+                        "unchanged": report.unchanged,
+                    },
+                )
+                return redirect("clients:import")
+    else:
+        form = ImportForm()
+    return render(
+        request,
+        "clients/import.html",
+        {
+            "form": form,
+            "report": report,
+            "shown_errors": report.errors[:500] if report else [],
+        },
+    )

@@ -50,3 +50,12 @@ def make_client(
 @pytest.fixture
 def qualifying():
     return make_client
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Services and commands speak the active language (Chinese by default); tests read English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

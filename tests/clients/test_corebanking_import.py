@@ -246,3 +246,16 @@ def test_command_exits_1_with_row_errors_on_stderr(sh001, tmp_path):
     assert excinfo.value.returncode == 1
     assert "line 4, column kind" in err.getvalue()
     assert Client.objects.count() == 0
+
+
+def test_balances_import_refreshes_the_clients_total_assets(wang):
+    other = ClientFactory(client_no="C002", branch=wang.branch, total_assets=Decimal("5.00"))
+    today = datetime.date.today().isoformat()
+    run(
+        "balances",
+        BALANCES_HEADER + f"C001,6222001,{today},700000.10\nC001,6222002,{today},300000.00\n",
+    )
+    wang.refresh_from_db()
+    other.refresh_from_db()
+    assert wang.total_assets == Decimal("1000000.10")
+    assert other.total_assets == Decimal("5.00")  # not in the file: untouched

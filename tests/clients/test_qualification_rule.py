@@ -49,7 +49,7 @@ def test_assets_sum_each_accounts_latest_balance_on_or_before_the_day():
     # A balance after D does not count.
     BalanceFactory(account=second, as_of=D + datetime.timedelta(days=1), balance=Decimal("0"))
     assert status_after_run(client) == VipStatus.VIP
-    assert client.total_assets == Decimal("1000000.00")
+    assert StatusChange.objects.get(client=client).reasons["assets"]["value"] == "1000000.00"
 
 
 def test_five_trades_qualify_four_do_not():

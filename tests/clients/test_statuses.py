@@ -195,7 +195,7 @@ def test_reclassification_issues_the_same_number_of_queries_whatever_the_client_
     assert result.changes == size
 
 
-EXPECTED_QUERIES = {"sqlite": 13, "postgresql": 14}
+EXPECTED_QUERIES = {"sqlite": 12, "postgresql": 14}
 
 
 @pytest.mark.postgres
