@@ -5,8 +5,8 @@ auto_explain, the EXPLAIN ANALYZE plan of every statement slower than ``--min-du
 
     benchmarks/profile_reclassify.py --as-of 2026-11-27 --reset
 
-``--reset`` first puts every client back to ``standard`` with no history and zero assets (the
-state right after an import), so the profiled run is a first run with all its changes.
+``--reset`` first puts every client back to ``standard`` with no history (the state right after
+an import), so the profiled run is a first run with all its changes.
 auto_explain is switched on for the benchmark database only (ALTER DATABASE ... SET) and off
 again afterwards; the plans are read from the PostgreSQL server log.
 """
@@ -31,8 +31,8 @@ SERVER_LOG = Path("/var/log/postgresql/postgresql-15-main.log")
 RESET_SQL = """
 DELETE FROM clients_statuschange;
 UPDATE clients_client SET status = 'standard', vip_since = NULL, at_risk_since = NULL,
-    status_changed_on = NULL, total_assets = 0
-WHERE status <> 'standard' OR total_assets <> 0 OR vip_since IS NOT NULL;
+    status_changed_on = NULL
+WHERE status <> 'standard' OR vip_since IS NOT NULL;
 """
 
 
