@@ -176,11 +176,11 @@ def status_candidates(window: Window) -> list[Candidate]:
              THEN %(corporate_cents)s ELSE %(personal_cents)s END THEN 0
         WHEN {enough_trades} THEN 1
         ELSE 0 END"""
+    # MATERIALIZED keeps PostgreSQL from inlining the subquery into the WHERE below, where each
+    # mention of e.q would repeat the whole CASE (assets probed up to three times per client;
+    # measured 57 s of a 177 s run on a million clients, benchmarks/REPORT.md).
     sql = f"""
-        SELECT e.id, e.kind, e.status, e.vip_since, e.at_risk_since,
-               {_assets_cents_sql("e.id")},
-               e.relationship_since, e.good_standing, e.q, e.oid, e.ostatus
-        FROM (
+        WITH e AS MATERIALIZED (
             SELECT c.id, c.kind, c.status, c.vip_since, c.at_risk_since,
                    c.relationship_since, c.good_standing,
                    {qualifies} AS q,
@@ -191,7 +191,11 @@ def status_candidates(window: Window) -> list[Candidate]:
                          AND ends_on >= %(as_of)s
                        GROUP BY client_id) AS active ON active.client_id = c.id
             LEFT JOIN clients_statusoverride o ON o.id = active.oid
-        ) AS e
+        )
+        SELECT e.id, e.kind, e.status, e.vip_since, e.at_risk_since,
+               {_assets_cents_sql("e.id")},
+               e.relationship_since, e.good_standing, e.q, e.oid, e.ostatus
+        FROM e
         WHERE (e.ostatus IS NOT NULL AND (e.ostatus <> e.status
                  OR (e.ostatus = 'vip_at_risk' AND e.at_risk_since IS NULL)))
            OR (e.ostatus IS NULL AND (
