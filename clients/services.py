@@ -869,10 +869,12 @@ def _stage_check(kind: str, report: ImportReport) -> None:
                     _("the account belongs to another client (%(client)s)") % {"client": owner},
                 )
             )
+        # MIN <> MAX says "more than one client" (client_no is required) without the sort
+        # COUNT(DISTINCT) needs: half the time of this check on a big file.
         cursor.execute(
             f"""SELECT s.line, s0.client_no, s0.line FROM {STAGE} s
                 JOIN (SELECT account_no, MIN(line) AS first_line FROM {STAGE}
-                      GROUP BY account_no HAVING COUNT(DISTINCT client_no) > 1) f
+                      GROUP BY account_no HAVING MIN(client_no) <> MAX(client_no)) f
                   ON f.account_no = s.account_no
                 JOIN {STAGE} s0 ON s0.line = f.first_line
                 WHERE s.client_no <> s0.client_no ORDER BY s.line"""
