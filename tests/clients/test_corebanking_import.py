@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from clients.corebanking import parse_money
 from clients.models import Account, Balance, Client, Trade
 from clients.services import corebanking_import
 from tests.factories.clients import AccountFactory, ClientFactory
@@ -259,3 +260,34 @@ def test_balances_import_refreshes_the_clients_total_assets(wang):
     other.refresh_from_db()
     assert wang.total_assets == Decimal("1000000.10")
     assert other.total_assets == Decimal("5.00")  # not in the file: untouched
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("9999999999999999.99", Decimal("9999999999999999.99")),
+        ("-0.5", Decimal("-0.50")),
+        ("+12", Decimal("12.00")),
+        ("1e3", Decimal("1000.00")),
+        ("7.", Decimal("7.00")),
+    ],
+)
+def test_amounts_up_to_16_integer_digits_and_2_places_are_read_exactly(text, amount):
+    parsed = parse_money(text)
+    assert parsed == amount
+    assert parsed.as_tuple().exponent == -2
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("10000000000000000", "number too large"),
+        ("1.001", "more than 2 decimal places"),
+        ("1e-3", "more than 2 decimal places"),
+        ("NaN", "not a number"),
+        ("1,000", "not a number"),
+    ],
+)
+def test_amounts_outside_the_column_are_refused_with_the_reason(text, reason):
+    with pytest.raises(ValueError, match=reason):
+        parse_money(text)
