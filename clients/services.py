@@ -384,7 +384,7 @@ def clients_measure_trades(*, client_ids: list[int], window: Window) -> dict[int
 
 
 class OverrideError(ValueError):
-    pass
+    """An override the rules refuse (its message is shown to the supervisor)."""
 
 
 @transaction.atomic

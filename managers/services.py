@@ -171,6 +171,7 @@ def _create_assignments(rows: list[Assignment]) -> tuple[list[Assignment], int]:
         with transaction.atomic():
             return Assignment.objects.bulk_create(rows, batch_size=1000), 0
     except IntegrityError:
+        # A concurrent run assigned some of these clients first: fall back to one row at a time.
         pass
     created, skipped = [], 0
     for row in rows:
