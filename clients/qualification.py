@@ -143,69 +143,29 @@ class Candidate:
     override_status: str | None
 
 
-def _as_date(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
+CHANGES_TABLE = "reclassify_changes"
 
 
-def _as_decimal(value) -> Decimal:
-    if value is None:
-        return Decimal("0.00")
-    if isinstance(value, float):
-        return Decimal(repr(value)).quantize(Decimal("0.01"))
-    return Decimal(str(value)).quantize(Decimal("0.01"))
+def _enough_trades_sql(client_ref: str) -> str:
+    """At least N trades in the window: reads at most N entries of the (client, executed_at) index."""
+    return (
+        f"EXISTS (SELECT 1 FROM clients_trade t WHERE t.client_id = {client_ref} "
+        "AND t.executed_at >= %(starts_at)s AND t.executed_at < %(ends_before)s "
+        "ORDER BY t.executed_at LIMIT 1 OFFSET %(skip)s)"
+    )
 
 
-def status_candidates(window: Window) -> list[Candidate]:
-    """Clients whose status differs from what the rule (or an active override) says for D."""
+def _trades_count_sql(client_ref: str) -> str:
+    return (
+        f"(SELECT COUNT(*) FROM clients_trade t WHERE t.client_id = {client_ref} "
+        "AND t.executed_at >= %(starts_at)s AND t.executed_at < %(ends_before)s)"
+    )
+
+
+def rule_params(window: Window) -> dict:
+    """The SQL parameters of the rule for D (dates adapted for the database in use)."""
     policy = window.policy
-    if policy.min_trades > 0:
-        enough_trades = (
-            "EXISTS (SELECT 1 FROM clients_trade t WHERE t.client_id = c.id "
-            "AND t.executed_at >= %(starts_at)s AND t.executed_at < %(ends_before)s "
-            "ORDER BY t.executed_at LIMIT 1 OFFSET %(skip)s)"
-        )
-    else:
-        enough_trades = "1 = 1"
-    # CASE evaluates its branches in order and stops: each test runs only for the clients that
-    # passed the cheaper ones before it.
-    qualifies = f"""CASE
-        WHEN NOT (c.good_standing AND c.relationship_since <= %(rel_cutoff)s) THEN 0
-        WHEN {_assets_cents_sql("c.id")} < CASE WHEN c.kind = 'corporate'
-             THEN %(corporate_cents)s ELSE %(personal_cents)s END THEN 0
-        WHEN {enough_trades} THEN 1
-        ELSE 0 END"""
-    # MATERIALIZED keeps PostgreSQL from inlining the subquery into the WHERE below, where each
-    # mention of e.q would repeat the whole CASE (assets probed up to three times per client;
-    # measured 57 s of a 177 s run on a million clients, benchmarks/REPORT.md).
-    sql = f"""
-        WITH e AS MATERIALIZED (
-            SELECT c.id, c.kind, c.status, c.vip_since, c.at_risk_since,
-                   c.relationship_since, c.good_standing,
-                   {qualifies} AS q,
-                   o.id AS oid, o.status AS ostatus
-            FROM clients_client c
-            LEFT JOIN (SELECT client_id, MAX(id) AS oid FROM clients_statusoverride
-                       WHERE revoked_at IS NULL AND starts_on <= %(as_of)s
-                         AND ends_on >= %(as_of)s
-                       GROUP BY client_id) AS active ON active.client_id = c.id
-            LEFT JOIN clients_statusoverride o ON o.id = active.oid
-        )
-        SELECT e.id, e.kind, e.status, e.vip_since, e.at_risk_since,
-               {_assets_cents_sql("e.id")},
-               e.relationship_since, e.good_standing, e.q, e.oid, e.ostatus
-        FROM e
-        WHERE (e.ostatus IS NOT NULL AND (e.ostatus <> e.status
-                 OR (e.ostatus = 'vip_at_risk' AND e.at_risk_since IS NULL)))
-           OR (e.ostatus IS NULL AND (
-                 (e.q = 1 AND e.status <> 'vip')
-              OR (e.q = 0 AND e.status = 'vip')
-              OR (e.q = 0 AND e.status = 'vip_at_risk'
-                  AND (e.at_risk_since IS NULL OR e.at_risk_since <= %(grace_cutoff)s))))
-        ORDER BY e.id
-    """
-    params = {
+    return {
         "as_of": _date_param(window.as_of),
         "rel_cutoff": _date_param(window.relationship_cutoff),
         "grace_cutoff": _date_param(window.grace_cutoff),
@@ -215,25 +175,74 @@ def status_candidates(window: Window) -> list[Candidate]:
         "personal_cents": _cents(policy.personal_asset_threshold),
         "corporate_cents": _cents(policy.corporate_asset_threshold),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [
-        Candidate(
-            client_id=row[0],
-            kind=row[1],
-            status=row[2],
-            vip_since=_as_date(row[3]),
-            at_risk_since=_as_date(row[4]),
-            total_assets=(Decimal(str(row[5])) / 100).quantize(Decimal("0.01")),
-            relationship_since=_as_date(row[6]),
-            good_standing=bool(row[7]),
-            qualifies=bool(row[8]),
-            override_id=row[9],
-            override_status=row[10],
+
+
+def changes_stage(window: Window) -> None:
+    """Fill the temporary table ``CHANGES_TABLE`` with every client whose status, ``vip_since``
+    or ``at_risk_since`` changes on D, what it becomes, and the measures its history row records.
+
+    One statement. Overrides come first, then the rule with its grace period (the same outcome
+    as ``next_status`` for one client). The measures (assets, the full trade count) are computed
+    in the projection, so only for the changed rows."""
+    enough_trades = _enough_trades_sql("c.id") if window.policy.min_trades > 0 else "1 = 1"
+    # CASE evaluates its branches in order and stops: each test runs only for the clients that
+    # passed the cheaper ones before it.
+    qualifies = f"""CASE
+        WHEN NOT (c.good_standing AND c.relationship_since <= %(rel_cutoff)s) THEN 0
+        WHEN {_assets_cents_sql("c.id")} < CASE WHEN c.kind = 'corporate'
+             THEN %(corporate_cents)s ELSE %(personal_cents)s END THEN 0
+        WHEN {enough_trades} THEN 1
+        ELSE 0 END"""
+    target = f"""CASE
+        WHEN e.ostatus IS NOT NULL THEN e.ostatus
+        WHEN e.q = 1 THEN '{VipStatus.VIP}'
+        WHEN e.status = '{VipStatus.VIP}' THEN '{VipStatus.VIP_AT_RISK}'
+        WHEN e.status = '{VipStatus.VIP_AT_RISK}'
+             AND COALESCE(e.at_risk_since, %(as_of)s) > %(grace_cutoff)s
+             THEN '{VipStatus.VIP_AT_RISK}'
+        ELSE '{VipStatus.STANDARD}' END"""
+    was_vip = f"t.status IN ('{VipStatus.VIP}', '{VipStatus.VIP_AT_RISK}')"
+    # MATERIALIZED: computed once per client. Inlined, every mention of e.q below would repeat
+    # the whole CASE (assets probed up to three times per client: 57 s of a 177 s run on a
+    # million clients, benchmarks/REPORT.md).
+    sql = f"""
+        CREATE TEMPORARY TABLE {CHANGES_TABLE} AS
+        WITH e AS MATERIALIZED (
+            SELECT c.id, c.kind, c.status, c.vip_since, c.at_risk_since,
+                   c.relationship_since, c.good_standing, {qualifies} AS q,
+                   o.id AS oid, o.status AS ostatus, o.reason AS oreason
+            FROM clients_client c
+            LEFT JOIN (SELECT client_id, MAX(id) AS oid FROM clients_statusoverride
+                       WHERE revoked_at IS NULL AND starts_on <= %(as_of)s
+                         AND ends_on >= %(as_of)s
+                       GROUP BY client_id) AS active ON active.client_id = c.id
+            LEFT JOIN clients_statusoverride o ON o.id = active.oid
+        ), t AS (
+            SELECT e.*, {target} AS target FROM e
+        ), n AS (
+            SELECT t.*,
+                   CASE WHEN t.target = '{VipStatus.VIP}'
+                             THEN CASE WHEN {was_vip} THEN t.vip_since ELSE %(as_of)s END
+                        WHEN t.target = '{VipStatus.VIP_AT_RISK}'
+                             THEN COALESCE(t.vip_since, %(as_of)s) END AS new_vip_since,
+                   CASE WHEN t.target = '{VipStatus.VIP_AT_RISK}'
+                        THEN COALESCE(t.at_risk_since, %(as_of)s) END AS new_at_risk_since
+            FROM t
         )
-        for row in rows
-    ]
+        SELECT n.id, n.kind, n.status AS from_status, n.target AS to_status,
+               n.new_vip_since, n.new_at_risk_since, n.relationship_since, n.good_standing,
+               n.q, n.oid, n.oreason,
+               {_assets_cents_sql("n.id")} AS assets_cents,
+               {_trades_count_sql("n.id")} AS trades,
+               ROW_NUMBER() OVER (ORDER BY n.id) AS rn
+        FROM n
+        WHERE n.target <> n.status
+           OR n.new_vip_since IS DISTINCT FROM n.vip_since
+           OR n.new_at_risk_since IS DISTINCT FROM n.at_risk_since
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {CHANGES_TABLE}")
+        cursor.execute(sql, rule_params(window))
 
 
 @dataclass(frozen=True)

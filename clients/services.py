@@ -2,7 +2,6 @@
 import and the VIP export."""
 
 import csv
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,16 +24,19 @@ from clients.models import (
     VipStatus,
 )
 from clients.qualification import (
+    CHANGES_TABLE,
     Candidate,
     Window,
+    changes_stage,
     next_status,
     refresh_total_assets,
-    status_candidates,
+    rule_params,
 )
 from core.models import User
 from core.services import audit_record
 
-RECLASSIFY_BATCH = 1000
+# Changes written per transaction: a few seconds of locks on a big night, no more.
+RECLASSIFY_BATCH = 50_000
 # pg_advisory_lock key shared by every reclassification run ("VIPRECLS" as a number).
 RECLASSIFY_LOCK_KEY = 0x5649505245434C53
 
@@ -248,26 +250,37 @@ def _reclassification_lock() -> Iterator[None]:
 def vip_statuses_reclassify(*, as_of: date | None = None) -> ReclassificationResult:
     """Apply SPEC section 3 to every client for day D (default today, Asia/Shanghai).
 
-    A bounded number of queries whatever the number of clients: refresh the denormalised assets,
-    select the clients whose status changes, then per batch of changes one trade count, one bulk
-    update and one bulk insert of history rows, each batch in its own transaction. Running it
-    again for the same D finds no candidate and changes nothing."""
+    Set-based and in SQL from end to end: one statement finds every change and the measures
+    behind it (``changes_stage``), then each batch of changes is one UPDATE of the statuses and
+    one INSERT of the history rows (reasons built by the database), in its own transaction. No
+    row travels through Python, so the number of queries does not depend on the number of
+    clients, and the run costs about what the hand-written SQL costs (benchmarks/REPORT.md).
+    Running it again for the same D finds no change."""
     day = as_of or timezone.localdate()
     policy = VipPolicy.in_force_on(day)
     window = Window.for_day(day, policy)
-    transitions: Counter[tuple[str, str]] = Counter()
     with _reclassification_lock():
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # Sorted, index-ordered plans beat hash aggregates with a million groups.
+        try:
+            with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        # Sorted, index-ordered plans beat hash aggregates with a million groups.
+                        cursor.execute("SET LOCAL enable_hashagg = off")
+                        # One big query a night: JIT compilation costs more than it saves here.
+                        cursor.execute("SET LOCAL jit = off")
+                changes_stage(window)
                 with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL enable_hashagg = off")
-                    # One big query a night: JIT compilation costs more than it saves here.
-                    cursor.execute("SET LOCAL jit = off")
-            candidates = status_candidates(window)
-        for start in range(0, len(candidates), RECLASSIFY_BATCH):
-            batch = candidates[start : start + RECLASSIFY_BATCH]
-            transitions.update(_apply_batch(batch, window))
+                    cursor.execute(
+                        f"SELECT from_status, to_status, COUNT(*) FROM {CHANGES_TABLE} "
+                        "GROUP BY from_status, to_status"
+                    )
+                    transitions = {(old, new): n for old, new, n in cursor.fetchall()}
+            total = sum(transitions.values())
+            for start in range(0, total, RECLASSIFY_BATCH):
+                _changes_apply(window=window, first=start + 1, last=start + RECLASSIFY_BATCH)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {CHANGES_TABLE}")
         counts = dict(
             Client.objects.order_by()
             .values("status")
@@ -278,106 +291,100 @@ def vip_statuses_reclassify(*, as_of: date | None = None) -> ReclassificationRes
         as_of=day,
         policy_version=policy.version,
         counts={status: counts.get(status, 0) for status in VipStatus.values},
-        changes=sum(transitions.values()),
-        transitions=dict(transitions),
+        changes=total,
+        transitions=transitions,
+    )
+
+
+def _json_sql() -> tuple[str, Any]:
+    """The database's JSON object builder, and how to turn a SQL condition into a JSON boolean."""
+    if connection.vendor == "postgresql":
+        return "jsonb_build_object", lambda condition: f"COALESCE({condition}, false)"
+    return (
+        "json_object",
+        lambda condition: f"json(CASE WHEN {condition} THEN 'true' ELSE 'false' END)",
+    )
+
+
+def _money_text_sql(cents: str) -> str:
+    """Integer cents as the history's "1234567.89" text, exactly (no floating point)."""
+    if connection.vendor == "postgresql":
+        return f"(({cents}) / 100)::numeric(20, 2)::text"
+    return (
+        f"(CASE WHEN {cents} < 0 THEN '-' ELSE '' END || (abs({cents}) / 100) || '.' "
+        f"|| substr('0' || (abs({cents}) %% 100), -2, 2))"
     )
 
 
 @transaction.atomic
-def _apply_batch(batch: list[Candidate], window: Window) -> Counter[tuple[str, str]]:
-    measures = clients_measure_trades(client_ids=[c.client_id for c in batch], window=window)
-    overrides = {}
-    override_ids = [c.override_id for c in batch if c.override_id]
-    if override_ids:
-        overrides = {
-            o["id"]: o
-            for o in StatusOverride.objects.filter(pk__in=override_ids).values("id", "reason")
-        }
-    clients, history = [], []
-    transitions: Counter[tuple[str, str]] = Counter()
-    now = timezone.now()
-    policy_id = window.policy.pk
-    for candidate in batch:
-        move = next_status(candidate, window)
-        if (move.status, move.vip_since, move.at_risk_since) == (
-            candidate.status,
-            candidate.vip_since,
-            candidate.at_risk_since,
-        ):
-            continue
-        clients.append((candidate.client_id, move.status, move.vip_since, move.at_risk_since))
-        override = overrides.get(candidate.override_id) if candidate.override_id else None
-        history.append(
-            StatusChange(
-                client_id=candidate.client_id,
-                effective_on=window.as_of,
-                from_status=candidate.status,
-                to_status=move.status,
-                reasons=_reasons(
-                    candidate,
-                    Measures(
-                        assets=candidate.total_assets, trades=measures.get(candidate.client_id, 0)
-                    ),
-                    window,
-                    override,
-                ),
-                policy_id=policy_id,
-                override_id=candidate.override_id,
-                created_at=now,
-            )
-        )
-        transitions[(candidate.status, move.status)] += 1
-    if clients:
-        _statuses_write(clients, window.as_of)
-        StatusChange.objects.bulk_create(history, batch_size=RECLASSIFY_BATCH)
-    return transitions
-
-
-def _statuses_write(clients: list[tuple], day: date) -> None:
-    """One ``UPDATE ... FROM (VALUES ...)`` for a batch: Django's bulk_update builds a CASE per
-    column with a branch per row, which costs seconds per thousand rows."""
-    ops = connection.ops
-    params: list[Any] = []
-    for pk, status, vip_since, at_risk_since in clients:
-        params += [
-            pk,
-            status,
-            ops.adapt_datefield_value(vip_since),
-            ops.adapt_datefield_value(at_risk_since),
-        ]
-    rows = ", ".join(["(%s, %s, %s, %s)"] * len(clients))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"""UPDATE clients_client AS c SET status = v.status,
-                        vip_since = v.vip_since::date, at_risk_since = v.at_risk_since::date,
-                        status_changed_on = %s
-                    FROM (VALUES {rows}) AS v(id, status, vip_since, at_risk_since)
-                    WHERE c.id = v.id""",
-                [day, *params],
-            )
-        else:
-            cursor.execute(
-                f"""UPDATE clients_client SET status = v.column2, vip_since = v.column3,
-                        at_risk_since = v.column4, status_changed_on = %s
-                    FROM (VALUES {rows}) AS v WHERE clients_client.id = v.column1""",
-                [ops.adapt_datefield_value(day), *params],
-            )
-
-
-def clients_measure_trades(*, client_ids: list[int], window: Window) -> dict[int, int]:
-    """Full trade counts in the activity window, for the history's reasons (changed clients)."""
-    return dict(
-        Trade.objects.filter(
-            client_id__in=client_ids,
-            executed_at__gte=window.starts_at,
-            executed_at__lt=window.ends_before,
-        )
-        .values("client_id")
-        .annotate(n=Count("id"))
-        .values_list("client_id", "n")
-        .order_by()
+def _changes_apply(*, window: Window, first: int, last: int) -> None:
+    """Write changes ``first``..``last`` of ``CHANGES_TABLE``: statuses, then history rows whose
+    reasons hold each criterion's value, threshold and pass, the policy and the override, as
+    ``_reasons`` does for a single client."""
+    policy = window.policy
+    build, boolean = _json_sql()
+    postgres = connection.vendor == "postgresql"
+    day_text = (
+        "to_char(ch.relationship_since, 'YYYY-MM-DD')" if postgres else "ch.relationship_since"
     )
+    threshold_cents = (
+        "CASE WHEN ch.kind = 'corporate' THEN %(corporate_cents)s ELSE %(personal_cents)s END"
+    )
+    override = (
+        f"CASE WHEN ch.oid IS NULL THEN NULL ELSE {build}('id', ch.oid, 'reason', ch.oreason) END"
+        if postgres
+        else f"json(CASE WHEN ch.oid IS NULL THEN 'null' "
+        f"ELSE {build}('id', ch.oid, 'reason', ch.oreason) END)"
+    )
+    reasons = f"""{build}(
+        'assets', {build}(
+            'value', {_money_text_sql("ch.assets_cents")},
+            'threshold', CASE WHEN ch.kind = 'corporate' THEN %(corporate)s ELSE %(personal)s END,
+            'passed', {boolean(f"ch.assets_cents >= {threshold_cents}")}),
+        'trades', {build}(
+            'value', ch.trades, 'threshold', %(min_trades)s,
+            'passed', {boolean("ch.trades >= %(min_trades)s")}, 'window_from', %(window_from)s),
+        'relationship', {build}(
+            'value', {day_text}, 'threshold', %(rel_cutoff_text)s,
+            'passed', {boolean("ch.relationship_since <= %(rel_cutoff)s")}),
+        'good_standing', {build}(
+            'value', {boolean("ch.good_standing")}, 'threshold', {boolean("1 = 1")},
+            'passed', {boolean("ch.good_standing")}),
+        'qualifies', {boolean("ch.q = 1")},
+        'policy', %(policy)s,
+        'override', {override})"""
+    params = {
+        **rule_params(window),
+        "first": first,
+        "last": last,
+        "personal": f"{policy.personal_asset_threshold:.2f}",
+        "corporate": f"{policy.corporate_asset_threshold:.2f}",
+        "min_trades": policy.min_trades,
+        "window_from": window.trades_from.isoformat(),
+        "rel_cutoff_text": window.relationship_cutoff.isoformat(),
+        "policy": policy.version,
+        "policy_id": policy.pk,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE clients_client AS c SET status = ch.to_status,
+                    vip_since = ch.new_vip_since, at_risk_since = ch.new_at_risk_since,
+                    status_changed_on = %(as_of)s
+                FROM {CHANGES_TABLE} ch
+                WHERE c.id = ch.id AND ch.rn BETWEEN %(first)s AND %(last)s""",
+            params,
+        )
+        cursor.execute(
+            f"""INSERT INTO clients_statuschange (client_id, effective_on, from_status,
+                    to_status, reasons, policy_id, override_id, created_at)
+                SELECT ch.id, %(as_of)s, ch.from_status, ch.to_status, {reasons},
+                       %(policy_id)s, ch.oid, %(now)s
+                FROM {CHANGES_TABLE} ch
+                WHERE ch.rn BETWEEN %(first)s AND %(last)s
+                ORDER BY ch.rn""",
+            params,
+        )
 
 
 # --- supervisor overrides ----------------------------------------------------------------------

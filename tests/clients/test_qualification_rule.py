@@ -216,3 +216,43 @@ def test_explain_gives_value_threshold_and_gap():
     assert criteria["trades"].gap == "needs 2 more trades"
     assert criteria["relationship"].gap == "needs 45 more days"
     assert criteria["good_standing"].passed is True
+
+
+def test_history_reasons_hold_every_criterion_for_an_upgrade():
+    client = make_client(
+        as_of=D, assets="1234567.05", relationship_since=datetime.date(2024, 2, 29)
+    )
+    vip_statuses_reclassify(as_of=D)
+    change = StatusChange.objects.get(client=client)
+    assert change.reasons == {
+        "assets": {"value": "1234567.05", "threshold": "1000000.00", "passed": True},
+        "trades": {"value": 5, "threshold": 5, "passed": True, "window_from": "2026-02-28"},
+        "relationship": {"value": "2024-02-29", "threshold": "2025-05-31", "passed": True},
+        "good_standing": {"value": True, "threshold": True, "passed": True},
+        "qualifies": True,
+        "policy": "2026.1",
+        "override": None,
+    }
+
+
+def test_history_reasons_of_a_downgrade_show_what_failed_and_the_full_trade_count():
+    client = make_client(
+        as_of=D,
+        assets="-12.30",
+        trades=7,
+        kind=ClientKind.CORPORATE,
+        good_standing=False,
+        status=VipStatus.VIP,
+        vip_since=datetime.date(2025, 1, 1),
+    )
+    vip_statuses_reclassify(as_of=D)
+    change = StatusChange.objects.get(client=client)
+    assert (change.from_status, change.to_status) == ("vip", "vip_at_risk")
+    assert change.reasons["assets"] == {
+        "value": "-12.30",
+        "threshold": "5000000.00",
+        "passed": False,
+    }
+    assert change.reasons["trades"]["value"] == 7
+    assert change.reasons["good_standing"] == {"value": False, "threshold": True, "passed": False}
+    assert change.reasons["qualifies"] is False

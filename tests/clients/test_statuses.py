@@ -92,7 +92,10 @@ def test_active_override_wins_over_the_rule_and_is_in_history():
     assert client.status == VipStatus.VIP
     change = StatusChange.objects.get(client=client)
     assert change.override == ovr
-    assert change.reasons["override"]["reason"] == "relationship kept by the branch head"
+    assert change.reasons["override"] == {
+        "id": ovr.pk,
+        "reason": "relationship kept by the branch head",
+    }
     assert change.reasons["assets"]["passed"] is False
 
 
@@ -147,6 +150,20 @@ def _many_clients(n: int):
         make_client(as_of=D)
 
 
+def test_changes_are_written_in_batches_each_change_once(monkeypatch):
+    monkeypatch.setattr("clients.services.RECLASSIFY_BATCH", 2)
+    clients = [make_client(as_of=D) for _ in range(5)]
+
+    result = vip_statuses_reclassify(as_of=D)
+
+    assert result.changes == 5
+    assert result.transitions == {("standard", "vip"): 5}
+    assert sorted(StatusChange.objects.values_list("client_id", flat=True)) == sorted(
+        c.pk for c in clients
+    )
+    assert set(Client.objects.values_list("status", flat=True)) == {VipStatus.VIP}
+
+
 @pytest.mark.parametrize("size", [10, 1000])
 def test_reclassification_issues_the_same_number_of_queries_whatever_the_client_count(
     size, django_assert_num_queries
@@ -188,14 +205,14 @@ def test_reclassification_issues_the_same_number_of_queries_whatever_the_client_
             for k in range(5)
         ]
     )
-    # Policy lookup, savepoints, assets refresh, candidates, one batch (trades, override-free,
-    # bulk update, bulk insert), counts: the same for 10 and 1,000 clients.
+    # Policy lookup, lock or savepoints, the changes table (drop, create, transitions), one batch
+    # (status update, history insert), drop, counts: the same for 10 and 1,000 clients.
     with django_assert_num_queries(EXPECTED_QUERIES[connection.vendor]):
         result = vip_statuses_reclassify(as_of=D)
     assert result.changes == size
 
 
-EXPECTED_QUERIES = {"sqlite": 12, "postgresql": 14}
+EXPECTED_QUERIES = {"sqlite": 14, "postgresql": 16}
 
 
 @pytest.mark.postgres
