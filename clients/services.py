@@ -2,6 +2,7 @@
 import and the VIP export."""
 
 import csv
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -1021,6 +1022,8 @@ class NightlyCycleResult:
     reclassification: ReclassificationResult
     assignments: dict
     callbacks_created: int
+    # Wall-clock seconds of each step, for the operations log and the benchmarks.
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def vip_programme_nightly(*, as_of: date | None = None) -> NightlyCycleResult:
@@ -1032,9 +1035,19 @@ def vip_programme_nightly(*, as_of: date | None = None) -> NightlyCycleResult:
     from managers.services import assignments_sync
     from servicedesk.services import callbacks_generate
 
+    started = time.monotonic()
     result = vip_statuses_reclassify(as_of=as_of)
+    ruled = time.monotonic()
     assignments = assignments_sync(as_of=result.as_of)
+    assigned = time.monotonic()
     created = callbacks_generate(on=result.as_of)
     return NightlyCycleResult(
-        reclassification=result, assignments=assignments, callbacks_created=created
+        reclassification=result,
+        assignments=assignments,
+        callbacks_created=created,
+        seconds={
+            "rule": ruled - started,
+            "assignments": assigned - ruled,
+            "callbacks": time.monotonic() - assigned,
+        },
     )

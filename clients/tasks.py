@@ -16,4 +16,5 @@ def reclassify_vips(as_of: str | None = None) -> dict:
         "changes": result.changes,
         "assignments": cycle.assignments,
         "callbacks_created": cycle.callbacks_created,
+        "seconds": cycle.seconds,
     }

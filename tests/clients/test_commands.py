@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from auditlog.models import LogEntry
@@ -24,6 +25,7 @@ def test_reclassify_command_prints_counts_and_changes():
     assert "2026-05-31" in text
     assert "vip          1" in text
     assert "Changes: 1" in text
+    assert re.search(r"Seconds: rule \d+\.\d\d, RMs \d+\.\d\d, call-backs \d+\.\d\d", text)
     assert "standard → vip: 1" in text
 
 

@@ -47,3 +47,7 @@ class Command(BaseCommand):
             }
         )
         self.stdout.write(_("Call-backs created: %(n)d") % {"n": cycle.callbacks_created})
+        self.stdout.write(
+            _("Seconds: rule %(rule).2f, RMs %(assignments).2f, call-backs %(callbacks).2f")
+            % cycle.seconds
+        )
