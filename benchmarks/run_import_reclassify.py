@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -406,19 +407,45 @@ class Runner:
             )
         )
 
-    def engine(self, label: str) -> Step:
+    def engine(self, label: str) -> tuple[Step, Step]:
+        """One ``reclassify_vips`` run: the whole command (process start, rule, RM assignment,
+        call-backs), and the rule alone as the command times it (its "Seconds:" line; the
+        numbers are read in order, whatever the language of the text around them)."""
         seconds, peak, out, _ = self.run(
             self.manage("reclassify_vips", "--as-of", self.args.as_of.isoformat())
         )
-        return self.add(
+        timing = [float(x) for x in re.findall(r"\d+\.\d\d", out.strip().splitlines()[-1])]
+        command = self.add(
             Step(
-                f"ENGINE reclassify_vips ({label})",
+                f"ENGINE reclassify_vips command ({label})",
                 seconds,
                 peak_mb=peak,
                 memory_of="manage.py",
                 note=" ".join(out.split())[:120],
             )
         )
+        rule = self.add(
+            Step(
+                f"ENGINE rule alone, vip_statuses_reclassify ({label})",
+                timing[0],
+                note="RMs {:.2f} s, call-backs {:.2f} s".format(*timing[1:3]),
+            )
+        )
+        return command, rule
+
+    def engine_reset(self) -> None:
+        """Back to the state right after an import: every client standard, no history, and none
+        of the nightly's RM assignments or call-backs."""
+        for sql in (
+            "DELETE FROM servicedesk_callback",
+            "DELETE FROM managers_assignment",
+            "DELETE FROM clients_statuschange",
+            "UPDATE clients_client SET status = 'standard', vip_since = NULL, "
+            "at_risk_since = NULL, status_changed_on = NULL "
+            "WHERE status <> 'standard' OR vip_since IS NOT NULL",
+            "VACUUM ANALYZE clients_client, clients_statuschange",
+        ):
+            self.execute(sql)
 
 
 def backend_peak_mb(pid: int) -> float | None:
@@ -478,7 +505,11 @@ def table(steps: list[Step]) -> str:
 
 
 def verdicts(
-    copy: Step | None, imports: dict[str, Step], best: Step, update: Step, engine: Step | None
+    copy: Step | None,
+    imports: dict[str, Step],
+    best: Step,
+    update: Step,
+    engine: tuple[Step, Step] | None,
 ):
     lines = []
     trades = imports.get("trades")
@@ -495,11 +526,16 @@ def verdicts(
         f"{update.seconds:.2f} s"
     )
     if engine is not None:
-        ratio = engine.seconds / update.seconds
-        lines.append(
-            f"- engine: {engine.seconds:.2f} s vs {update.seconds:.2f} s = {ratio:.2f}x "
-            f"(target <= 1.5x: {'MET' if ratio <= 1.5 else 'MISSED'})"
-        )
+        first, again = engine
+        for name, mine, theirs in (
+            ("first run (all changes) vs update + history", first, update),
+            ("second run (no change) vs count", again, best),
+        ):
+            ratio = mine.seconds / theirs.seconds
+            lines.append(
+                f"- engine rule, {name}: {mine.seconds:.2f} s vs {theirs.seconds:.2f} s = "
+                f"{ratio:.2f}x (target <= 1.5x: {'MET' if ratio <= 1.5 else 'MISSED'})"
+            )
     return "\n".join(lines)
 
 
@@ -521,6 +557,9 @@ def main(argv: list[str] | None = None) -> int:
         help="auto: the Django import if import_corebanking exists, else the bulk SQL load",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each SQL baseline")
+    parser.add_argument(
+        "--engine-repeat", type=int, default=3, help="first runs of the engine (reset between)"
+    )
     parser.add_argument("--nice", type=int, default=10)
     parser.add_argument("--keep-database", action="store_true", help="skip drop/create/load")
     parser.add_argument("--no-copy", action="store_true", help="skip the COPY baseline")
@@ -561,13 +600,21 @@ def main(argv: list[str] | None = None) -> int:
 
     engine = None
     if runner.has_command("reclassify_vips"):
-        engine = runner.engine("first run: all clients standard")
-        after = runner.table_counts()
-        runner.log(f"after the engine: {after}")
-        vips = after["by_status"].get("vip", 0)
-        if vips != expected:
-            runner.log(f"WARNING: engine made {vips:,} VIPs, generator expects {expected:,}")
-        runner.engine("second run, same date: changes nothing")
+        firsts = []
+        for run in range(args.engine_repeat):
+            if run or args.keep_database:
+                runner.engine_reset()
+            firsts.append(runner.engine(f"first run #{run + 1}: all clients standard"))
+            after = runner.table_counts()
+            runner.log(f"after the engine: {after}")
+            vips = after["by_status"].get("vip", 0)
+            if vips != expected:
+                runner.log(f"WARNING: engine made {vips:,} VIPs, generator expects {expected:,}")
+        seconds = [runner.engine("second run, same date: changes nothing") for _ in range(2)]
+        engine = (
+            min((rule for _, rule in firsts), key=lambda s: s.seconds),
+            min((rule for _, rule in seconds), key=lambda s: s.seconds),
+        )
     else:
         runner.log("reclassify_vips not available on this branch: engine not measured")
 
