@@ -192,8 +192,8 @@ def changes_stage(window: Window) -> None:
     # client costs an aggregate's start-up per client on top of the same index probes.
     # CASE evaluates its branches in order and stops: the trades probe (at most N index
     # entries) runs only for the clients whose assets pass.
-    qualifies = f"""CASE WHEN s.cents >= CASE WHEN c.kind = 'corporate'
-             THEN %(corporate_cents)s ELSE %(personal_cents)s END
+    threshold = "CASE WHEN c.kind = 'corporate' THEN %(corporate_cents)s ELSE %(personal_cents)s END"
+    qualifies = f"""CASE WHEN s.cents >= {threshold}
         THEN CASE WHEN {enough_trades} THEN 1 ELSE 0 END
         ELSE 0 END"""
     target = f"""CASE
@@ -224,6 +224,10 @@ def changes_stage(window: Window) -> None:
                          AND ends_on >= %(as_of)s
                        GROUP BY client_id) AS active ON active.client_id = c.id
             LEFT JOIN clients_statusoverride o ON o.id = active.oid
+            -- A standard client without an override whose assets fail cannot change: most
+            -- clients stop here, before the trades probe and the materialisation.
+            WHERE NOT (c.status = '{VipStatus.STANDARD}' AND o.id IS NULL
+                       AND COALESCE(s.cents < {threshold}, TRUE))
         ), t AS (
             SELECT e.*, {target} AS target FROM e
         ), n AS (
