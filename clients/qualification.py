@@ -1,13 +1,13 @@
 """The VIP rule of SPEC section 3 as set-based SQL, plus the calendar arithmetic it needs.
 
-The nightly run never loops over clients with queries, and reads before it writes: one query
-selects only the clients whose status must change on D, testing the cheap criteria first
-(good standing and relationship, then assets: for each account its latest balance with
-``as_of <= D``, one backward index seek on (account, as_of)), and "at least N trades in the
+The nightly run never loops over clients: one statement (``changes_stage``) finds every client
+whose status changes on D. It tests the cheap criteria first (good standing and relationship),
+then assets (one join of those clients and their accounts, each account's latest balance with
+``as_of <= D`` read by one backward seek on (account, as_of)), and "at least N trades in the
 window" last, as ``EXISTS (... ORDER BY executed_at LIMIT 1 OFFSET N-1)`` on the
 (client, executed_at) index: it reads at most N index entries, and only for clients that passed
-everything else, so its cost does not grow with trade volume. Assets are recomputed in the outer
-query for the (few) returned rows only.
+everything else, so its cost does not grow with trade volume. The measures the history records
+are computed for the changed rows only.
 
 The denormalised ``Client.total_assets`` (what the client list shows and sorts by) is not
 written here: rewriting a million rows a night would cost more than the rule itself. It is
