@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -94,10 +94,12 @@ def month_bounds(day: date) -> tuple[date, date]:
     return day.replace(day=1), day.replace(day=last)
 
 
+@transaction.atomic
 def callbacks_generate(*, on: date) -> int:
     """Create the month's call-back for every VIP (incl. at risk) that lacks one; returns how many
-    were created. Set-based: one query finds the VIPs without a call-back for the month (with their
-    assigned RM), one bulk insert writes them; the unique (client, period) constraint makes a
+    were created. One ``INSERT ... SELECT``: the VIPs without a call-back for the month, each with
+    its assigned RM, go straight from the clients table to the call-backs (the first night of a
+    big bank has a hundred thousand), and the unique (client, period) constraint makes a
     concurrent or repeated run harmless."""
     from managers.models import Assignment
 
@@ -112,19 +114,27 @@ def callbacks_generate(*, on: date) -> int:
                 )[:1]
             )
         )
+        .order_by()
         .values_list("pk", "assigned_rm")
     )
-    now = timezone.now()
-    rows = [
-        Callback(client_id=client_id, rm_id=rm_id, period=period, due_on=due_on, created_at=now)
-        for client_id, rm_id in lacking.iterator(chunk_size=2000)
-    ]
-    if not rows:
-        return 0
-    before = Callback.objects.filter(period=period).count()
-    with transaction.atomic():
-        Callback.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    return Callback.objects.filter(period=period).count() - before
+    select, params = lacking.query.sql_with_params()
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        # "WHERE 1 = 1": SQLite would read ON CONFLICT as a join's ON without it.
+        cursor.execute(
+            f"""INSERT INTO {Callback._meta.db_table}
+                    (client_id, rm_id, period, due_on, status, outcome, notes, needs, created_at)
+                SELECT lacking.*, %s, %s, %s, '', '', '', %s FROM ({select}) AS lacking
+                WHERE 1 = 1 ON CONFLICT (client_id, period) DO NOTHING""",
+            [
+                ops.adapt_datefield_value(period),
+                ops.adapt_datefield_value(due_on),
+                CallbackStatus.PENDING,
+                ops.adapt_datetimefield_value(timezone.now()),
+                *params,
+            ],
+        )
+        return max(cursor.rowcount, 0)
 
 
 @transaction.atomic
