@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clients.models import VIP_STATUSES, Client, VipStatus
 from core.models import Branch, Notification, User
@@ -185,7 +186,13 @@ def _create_assignments(rows: list[Assignment]) -> tuple[list[Assignment], int]:
     return created, skipped
 
 
-def _notify_unassigned(clients: list[tuple[int, str, str]]) -> int:
+# Above this many newly unassigned VIPs in one night (a go-live, a branch's RMs all leaving),
+# supervisors get one summary instead of an alert per client: a bell with thousands of alerts
+# helps no one, and writing them would take the night.
+UNASSIGNED_ALERTS_EACH_UP_TO = 20
+
+
+def _notify_unassigned(clients: list[tuple[int, str, str]], *, as_of: date) -> int:
     recipients = list(supervisors())
     if not recipients:
         return 0
@@ -198,11 +205,30 @@ def _notify_unassigned(clients: list[tuple[int, str, str]]) -> int:
             "recipient_id", "dedupe_key"
         )
     )
+    fresh = [
+        (pk, client_no, name)
+        for pk, client_no, name in clients
+        if any((r.pk, keys[pk]) not in already for r in recipients)
+    ]
+    if len(fresh) > UNASSIGNED_ALERTS_EACH_UP_TO:
+        return len(
+            notification_create(
+                recipients=recipients,
+                title=ngettext(
+                    "%(n)d VIP client has no relationship manager",
+                    "%(n)d VIP clients have no relationship manager",
+                    len(clients),
+                )
+                % {"n": len(clients)},
+                body=_("The RMs of their branches are at capacity. Assign them on the board."),
+                url=url,
+                level=Notification.Level.WARNING,
+                dedupe_key=f"managers.unassigned.summary.{as_of.isoformat()}",
+            )
+        )
     sent = 0
-    for pk, client_no, name in clients:
+    for pk, client_no, name in fresh:
         pending = [r for r in recipients if (r.pk, keys[pk]) not in already]
-        if not pending:
-            continue
         sent += len(
             notification_create(
                 recipients=pending,
@@ -217,7 +243,6 @@ def _notify_unassigned(clients: list[tuple[int, str, str]]) -> int:
     return sent
 
 
-@transaction.atomic
 def assignments_sync(*, as_of: date) -> dict:
     """Bring assignments in line with VIP statuses (run nightly after reclassification).
 
@@ -262,7 +287,7 @@ def assignments_sync(*, as_of: date) -> dict:
             heapq.heappush(heap, (neg_free + 1, employee_no, rm_pk))
 
     created, skipped = _create_assignments(rows)
-    notified = _notify_unassigned(unassigned)
+    notified = _notify_unassigned(unassigned, as_of=as_of)
     return {
         "as_of": as_of.isoformat(),
         "ended": ended,

@@ -248,3 +248,19 @@ def test_nightly_reruns_with_a_long_queue_do_not_retry_old_alerts(
     with django_assert_max_num_queries(10):
         result = services.assignments_sync(as_of=TODAY)
     assert result["unassigned"] == 20 and result["notified"] == 0
+
+
+@pytest.mark.django_db
+def test_a_long_new_queue_gets_one_summary_alert_a_night_not_one_per_client(
+    branch, rm, supervisor, django_assert_max_num_queries
+):
+    rm.capacity = 0
+    rm.save()
+    VipClientFactory.create_batch(services.UNASSIGNED_ALERTS_EACH_UP_TO + 1, branch=branch)
+    with django_assert_max_num_queries(15):
+        result = services.assignments_sync(as_of=TODAY)
+    notes = Notification.objects.filter(recipient=supervisor)
+    assert result["notified"] == 1
+    assert [n.title for n in notes] == ["21 VIP clients have no relationship manager"]
+    again = services.assignments_sync(as_of=TODAY)
+    assert again["notified"] == 0 and notes.count() == 1
