@@ -388,6 +388,9 @@ def scenarios(facts: dict) -> list[Scenario]:
     return [
         Scenario("baseline: minimal view, no query", None, ["/bench/hello/"], True),
         Scenario("baseline: one-query view, 50 clients", None, ["/bench/clients/"], True),
+        # Not a target: the product's layout, session and login around an empty list, to show
+        # how much of a page's budget the frame alone takes.
+        Scenario("reference: notifications (empty), supervisor", "supervisor", ["/notifications/"]),
         Scenario("client list, supervisor, page 1", "supervisor", ["/clients/"]),
         Scenario(
             "client list, supervisor, page 200 (the deepest offered)",
@@ -649,7 +652,7 @@ def table(results: list[Result], baseline_rps: float, service_connections: int) 
     ]
     for r in results:
         ratio = r.rps / baseline_rps if baseline_rps else float("nan")
-        if r.is_baseline:
+        if r.is_baseline or r.name.startswith("reference:"):
             verdict = "baseline" if "one-query" in r.name else "reference"
         else:
             rate_ok, p99_ok = ratio >= 0.5, r.p99_ms < 100
