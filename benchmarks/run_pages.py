@@ -344,10 +344,13 @@ def session(username):
     return store.session_key
 
 def search_name():
-    # A whole name several clients share: one match would open the dossier (a redirect).
+    # A whole three-character name several clients share (one match would open the dossier, a
+    # redirect; three characters take the trigram path, shorter ones match name prefixes).
     from django.db.models import Count
+    from django.db.models.functions import Length
     return (
         Client.objects.filter(pk__lte=Client.objects.order_by("pk").values_list("pk", flat=True)[20000])
+        .annotate(length=Length("name")).filter(length=3)
         .values("name").annotate(n=Count("pk")).filter(n__gte=2).order_by("name")
         .values_list("name", flat=True).first()
     )
