@@ -5,19 +5,25 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.corebanking import KINDS
 from clients.models import Client, ClientKind, VipStatus
+from core.forms import PlainSelect
 from core.models import Branch
 
 
 class ClientFilter(django_filters.FilterSet):
     """Filters on top of the client list. Bad values are reported on the form and ignored."""
 
-    status = django_filters.ChoiceFilter(label=_("VIP status"), choices=VipStatus.choices)
-    kind = django_filters.ChoiceFilter(label=_("kind"), choices=ClientKind.choices)
-    branch = django_filters.ModelChoiceFilter(
-        label=_("branch"), queryset=Branch.objects.order_by("code")
+    status = django_filters.ChoiceFilter(
+        label=_("VIP status"), choices=VipStatus.choices, widget=PlainSelect
     )
+    kind = django_filters.ChoiceFilter(
+        label=_("kind"), choices=ClientKind.choices, widget=PlainSelect
+    )
+    branch = django_filters.ModelChoiceFilter(
+        label=_("branch"), queryset=Branch.objects.order_by("code"), widget=PlainSelect
+    )
+    # Every RM with a user: hundreds at a million clients, hence the plain select.
     rm = django_filters.ModelChoiceFilter(
-        label=_("relationship manager"), queryset=None, method="filter_rm"
+        label=_("relationship manager"), queryset=None, method="filter_rm", widget=PlainSelect
     )
     at_risk = django_filters.BooleanFilter(
         label=_("at risk of downgrade only"),
@@ -33,9 +39,17 @@ class ClientFilter(django_filters.FilterSet):
         from managers.models import RelationshipManager
 
         super().__init__(*args, **kwargs)
-        self.filters["rm"].queryset = RelationshipManager.objects.exclude(user=None).order_by(
-            "name"
-        )
+        rms = RelationshipManager.objects.exclude(user=None).order_by("name")
+        self.filters["rm"].queryset = rms
+        # Labels as RelationshipManager.__str__ gives them, without building hundreds of models.
+        rm_field = self.form.fields["rm"]
+        rm_field.widget.choices = [
+            ("", rm_field.empty_label),
+            *(
+                (pk, f"{name} ({employee_no})")
+                for pk, name, employee_no in rms.values_list("pk", "name", "employee_no")
+            ),
+        ]
         for field in self.form.fields.values():
             css = (
                 "form-check-input"

@@ -102,7 +102,10 @@ def client_list(*, user: User, q: str = "", sort: str = "") -> QuerySet[Client]:
         )
     q = (q or "").strip()
     if q:
-        match = Q(name__icontains=q) | Q(client_no__iexact=q)
+        # "Contains" is served by a trigram index from 3 characters on; shorter text would read
+        # every client, so it matches the start of the name (a surname, a two-character name).
+        by_name = Q(name__icontains=q) if len(q) >= 3 else Q(name__istartswith=q)
+        match = by_name | Q(client_no__iexact=q)
         digits = Client.normalize_phone(q)
         if len(digits) >= 7 and len(digits) >= len(q.replace(" ", "").replace("-", "")) - 4:
             match |= Q(phone_normalized=digits) | Q(phone_normalized__endswith=digits)

@@ -1,4 +1,5 @@
 import csv
+from functools import partial
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,20 +14,22 @@ from clients import selectors, services
 from clients.forms import ClientFilter, ImportForm, OverrideForm, PreferencesForm
 from clients.models import StatusOverride
 from core.access import role_required
+from core.paging import CappedPaginator
 from core.registry import dossier_panels_for
 from core.roles import Role
 from core.services import audit_record
 
 RM, BRANCH, SUPERVISOR = Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.SUPERVISOR
 PAGE_SIZE = 50
+# The client list counts up to this many matches (200 pages); beyond, it asks for a narrower search.
+LIST_COUNT_CAP = 10_000
 TRADES_PAGE_SIZE = 20
 REVEALED = "clients.revealed"
 
 
-def _page(request, items, param: str, size: int):
+def _page(request, items, param: str, size: int, paginator=Paginator):
     """A page of ``items``; a bad or out-of-range page number shows the nearest page."""
-    paginator = Paginator(items, size)
-    return paginator.get_page(request.GET.get(param))
+    return paginator(items, size).get_page(request.GET.get(param))
 
 
 @role_required(RM, BRANCH, SUPERVISOR)
@@ -40,7 +43,8 @@ def client_list(request):
         first_two = list(qs.values_list("pk", flat=True)[:2])
         if len(first_two) == 1:
             return redirect("clients:detail", pk=first_two[0])
-    page = _page(request, qs, "page", PAGE_SIZE)
+    # Up to a million rows: counted up to a cap, see core.paging.
+    page = _page(request, qs, "page", PAGE_SIZE, partial(CappedPaginator, cap=LIST_COUNT_CAP))
     sees_pii_everywhere = request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
     columns = [
         ("client_no", _("Client no.")),

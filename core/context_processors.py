@@ -1,4 +1,7 @@
+from functools import partial
+
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from core import navigation as nav
 from core.selectors import unread_notification_count
@@ -11,6 +14,8 @@ def navigation(request):
     return {
         "product_name": settings.PRODUCT_NAME,
         "nav_items": nav.items_for(user.role),
-        "unread_notifications": unread_notification_count(user=user),
+        # Counted only if a template shows it (base.html's bell): fragments rendered with the
+        # request, like the dossier's panels, run this processor too and need no count.
+        "unread_notifications": SimpleLazyObject(partial(unread_notification_count, user=user)),
         "user_role": user.role,
     }

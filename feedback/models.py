@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +45,17 @@ class TicketStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.RESPONDED)
+AWAITING_RESPONSE = (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+
+# The queue's order, most urgent first: tickets still waiting for a first response (by their
+# deadline), then the answered open ones, then resolved and closed ones. Indexed (Ticket.Meta) so
+# a page of the queue is read in order instead of sorting every open ticket on every request.
+URGENCY = Case(
+    When(first_response_at__isnull=True, status__in=AWAITING_RESPONSE, then=Value(0)),
+    When(status__in=OPEN_STATUSES, then=Value(1)),
+    default=Value(2),
+    output_field=models.IntegerField(),
+)
 
 
 class SlaState(models.TextChoices):
@@ -173,6 +184,7 @@ class Ticket(models.Model):
             models.Index(fields=["first_response_at", "first_response_due_at"]),
             models.Index(fields=["received_at"]),
             models.Index(fields=["client", "received_at"]),
+            models.Index(URGENCY, F("first_response_due_at"), F("id"), name="ticket_urgency_order"),
         ]
 
     def __str__(self) -> str:

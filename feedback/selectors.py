@@ -10,7 +10,7 @@
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,10 +19,16 @@ from clients.selectors import clients_for_user
 from core.models import User
 from core.roles import Role
 from core.selectors import users_with_role
-from feedback.models import OPEN_STATUSES, Survey, Ticket, TicketMessage, TicketStatus
+from feedback.models import (
+    AWAITING_RESPONSE,
+    OPEN_STATUSES,
+    URGENCY,
+    Survey,
+    Ticket,
+    TicketMessage,
+)
 
 TEAM_ROLES = (Role.FEEDBACK_TEAM, Role.SUPERVISOR, Role.ADMINISTRATOR)
-AWAITING_RESPONSE = (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
 
 
 def user_is_team(user: User) -> bool:
@@ -51,15 +57,8 @@ def ticket_for_user(*, user: User, reference: str) -> Ticket:
 
 def urgency_ordered(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Most urgent first: tickets still waiting for a first response by their deadline, then the
-    answered open ones, then resolved and closed ones, newest first."""
-    return qs.annotate(
-        urgency=Case(
-            When(first_response_at__isnull=True, status__in=AWAITING_RESPONSE, then=Value(0)),
-            When(status__in=OPEN_STATUSES, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-    ).order_by("urgency", "first_response_due_at", "pk")
+    answered open ones, then resolved and closed ones (``URGENCY``, read from its index)."""
+    return qs.annotate(urgency=URGENCY).order_by("urgency", "first_response_due_at", "pk")
 
 
 def awaiting_response(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:

@@ -444,3 +444,54 @@ def test_dossier_renders_other_apps_panels_with_their_context(
 
 def test_rm_sees_own_clients_phone_unmasked_in_the_list(login, rm_user, client_of_rm):
     assert "13800138000" in login(rm_user).get(LIST).content.decode()
+
+
+# --- a million clients (SPEC section 11) -----------------------------------------------------------
+
+
+def test_a_list_longer_than_the_cap_asks_for_a_narrower_search(
+    login, supervisor, branch, monkeypatch
+):
+    monkeypatch.setattr("clients.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("clients.views.LIST_COUNT_CAP", 4)
+    for n in range(5):
+        ClientFactory(branch=branch, name=f"客户{n}")
+    http = login(supervisor)
+    response = http.get(LIST)
+    assert response.context["page_obj"].paginator.capped
+    assert "More than 4 results" in response.content.decode()
+    assert http.get(LIST, {"page": 9}).context["page_obj"].number == 2
+    assert not http.get(LIST, {"kind": "corporate"}).context["page_obj"].paginator.capped
+
+
+def test_a_search_shorter_than_3_characters_matches_the_start_of_names(login, supervisor, branch):
+    ClientFactory(name="丁俊", branch=branch)
+    ClientFactory(name="丁俊杰", branch=branch)
+    ClientFactory(name="王丁俊", branch=branch)
+    response = login(supervisor).get(LIST, {"q": "丁俊"})
+    assert sorted(c.name for c in response.context["page_obj"]) == ["丁俊", "丁俊杰"]
+
+
+def test_a_longer_search_matches_anywhere_in_names(login, supervisor, branch):
+    ClientFactory(name="丁俊杰", branch=branch)
+    ClientFactory(name="王丁俊杰", branch=branch)
+    ClientFactory(name="王小明", branch=branch)
+    response = login(supervisor).get(LIST, {"q": "丁俊杰"})
+    assert sorted(c.name for c in response.context["page_obj"]) == ["丁俊杰", "王丁俊杰"]
+
+
+def test_rm_filter_lists_every_rm_escaped_and_keeps_the_choice(login, supervisor, branch):
+    from tests.factories.managers import RelationshipManagerFactory
+
+    chosen = RelationshipManagerFactory(branch=branch, name="<b>赵</b>")
+    other = RelationshipManagerFactory(branch=branch, name="钱")
+    mine = ClientFactory(branch=branch, name="甲")
+    AssignmentFactory(client=mine, rm=chosen)
+    AssignmentFactory(client=ClientFactory(branch=branch, name="乙"), rm=other)
+    response = login(supervisor).get(LIST, {"rm": chosen.pk})
+    body = response.content.decode()
+    assert (
+        f'<option value="{chosen.pk}" selected>&lt;b&gt;赵&lt;/b&gt; ({chosen.employee_no})' in body
+    )
+    assert f'<option value="{other.pk}">钱 ({other.employee_no})</option>' in body
+    assert [c.pk for c in response.context["page_obj"]] == [mine.pk]

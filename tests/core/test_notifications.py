@@ -41,3 +41,17 @@ def test_mark_all_read(login, supervisor):
     notification_create(recipients=[supervisor], title="b")
     login(supervisor).post(reverse("core:notifications_read_all"))
     assert not Notification.objects.unread().filter(recipient=supervisor).exists()
+
+
+def test_a_page_counts_unread_notifications_once(login, supervisor, branch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories.clients import ClientFactory
+
+    # The dossier renders every app's panel with the request's context processors too.
+    client = ClientFactory(branch=branch)
+    http = login(supervisor)
+    with CaptureQueriesContext(connection) as ctx:
+        assert http.get(reverse("clients:detail", args=[client.pk])).status_code == 200
+    assert sum("core_notification" in q["sql"] for q in ctx.captured_queries) == 1
