@@ -209,3 +209,103 @@ def parse_row(kind: str, line: int, values: dict[str, str]) -> tuple[dict | None
     if kind == "clients" and not errors:
         clean["phone_normalized"] = Client.normalize_phone(clean["phone"])
     return (None if errors else clean), errors
+
+
+# --- the same checks in SQL, for the PostgreSQL COPY fast path -----------------------------------
+#
+# ``clients.services.corebanking_import`` COPYs a file as text and accepts it in SQL only when every
+# field passes the predicates below; anything else (and any failed cast) sends the whole file
+# through ``parse_row`` instead, which then reports the errors. So each predicate must be at least
+# as strict as the Python check beside it, and the SQL value must be the one Python would store:
+# they may refuse what Python accepts (that file is merely imported more slowly), never the
+# reverse. tests/clients/test_corebanking_copy.py runs every fixture through both.
+
+# Every character str.strip() removes: a field with one at either end takes the Python path, so the
+# fast path can use the text COPY read as it is (no trimming in every expression).
+WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+# ASCII only (Python's \d and isdigit() also take other scripts' digits), and years from 1992 on
+# with a 4-digit year below 9999: Asia/Shanghai's last change of offset was in 1991, so from then
+# on a naive local time is unambiguous and PostgreSQL's tzdata and zoneinfo cannot disagree; far
+# years can overflow in Python. Seconds 60 and hour 24, which PostgreSQL accepts, are left out.
+_SQL_YEAR = "(199[2-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
+_SQL_DATE = r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_SQL_OFFSET = r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+_SQL_INSTANT = (
+    rf"^{_SQL_YEAR}{_SQL_DATE[8:]}[T ]([01][0-9]|2[0-3]):[0-5][0-9]"
+    rf"(:[0-5][0-9](\.[0-9]{{1,6}})?)?{_SQL_OFFSET}?$"
+)
+_SQL_MONEY = rf"^[+-]?[0-9]{{1,{_MAX_INTEGER_DIGITS}}}(\.[0-9]{{1,2}})?$"
+# A subset of Django's EmailValidator: a dot-atom of common characters, ASCII host names and a
+# letters-only top-level domain.
+_SQL_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_SQL_EMAIL = rf"^[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*@({_SQL_LABEL}\.)+[A-Za-z]{{2,63}}$"
+# Digits and the punctuation phone numbers are written with, spaces only inside: normalize_phone
+# keeps the same digits as the SQL below.
+_SQL_PHONE = r"^([0-9()+./-]([0-9 ()+./-]*[0-9()+./-])?)?$"
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_SQL_CHECKS = {
+    "relationship_since": f"{{v}} ~ '^{_SQL_DATE}$'",
+    "as_of": f"{{v}} ~ '^{_SQL_DATE}$'",
+    "balance": f"{{v}} ~ '{_SQL_MONEY}'",
+    "amount": f"{{v}} ~ '{_SQL_MONEY}'",
+    "executed_at": f"{{v}} ~ '{_SQL_INSTANT}'",
+    "kind": "{v} IN (" + ", ".join(_sql_literal(k) for k in ClientKind.values) + ")",
+    "good_standing": "{v} ~ '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$'",
+    "email": f"{{v}} ~ '{_SQL_EMAIL}'",
+    "phone": f"{{v}} ~ '{_SQL_PHONE}'",
+}
+
+# The value each column is written as. Dates: after the check above only an impossible day (30
+# February) can fail the cast, and a failed cast sends the file to the Python path too.
+_SQL_VALUES = {
+    "relationship_since": "{v}::date",
+    "as_of": "{v}::date",
+    "balance": "{v}::numeric(18, 2)",
+    "amount": "{v}::numeric(18, 2)",
+    "executed_at": (
+        f"CASE WHEN {{v}} ~ '{_SQL_OFFSET}$' THEN {{v}}::timestamptz"
+        f" ELSE {{v}}::timestamp AT TIME ZONE {_sql_literal(settings.TIME_ZONE)} END"
+    ),
+    "good_standing": "lower({v}) = 'true'",
+}
+
+
+def sql_valid(kind: str, alias: str) -> str:
+    """A boolean SQL expression over the text columns of ``alias``: true only for a row
+    ``parse_row`` accepts (columns COPYed as text, an empty field as '')."""
+    terms = []
+    for column, required, max_length, _check in _PLAN[kind]:
+        v = f"{alias}.{column}"
+        sql_check = _SQL_CHECKS.get(column)
+        if not sql_check:  # the checks' patterns leave no whitespace at either end
+            terms.append(f"btrim({v}, {_sql_literal(WHITESPACE)}) = {v}")
+        if max_length:
+            terms.append(f"length({v}) <= {max_length}")
+        if sql_check:
+            check = sql_check.replace("{v}", v)
+            terms.append(check if required else f"({v} = '' OR {check})")
+        elif required:
+            terms.append(f"{v} <> ''")
+    return " AND ".join(terms)
+
+
+def sql_value(column: str, alias: str) -> str:
+    """The SQL expression of the value ``parse_row`` gives a valid field of ``column``."""
+    return _SQL_VALUES.get(column, "{v}").replace("{v}", f"{alias}.{column}")
+
+
+def sql_phone_normalized(alias: str) -> str:
+    """``Client.normalize_phone`` of a phone that passed its SQL check (no '%': the statement
+    takes parameters)."""
+    digits = f"regexp_replace({alias}.phone, '[^0-9]', '', 'g')"
+    return (
+        f"CASE WHEN left({digits}, 4) = '0086' AND length({digits}) > 11 THEN substr({digits}, 5)"
+        f" WHEN left({digits}, 2) = '86' AND length({digits}) > 11 THEN substr({digits}, 3)"
+        f" ELSE {digits} END"
+    )
