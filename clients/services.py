@@ -733,6 +733,7 @@ def corebanking_import(
 COPY_TABLE = "corebanking_copy"
 COPY_ACCOUNTS = "corebanking_copy_accounts"
 COPY_READ = 1 << 20  # bytes per read: COPY's buffer and the progress report's step
+COPY_WORK_MEM = "64MB"
 
 
 class _NotFast(Exception):
@@ -841,6 +842,9 @@ def _copy_load(kind: str, source: _CopySource, report: ImportReport) -> ImportRe
     with connection.cursor() as cursor:
         # Left by an earlier import in the same transaction (they go at commit).
         cursor.execute(f"DROP TABLE IF EXISTS {COPY_TABLE}, {COPY_ACCOUNTS}")
+        # The duplicate-key and per-account aggregates hash millions of keys: with the default
+        # 4 MB they spill to disk in many batches. Bounded, and only for this transaction.
+        cursor.execute(f"SET LOCAL work_mem = '{COPY_WORK_MEM}'")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {COPY_TABLE} ({', '.join(f'{c} text' for c in columns)})"
             " ON COMMIT DROP"
@@ -852,12 +856,16 @@ def _copy_load(kind: str, source: _CopySource, report: ImportReport) -> ImportRe
                 f"""COPY {COPY_TABLE} ({", ".join(names)}) FROM STDIN WITH (FORMAT csv,
                 QUOTE E'\\x01', ENCODING 'UTF8', FORCE_NOT_NULL ({", ".join(columns)}))""",
                 source,
-                size=COPY_READ,
+                COPY_READ,  # positional: Django's debug cursor takes no keywords here
             )
         report.rows = cursor.rowcount
         if report.rows != source.rows:
             raise _NotFast("rows")
-        valid = corebanking.sql_valid(kind, "s")
+        sample = ""
+        if kind == "trades":
+            cursor.execute(f"SELECT executed_at FROM {COPY_TABLE} LIMIT 1")
+            sample = (cursor.fetchone() or [""])[0]
+        valid = corebanking.sql_valid(kind, "s", sample)
         key = ", ".join(_KEYS[kind])
         cursor.execute(
             f"SELECT EXISTS (SELECT FROM {COPY_TABLE} GROUP BY {key} HAVING COUNT(*) > 1)"

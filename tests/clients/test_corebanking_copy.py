@@ -82,12 +82,13 @@ BALANCES = fixtures.BALANCES_HEADER + (
     f"C001,6222001,2026-11-01,1000000.00\nC001,6222001,{TODAY},-1200000.5\n"
     f"C002,6222002,{TODAY},+3\nC003,6223003,2026-11-01,0\n"
 )
+# The fast path wants every instant in the form of the file's first.
 TRADES = fixtures.TRADES_HEADER + (
-    "T1,C001,6222001,2026-11-01T00:30:00,100.00\n"
-    "T2,C001,6222001,2026-11-01T10:00:00+00:00,-50\n"
-    "T3,C002,6222002,2026-11-01 23:59:59.123456Z,9999999999999999.99\n"
-    "T4,C003,6223003,2026-02-28T16:00-05:30,0.1\n"
-    "T5,C003,6223003,1992-01-01T00:00,1"  # no newline at the end
+    "T1,C001,6222001,2026-10-31T16:30:00+00:00,100.00\n"
+    "T2,C001,6222001,2026-11-01T10:00:00+08:00,-50\n"
+    "T3,C002,6222002,2026-11-01T23:59:59-05:30,9999999999999999.99\n"
+    "T4,C003,6223003,2026-02-28T16:00:00+15:45,0.1\n"
+    "T5,C003,6223003,1992-01-01T00:00:00-00:00,1"  # no newline at the end
 )
 
 
@@ -108,8 +109,8 @@ def test_fast_path_writes_what_the_row_by_row_path_writes(db):
     assert all(r.copied and r.ok for r in reports), [r.errors for r in reports]
     assert [counts(r) for r in reports] == slow
     assert snapshot() == expected
-    assert Trade.objects.get(trade_id="T1").executed_at == datetime.datetime(
-        2026, 10, 31, 16, 30, tzinfo=datetime.UTC
+    assert Trade.objects.get(trade_id="T2").executed_at == datetime.datetime(
+        2026, 11, 1, 2, tzinfo=datetime.UTC
     )
 
 
@@ -132,6 +133,45 @@ def test_gb18030_and_bom_files_take_the_fast_path(db):
     assert Client.objects.get(client_no="C001").name == "王芳"
     report = run("clients", b"\xef\xbb\xbf" + CLIENTS.replace("王芳", "王芳芳").encode())
     assert report.copied and report.encoding == "utf-8-sig" and report.updated == 1
+
+
+@pytest.mark.parametrize(
+    "instants",
+    [
+        ("2026-11-01T00:30:00", "2026-11-01T10:00:00"),
+        ("2026-11-01 00:30", "2026-11-01 10:00"),
+        ("2026-11-01T00:30:00.5Z", "2026-11-01T10:00:00.1Z"),
+        ("2026-11-01 00:30:00.123456+08:00", "2026-11-01 10:00:00.000001-00:00"),
+    ],
+)
+def test_each_instant_form_takes_the_fast_path_with_the_values_of_the_row_by_row_path(db, instants):
+    BranchFactory(code="SH001")
+    run("clients", CLIENTS)
+    run("balances", BALANCES)
+    text = fixtures.TRADES_HEADER + "".join(
+        f"T{n},C001,6222001,{instant},1\n" for n, instant in enumerate(instants)
+    )
+    with transaction.atomic():
+        run("trades", text, fast=False)
+        expected = snapshot()["trades"]
+        transaction.set_rollback(True)
+    report = run("trades", text)
+    assert report.copied and report.created == 2
+    assert snapshot()["trades"] == expected
+
+
+def test_instants_in_mixed_forms_are_imported_row_by_row(db):
+    BranchFactory(code="SH001")
+    run("clients", CLIENTS)
+    run("balances", BALANCES)
+    text = fixtures.TRADES_HEADER + (
+        "T1,C001,6222001,2026-11-01T00:30:00,100.00\nT2,C001,6222001,2026-11-01T10:00:00Z,1\n"
+    )
+    report = run("trades", text)
+    assert report.ok and not report.copied
+    assert Trade.objects.get(trade_id="T1").executed_at == datetime.datetime(
+        2026, 10, 31, 16, 30, tzinfo=datetime.UTC
+    )
 
 
 def test_progress_is_reported_by_lines(db):
@@ -391,19 +431,19 @@ def sql_row(kind: str, values: dict) -> dict | None:
     columns = corebanking.COLUMNS[kind]
     source = "(SELECT " + ", ".join(f"%s::text AS {c}" for c in columns) + ") s"
     params = [values[c] for c in columns]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {corebanking.sql_valid(kind, 's')} FROM {source}", params)
-        if not cursor.fetchone()[0]:
-            return None
-        typed = [f"{corebanking.sql_value(c, 's')}" for c in columns]
-        if kind == "clients":
-            typed.append(corebanking.sql_phone_normalized("s"))
-        try:
-            with transaction.atomic():
-                cursor.execute(f"SELECT {', '.join(typed)} FROM {source}", params)
-                result = cursor.fetchone()
-        except DataError:
-            return None
+    typed = [corebanking.sql_value(c, "s") for c in columns]
+    if kind == "clients":
+        typed.append(corebanking.sql_phone_normalized("s"))
+    try:  # the checks and the casts may fail, as they would in the fast path
+        with transaction.atomic(), connection.cursor() as cursor:
+            valid = corebanking.sql_valid(kind, "s", values.get("executed_at", ""))
+            cursor.execute(f"SELECT {valid} FROM {source}", params)
+            if not cursor.fetchone()[0]:
+                return None
+            cursor.execute(f"SELECT {', '.join(typed)} FROM {source}", params)
+            result = cursor.fetchone()
+    except DataError:
+        return None
     names = columns + (["phone_normalized"] if kind == "clients" else [])
     return dict(zip(names, result, strict=True))
 
@@ -420,4 +460,20 @@ def test_sql_checks_accept_only_what_parse_row_accepts_with_the_same_values(db):
         assert python is not None, (kind, column, value, errors)
         python.pop("line")
         assert sql == python, (kind, column, value)
-    assert accepted > 100  # the fast path does take the ordinary forms
+    assert accepted > 100
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("executed_at", "2026-11-01T10:00:00+08:00"),
+        ("executed_at", "2026-11-01 10:00:00"),
+        ("executed_at", "2026-11-01T10:00Z"),
+        ("executed_at", "2026-11-01T10:00:00.123456-05:30"),
+        ("amount", "-1234567.89"),
+        ("amount", "7.5"),
+        ("amount", "+0"),
+    ],
+)
+def test_sql_checks_take_the_ordinary_forms(db, column, value):
+    assert sql_row("trades", dict(GOOD_ROW["trades"], **{column: value})) is not None
