@@ -174,6 +174,13 @@ def test_instants_in_mixed_forms_are_imported_row_by_row(db):
     )
 
 
+def test_windows_line_ends_take_the_fast_path(db):
+    BranchFactory(code="SH001")
+    report = run("clients", CLIENTS.replace("\n", "\r\n"))
+    assert report.copied and report.created == 3
+    assert Client.objects.get(client_no="C003").good_standing is True
+
+
 def test_progress_is_reported_by_lines(db):
     BranchFactory(code="SH001")
     seen = []
