@@ -768,12 +768,16 @@ class _CopySource:
         self.failure = ""
 
     def _decoded(self) -> str:
-        data = self.file.read(COPY_READ)
-        try:
-            return self.decoder.decode(data, final=not data)
-        except UnicodeDecodeError:
-            self.failure = "decode"
-            raise
+        """The next text, "" only at the end (a few bytes can decode to nothing yet)."""
+        while True:
+            data = self.file.read(COPY_READ)
+            try:
+                text = self.decoder.decode(data, final=not data)
+            except UnicodeDecodeError:
+                self.failure = "decode"
+                raise
+            if text or not data:
+                return text
 
     def header(self) -> list[str]:
         text = self.pending
