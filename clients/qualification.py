@@ -192,7 +192,9 @@ def changes_stage(window: Window) -> None:
     # client costs an aggregate's start-up per client on top of the same index probes.
     # CASE evaluates its branches in order and stops: the trades probe (at most N index
     # entries) runs only for the clients whose assets pass.
-    threshold = "CASE WHEN c.kind = 'corporate' THEN %(corporate_cents)s ELSE %(personal_cents)s END"
+    threshold = (
+        "CASE WHEN c.kind = 'corporate' THEN %(corporate_cents)s ELSE %(personal_cents)s END"
+    )
     qualifies = f"""CASE WHEN s.cents >= {threshold}
         THEN CASE WHEN {enough_trades} THEN 1 ELSE 0 END
         ELSE 0 END"""
