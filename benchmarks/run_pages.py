@@ -329,14 +329,16 @@ def counts(loader: Loader) -> dict:
 PERSONAS_PY = r"""
 import json, random
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from importlib import import_module
+from django.conf import settings
 from clients.models import Client
 from core.models import Branch, User
 from managers.models import Assignment, RelationshipManager
 
 def session(username):
     user = User.objects.get(username=username)
-    store = SessionStore()
+    # The product's session engine (cached_db with Redis: the cache is filled as the app would).
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()

@@ -27,7 +27,10 @@ def _all_items() -> tuple[NavItem, ...]:
     return tuple(sorted(items, key=lambda i: i.order))
 
 
-def items_for(role: Role | None) -> list[dict[str, Any]]:
+@cache
+def items_for(role: Role | None) -> tuple[dict[str, Any], ...]:
+    """Built once per role and process: every page shows it, and neither the apps' items nor the
+    URLconf change while the process runs (labels stay lazy: translated when rendered)."""
     result = []
     for item in _all_items():
         if role not in item.roles and role != Role.ADMINISTRATOR:
@@ -37,4 +40,4 @@ def items_for(role: Role | None) -> list[dict[str, Any]]:
         except NoReverseMatch:
             continue
         result.append({"url": url, "label": item.label, "icon": item.icon, "name": item.url_name})
-    return result
+    return tuple(result)

@@ -47,9 +47,11 @@ TEAM = (Role.FEEDBACK_TEAM, Role.SUPERVISOR)
 PAGE_SIZE = 25
 
 
-def _filtered(request, qs):
+def _filtered(request, qs, handlers=None):
     """Apply the queue's filters; invalid values are ignored (the form shows why)."""
-    form = QueueFilterForm(request.GET or None, handlers=selectors.handlers())
+    if handlers is None:
+        handlers = selectors.handlers()
+    form = QueueFilterForm(request.GET or None, handlers=handlers)
     if not form.is_valid():
         return form, selectors.urgency_ordered(qs.filter(status__in=selectors.OPEN_STATUSES))
     data = form.cleaned_data
@@ -84,7 +86,9 @@ def _filtered(request, qs):
 def queue(request):
     """Every ticket the user may see, most urgent first, with its SLA clock."""
     scoped = selectors.tickets_for_user(user=request.user)
-    form, tickets = _filtered(request, scoped)
+    # Read once for both selects: the filter's and the bulk assignment's.
+    handlers = list(selectors.handlers())
+    form, tickets = _filtered(request, scoped, handlers)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     is_team = selectors.user_is_team(request.user)
     return render(
@@ -96,7 +100,13 @@ def queue(request):
             "tickets": page.object_list,
             "counts": selectors.queue_counts(scoped),
             "is_team": is_team,
-            "assign_form": AssignForm(handlers=selectors.handlers()) if is_team else None,
+            # The bulk assignment's options (AssignForm's: its empty label, then the handlers).
+            "assign_choices": (
+                [("", AssignForm.base_fields["handler"].empty_label)]
+                + [(u.pk, str(u)) for u in handlers]
+                if is_team
+                else None
+            ),
             "sort": request.GET.get("sort", ""),
         },
     )

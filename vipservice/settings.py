@@ -117,6 +117,10 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Every signed-in request reads its session: from Redis, written through to the database (a
+    # Redis flush only costs a database read). Not with the per-process LocMem cache below: a
+    # sign-out in one process would leave the session alive in the others' caches.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
