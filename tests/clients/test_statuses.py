@@ -250,3 +250,21 @@ def test_overlapping_runs_wait_for_each_other_and_write_history_once():
     assert sorted(r.changes for r in results) == [0, len(clients)]
     assert StatusChange.objects.count() == len(clients)
     assert set(Client.objects.values_list("status", flat=True)) == {VipStatus.VIP}
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.parametrize(("threshold", "analyzed"), [(2, True), (3, False)])
+def test_a_big_night_refreshes_the_client_statistics_for_the_steps_after_it(
+    monkeypatch, threshold, analyzed
+):
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr("clients.services.RECLASSIFY_ANALYZE_FROM", threshold)
+    make_client(as_of=D)
+    make_client(as_of=D)
+
+    with CaptureQueriesContext(connection) as queries:
+        vip_statuses_reclassify(as_of=D)
+
+    assert any(q["sql"] == "ANALYZE clients_client" for q in queries) is analyzed
