@@ -634,7 +634,7 @@ def start_gunicorn(args, env: dict) -> subprocess.Popen:
             if status == 200:
                 return proc
         except (TimeoutError, OSError, asyncio.IncompleteReadError):
-            pass
+            pass  # not listening yet (workers still importing Django): ask again below
         if proc.poll() is not None:
             raise SystemExit("gunicorn exited")
         time.sleep(0.5)
