@@ -3,7 +3,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clients.corebanking import KINDS
+from clients.corebanking.parse import KINDS
 from clients.models import Client, ClientKind, VipStatus
 from core.forms import PlainSelect
 from core.models import Branch

@@ -160,7 +160,7 @@ def asset_trend(*, client: Client, today, months: int = 12) -> list[tuple]:
     from datetime import date, timedelta
 
     from clients.models import Balance
-    from clients.qualification import months_before
+    from clients.qualification.window import months_before
 
     ends = []
     for back in range(months, 0, -1):

@@ -11,8 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients import selectors, services
+from clients.corebanking.importer import corebanking_import
 from clients.forms import ClientFilter, ImportForm, OverrideForm, PreferencesForm
 from clients.models import StatusOverride
+from clients.qualification.explain import qualification_explain
+from clients.qualification.overrides import (
+    OverrideError,
+    status_override_create,
+    status_override_revoke,
+)
 from core.access import role_required
 from core.paging import CappedPaginator
 from core.registry import dossier_panels_for
@@ -122,7 +129,7 @@ def client_detail(request, pk: int):
     revealed = sees_pii and client.pk in request.session.get(REVEALED, [])
     is_supervisor = request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
     trend = selectors.asset_trend(client=client, today=today)
-    criteria = services.qualification_explain(client=client, as_of=today)
+    criteria = qualification_explain(client=client, as_of=today)
     trades = _page(
         request,
         client.trades.select_related("account").order_by("-executed_at", "-pk"),
@@ -211,14 +218,14 @@ def override_create(request, pk: int):
     form = OverrideForm(request.POST)
     if form.is_valid():
         try:
-            services.status_override_create(
+            status_override_create(
                 client=client,
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
                 ends_on=form.cleaned_data["ends_on"],
                 created_by=request.user,
             )
-        except services.OverrideError as exc:
+        except OverrideError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Status override saved."))
@@ -234,7 +241,7 @@ def override_create(request, pk: int):
 def override_revoke(request, pk: int, override_pk: int):
     client = selectors.client_for_user(user=request.user, pk=pk)
     override = get_object_or_404(StatusOverride, pk=override_pk, client=client)
-    services.status_override_revoke(override=override, revoked_by=request.user)
+    status_override_revoke(override=override, revoked_by=request.user)
     messages.success(request, _("Override revoked: the nightly run applies the rule again."))
     return redirect(f"{client.get_absolute_url()}#status")
 
@@ -246,7 +253,7 @@ def corebanking_upload(request):
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            report = services.corebanking_import(
+            report = corebanking_import(
                 kind=form.cleaned_data["kind"],
                 file=form.cleaned_data["file"],
                 encoding=form.cleaned_data["encoding"] or None,

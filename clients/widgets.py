@@ -5,15 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from clients import selectors
 from clients.models import VipPolicy, VipStatus
-from clients.qualification import Window
+from clients.qualification.explain import criteria_for
+from clients.qualification.measures import clients_measure
+from clients.qualification.window import Window
 from core.registry import register_home_widget
 from core.roles import Role
 
 
 def at_risk_context(request):
     """My clients at risk of downgrade, with what each needs to requalify: four queries."""
-    from clients.services import clients_measure, criteria_for
-
     clients = list(selectors.at_risk_clients_of_rm(user=request.user))
     today = timezone.localdate()
     window = Window.for_day(today, VipPolicy.in_force_on(today))

@@ -1,4 +1,4 @@
-"""Jobs of the managers app. The nightly reclassification (clients.tasks.reclassify_vips) calls
+"""Jobs of the managers app. The nightly reclassification (programme.tasks.reclassify_vips) calls
 ``services.assignments_sync`` itself; this task lets operations re-run the assignment on its own
 (e.g. after approving RMs), and is safe to run twice: the sync only acts on what is missing."""
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "servicedesk",
     "feedback",
     "analytics",
+    "programme",
 ]
 
 MIDDLEWARE = [
@@ -223,7 +224,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # SPEC section 8: the one beat schedule, Asia/Shanghai.
 CELERY_BEAT_SCHEDULE = {
     "vip-reclassification": {
-        "task": "clients.tasks.reclassify_vips",
+        "task": "programme.tasks.reclassify_vips",
         "schedule": crontab(hour=2, minute=0),
     },
     "feedback-sla-sweep": {

@@ -37,7 +37,7 @@ def test_reclassify_command_rejects_a_bad_date():
 
 
 def test_reclassify_task_calls_the_service():
-    from clients.tasks import reclassify_vips
+    from programme.tasks import reclassify_vips
 
     make_client(as_of=D)
     assert reclassify_vips("2026-05-31")["changes"] == 1

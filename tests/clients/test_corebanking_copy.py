@@ -9,9 +9,10 @@ import random
 import pytest
 from django.db import DataError, connection, transaction
 
-from clients import corebanking, services
+from clients.corebanking import importer, parse
+from clients.corebanking import sql as corebanking_sql
+from clients.corebanking.importer import corebanking_import
 from clients.models import Account, Balance, Client, Trade
-from clients.services import corebanking_import
 from tests.clients import test_corebanking_import as fixtures
 from tests.factories.clients import AccountFactory, ClientFactory
 from tests.factories.core import BranchFactory
@@ -27,12 +28,12 @@ def run(kind: str, text: str | bytes, *, fast: bool = True, **kwargs):
     data = text if isinstance(text, bytes) else text.encode()
     if fast:
         return corebanking_import(kind=kind, file=io.BytesIO(data), **kwargs)
-    original = services._copy_import
-    services._copy_import = lambda *args: None
+    original = importer.copy_import
+    importer.copy_import = lambda *args: None
     try:
         return corebanking_import(kind=kind, file=io.BytesIO(data), **kwargs)
     finally:
-        services._copy_import = original
+        importer.copy_import = original
 
 
 def counts(report) -> tuple:
@@ -435,15 +436,15 @@ def cases() -> list[tuple[str, str, str]]:
 
 def sql_row(kind: str, values: dict) -> dict | None:
     """What the fast path's SQL makes of one row, or None if it refuses it."""
-    columns = corebanking.COLUMNS[kind]
+    columns = parse.COLUMNS[kind]
     source = "(SELECT " + ", ".join(f"%s::text AS {c}" for c in columns) + ") s"
     params = [values[c] for c in columns]
-    typed = [corebanking.sql_value(c, "s") for c in columns]
+    typed = [corebanking_sql.sql_value(c, "s") for c in columns]
     if kind == "clients":
-        typed.append(corebanking.sql_phone_normalized("s"))
+        typed.append(corebanking_sql.sql_phone_normalized("s"))
     try:  # the checks and the casts may fail, as they would in the fast path
         with transaction.atomic(), connection.cursor() as cursor:
-            valid = corebanking.sql_valid(kind, "s", values.get("executed_at", ""))
+            valid = corebanking_sql.sql_valid(kind, "s", values.get("executed_at", ""))
             cursor.execute(f"SELECT {valid} FROM {source}", params)
             if not cursor.fetchone()[0]:
                 return None
@@ -463,7 +464,7 @@ def test_sql_checks_accept_only_what_parse_row_accepts_with_the_same_values(db):
         if sql is None:
             continue
         accepted += 1
-        python, errors = corebanking.parse_row(kind, 2, values)
+        python, errors = parse.parse_row(kind, 2, values)
         assert python is not None, (kind, column, value, errors)
         python.pop("line")
         assert sql == python, (kind, column, value)

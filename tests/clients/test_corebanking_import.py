@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from clients.corebanking import parse_money
+from clients.corebanking.importer import corebanking_import
+from clients.corebanking.parse import parse_money
 from clients.models import Account, Balance, Client, Trade
-from clients.services import corebanking_import
 from tests.factories.clients import AccountFactory, ClientFactory
 from tests.factories.core import BranchFactory
 

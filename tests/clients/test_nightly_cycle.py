@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from clients.models import VipStatus
-from clients.tasks import reclassify_vips
 from managers.models import Assignment
+from programme.tasks import reclassify_vips
 from servicedesk.models import Callback
 from tests.factories.managers import RelationshipManagerFactory
 

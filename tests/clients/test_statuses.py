@@ -9,7 +9,8 @@ from django.db import connection
 from django.utils import timezone
 
 from clients.models import Client, StatusChange, StatusOverride, VipStatus
-from clients.services import status_override_create, status_override_revoke, vip_statuses_reclassify
+from clients.qualification.overrides import status_override_create, status_override_revoke
+from clients.qualification.reclassify import vip_statuses_reclassify
 from tests.clients.conftest import make_client
 from tests.factories.core import UserFactory
 
@@ -151,7 +152,7 @@ def _many_clients(n: int):
 
 
 def test_changes_are_written_in_batches_each_change_once(monkeypatch):
-    monkeypatch.setattr("clients.services.RECLASSIFY_BATCH", 2)
+    monkeypatch.setattr("clients.qualification.reclassify.RECLASSIFY_BATCH", 2)
     clients = [make_client(as_of=D) for _ in range(5)]
 
     result = vip_statuses_reclassify(as_of=D)
@@ -260,7 +261,7 @@ def test_a_big_night_refreshes_the_client_statistics_for_the_steps_after_it(
 ):
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr("clients.services.RECLASSIFY_ANALYZE_FROM", threshold)
+    monkeypatch.setattr("clients.qualification.reclassify.RECLASSIFY_ANALYZE_FROM", threshold)
     make_client(as_of=D)
     make_client(as_of=D)
 

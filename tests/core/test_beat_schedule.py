@@ -18,7 +18,7 @@ def test_schedule_runs_in_shanghai_time():
 
 
 def test_reclassification_at_two():
-    assert _entry("clients.tasks.reclassify_vips") == crontab(hour=2, minute=0)
+    assert _entry("programme.tasks.reclassify_vips") == crontab(hour=2, minute=0)
 
 
 def test_sla_sweep_every_five_minutes():

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from clients.corebanking import KINDS
-from clients.services import corebanking_import
+from clients.corebanking.importer import corebanking_import
+from clients.corebanking.parse import KINDS
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from clients.services import vips_export
+from programme.services import vips_export
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from clients.models import VipStatus
-from clients.services import vip_programme_nightly
+from programme.services import vip_programme_nightly
 
 
 class Command(BaseCommand):

@@ -18,59 +18,13 @@ Amounts are compared in integer cents: SQLite keeps decimals as floating point, 
 boundary ("equal to the threshold qualifies", 0.01 below fails) must hold on both databases.
 """
 
-from calendar import monthrange
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection
-from django.utils import timezone
 
-from clients.models import VipPolicy, VipStatus
-
-
-def months_before(day: date, months: int) -> date:
-    """``day`` minus calendar months, clamped to the month's end (31 May − 3 = 28/29 Feb)."""
-    index = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
-
-
-def years_before(day: date, years: int) -> date:
-    """``day`` minus years; 29 Feb − 1 year = 28 Feb."""
-    return months_before(day, 12 * years)
-
-
-@dataclass(frozen=True)
-class Window:
-    """The dates and instants the rule uses for a day D under a policy."""
-
-    as_of: date
-    policy: VipPolicy
-    trades_from: date  # first local day of the activity window (inclusive)
-    relationship_cutoff: date  # relationship_since must be on or before this day
-    grace_cutoff: date  # at risk since this day or earlier: downgraded
-
-    @classmethod
-    def for_day(cls, as_of: date, policy: VipPolicy) -> "Window":
-        return cls(
-            as_of=as_of,
-            policy=policy,
-            trades_from=months_before(as_of, policy.activity_months),
-            relationship_cutoff=years_before(as_of, policy.min_relationship_years),
-            grace_cutoff=as_of - timedelta(days=policy.grace_days),
-        )
-
-    @property
-    def starts_at(self) -> datetime:
-        """Local midnight (Asia/Shanghai) of the window's first day, as an aware instant."""
-        return timezone.make_aware(datetime.combine(self.trades_from, time.min))
-
-    @property
-    def ends_before(self) -> datetime:
-        """Local midnight after D: trades strictly before it count."""
-        return timezone.make_aware(datetime.combine(self.as_of + timedelta(days=1), time.min))
+from clients.models import VipStatus
+from clients.qualification.window import Window
 
 
 def _cents(amount: Decimal) -> int:
@@ -126,23 +80,6 @@ def refresh_total_assets(*, as_of: date, only_in: str | None = None) -> int:
             {"as_of": _date_param(as_of)},
         )
         return cursor.rowcount
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A client whose status the rule (or an override) changes on D."""
-
-    client_id: int
-    kind: str
-    status: str
-    vip_since: date | None
-    at_risk_since: date | None
-    total_assets: Decimal
-    relationship_since: date
-    good_standing: bool
-    qualifies: bool
-    override_id: int | None
-    override_status: str | None
 
 
 CHANGES_TABLE = "reclassify_changes"
@@ -256,35 +193,3 @@ def changes_stage(window: Window) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {CHANGES_TABLE}")
         cursor.execute(sql, rule_params(window))
-
-
-@dataclass(frozen=True)
-class Transition:
-    status: str
-    vip_since: date | None
-    at_risk_since: date | None
-
-
-def next_status(candidate: Candidate, window: Window) -> Transition:
-    """Where a candidate goes on D: override first, then the rule with its grace period."""
-    day = window.as_of
-    target = candidate.override_status
-    if target is None:
-        if candidate.qualifies:
-            target = VipStatus.VIP
-        elif candidate.status == VipStatus.VIP:
-            target = VipStatus.VIP_AT_RISK
-        elif candidate.status == VipStatus.VIP_AT_RISK:
-            since = candidate.at_risk_since or day
-            if (day - since).days >= window.policy.grace_days:
-                target = VipStatus.STANDARD
-            else:
-                target = VipStatus.VIP_AT_RISK
-        else:
-            target = VipStatus.STANDARD
-    if target == VipStatus.VIP:
-        was_vip = candidate.status in (VipStatus.VIP, VipStatus.VIP_AT_RISK)
-        return Transition(target, candidate.vip_since if was_vip else day, None)
-    if target == VipStatus.VIP_AT_RISK:
-        return Transition(target, candidate.vip_since or day, candidate.at_risk_since or day)
-    return Transition(VipStatus.STANDARD, None, None)

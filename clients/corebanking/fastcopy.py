@@ -1,0 +1,197 @@
+"""The COPY fast path of the core-banking import (PostgreSQL)."""
+
+import codecs
+import logging
+import time
+from typing import IO
+
+from django.db import DatabaseError, connection, transaction
+
+from clients.corebanking import parse, sql
+from clients.corebanking.report import ImportReport
+from clients.corebanking.stage import KEYS
+from clients.corebanking.upsert import rows_upsert, stage_write
+
+# The COPY fast path (PostgreSQL). COPY reads the file into a table of text columns at COPY's own
+# speed, SQL checks every field and the whole-file rules in one pass over it, and one upsert casts
+# and writes: no Python per row. It only ever accepts a file whole; anything it is not sure of (a
+# bad or unusual row, a failed cast, quoting) rolls it back and ``corebanking_import`` parses the
+# file row by row instead, so rejected files get exactly the Python path's error report.
+COPY_TABLE = "corebanking_copy"
+COPY_ACCOUNTS = "corebanking_copy_accounts"
+COPY_READ = 1 << 20  # bytes per read: COPY's buffer and the progress report's step
+COPY_WORK_MEM = "64MB"
+
+
+class _NotFast(Exception):
+    """The file needs the row-by-row path (the reason is logged)."""
+
+
+class _CopySource:
+    """What COPY reads: the file decoded with ``encoding`` and re-encoded as UTF-8 (so PostgreSQL
+    and Python never decode differently), after the header line, which ``header`` parses.
+
+    COPY runs with quoting disabled (QUOTE is a control character the text may not contain), and
+    a file with a double quote anywhere takes the Python path: Python's csv module and COPY read
+    misplaced quotes differently, while without quotes both just split on commas and line ends.
+    Lines are counted to check that COPY read as many rows as there are lines (COPY would stop at
+    a line holding only ``\\.``) and to report progress."""
+
+    def __init__(self, file: IO[bytes], encoding: str, progress):
+        try:
+            self.decoder = codecs.getincrementaldecoder(encoding)()
+        except LookupError:
+            raise _NotFast("unknown encoding") from None
+        self.file = file
+        self.progress = progress
+        self.clock = time.monotonic
+        self.started = self.clock()
+        self.lines = 0
+        self.last = "\n"
+        self.pending = ""
+        self.failure = ""
+
+    def _decoded(self) -> str:
+        """The next text, "" only at the end (a few bytes can decode to nothing yet)."""
+        while True:
+            data = self.file.read(COPY_READ)
+            try:
+                text = self.decoder.decode(data, final=not data)
+            except UnicodeDecodeError:
+                self.failure = "decode"
+                raise
+            if text or not data:
+                return text
+
+    def header(self) -> list[str]:
+        text = self.pending
+        while "\n" not in text:
+            more = self._decoded()
+            if not more:
+                break
+            text += more
+        line, newline, self.pending = text.partition("\n")
+        line = line.removesuffix("\r")
+        if not newline or '"' in line or "\r" in line:
+            raise _NotFast("header")
+        return line.split(",")
+
+    def read(self, size: int = -1) -> bytes:
+        text, self.pending = self.pending + self._decoded(), ""
+        if not text:
+            if self.progress:
+                self.progress(self.rows, self.clock() - self.started)
+            return b""
+        if '"' in text or "\x01" in text:
+            self.failure = "quotes"
+            raise _NotFast(self.failure)
+        self.lines += text.count("\n")
+        self.last = text[-1]
+        if self.progress:
+            self.progress(self.lines, self.clock() - self.started)
+        return text.encode()
+
+    @property
+    def rows(self) -> int:
+        return self.lines + (self.last != "\n")
+
+
+def copy_import(kind: str, file: IO[bytes], encodings: list[str], progress) -> ImportReport | None:
+    """The file imported by the fast path, or None when it needs the row-by-row path (after
+    rolling back whatever the fast path did)."""
+    for candidate in encodings:
+        file.seek(0)
+        source = _CopySource(file, candidate, progress)
+        try:
+            with transaction.atomic():
+                report = ImportReport(kind=kind, encoding=candidate, copied=True)
+                return _copy_load(kind, source, report)
+        except (_NotFast, DatabaseError, UnicodeDecodeError) as exc:
+            if source.failure == "decode":
+                continue  # the next encoding, as the Python path does
+            logging.getLogger(__name__).info(
+                "%s import takes the row-by-row path: %s", kind, exc or type(exc).__name__
+            )
+            return None
+    return None
+
+
+def _copy_load(kind: str, source: _CopySource, report: ImportReport) -> ImportReport:
+    names = source.header()
+    if parse.header_errors(kind, names):
+        raise _NotFast("header")
+    columns = parse.COLUMNS[kind]
+    with connection.cursor() as cursor:
+        # Left by an earlier import in the same transaction (they go at commit).
+        cursor.execute(f"DROP TABLE IF EXISTS {COPY_TABLE}, {COPY_ACCOUNTS}")
+        # The duplicate-key and per-account aggregates hash millions of keys: with the default
+        # 4 MB they spill to disk in many batches. Bounded, and only for this transaction.
+        cursor.execute(f"SET LOCAL work_mem = '{COPY_WORK_MEM}'")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {COPY_TABLE} ({', '.join(f'{c} text' for c in columns)})"
+            " ON COMMIT DROP"
+        )
+        # FORCE_NOT_NULL: an empty field is '', as csv.reader gives it. (Django's cursor passes
+        # copy_expert through unwrapped: its errors become Django's here.)
+        with connection.wrap_database_errors:
+            cursor.copy_expert(
+                f"""COPY {COPY_TABLE} ({", ".join(names)}) FROM STDIN WITH (FORMAT csv,
+                QUOTE E'\\x01', ENCODING 'UTF8', FORCE_NOT_NULL ({", ".join(columns)}))""",
+                source,
+                COPY_READ,  # positional: Django's debug cursor takes no keywords here
+            )
+        report.rows = cursor.rowcount
+        if report.rows != source.rows:
+            raise _NotFast("rows")
+        sample = ""
+        if kind == "trades":
+            cursor.execute(f"SELECT executed_at FROM {COPY_TABLE} LIMIT 1")
+            sample = (cursor.fetchone() or [""])[0]
+        valid = sql.sql_valid(kind, "s", sample)
+        key = ", ".join(KEYS[kind])
+        cursor.execute(
+            f"SELECT EXISTS (SELECT FROM {COPY_TABLE} GROUP BY {key} HAVING COUNT(*) > 1)"
+        )
+        if cursor.fetchone()[0]:
+            raise _NotFast("duplicate keys")
+        if kind == "clients":
+            cursor.execute(
+                f"""SELECT EXISTS (SELECT FROM {COPY_TABLE} s
+                    LEFT JOIN core_branch b ON b.code = s.branch_code
+                    WHERE b.id IS NULL OR NOT ({valid}))"""
+            )
+            if cursor.fetchone()[0]:
+                raise _NotFast("bad rows")
+            stage_write(kind, report, _copy_typed(kind))
+            return report
+        # One pass checks every row and its client, and gives each account its one client.
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE {COPY_ACCOUNTS} ON COMMIT DROP AS
+                SELECT s.account_no, MIN(c.id) AS client_id,
+                       bool_and(c.id IS NOT NULL AND {valid}) AND MIN(c.id) = MAX(c.id) AS ok
+                FROM {COPY_TABLE} s LEFT JOIN clients_client c ON c.client_no = s.client_no
+                GROUP BY s.account_no"""
+        )
+        cursor.execute(
+            f"""SELECT EXISTS (SELECT FROM {COPY_ACCOUNTS} g
+                LEFT JOIN clients_account a ON a.account_no = g.account_no
+                WHERE NOT g.ok OR a.client_id <> g.client_id)"""
+        )
+        if cursor.fetchone()[0]:
+            raise _NotFast("bad rows")
+        cursor.execute(
+            f"""INSERT INTO clients_account (account_no, client_id)
+                SELECT account_no, client_id FROM {COPY_ACCOUNTS}
+                ON CONFLICT (account_no) DO NOTHING"""
+        )
+        report.accounts_created = cursor.rowcount
+        rows_upsert(cursor, kind, _copy_typed(kind), report, clients_in=COPY_TABLE)
+    return report
+
+
+def _copy_typed(kind: str) -> str:
+    """The fast path's text table as the staging table's columns and types."""
+    values = [f"{sql.sql_value(column, 'r')} AS {column}" for column in parse.COLUMNS[kind]]
+    if kind == "clients":
+        values.append(f"{sql.sql_phone_normalized('r')} AS phone_normalized")
+    return f"(SELECT {', '.join(values)} FROM {COPY_TABLE} r)"

@@ -1,0 +1,79 @@
+"""The core-banking import's entry point (SPEC section 2): one file, all or nothing."""
+
+from typing import IO
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from clients.corebanking import parse
+from clients.corebanking.fastcopy import copy_import
+from clients.corebanking.report import ImportReport
+from clients.corebanking.stage import STAGE, stage_check, stage_count, stage_create, stage_load
+from clients.corebanking.upsert import stage_write
+
+
+def corebanking_import(
+    *, kind: str, file: IO[bytes], encoding: str | None = None, progress=None
+) -> ImportReport:
+    """Import one core-banking CSV file (SPEC section 2) all or nothing.
+
+    One streaming pass parses each row (bounded memory) and loads the well-formed ones, with their
+    line numbers, into a temporary staging table (PostgreSQL: COPY; SQLite: executemany). The
+    checks that need the whole file or the database (duplicate keys, unknown clients or branches,
+    accounts of another client) are set-based queries on that table, so no set of keys is held in
+    memory. With any bad row nothing is written; otherwise ``INSERT ... SELECT ... ON CONFLICT DO
+    UPDATE`` upserts from the staging table, rewriting only rows whose values differ, so a second
+    import of the same file changes nothing.
+
+    On PostgreSQL a file is first tried on the COPY fast path (``fastcopy.copy_import``); only a file that
+    path does not accept whole is parsed row by row, as on SQLite, which reports its errors."""
+    if kind not in parse.KINDS:
+        raise ValueError(kind)
+    encodings = [encoding] if encoding else ["utf-8-sig", "gb18030"]
+    if connection.vendor == "postgresql":
+        report = copy_import(kind, file, encodings, progress)
+        if report is not None:
+            return report
+    with transaction.atomic():
+        stage_create(kind)
+        try:
+            for position, candidate in enumerate(encodings):
+                report = ImportReport(kind=kind, encoding=candidate)
+                try:
+                    file.seek(0)
+                    stage_load(kind, file, candidate, report, progress)
+                    break
+                except UnicodeDecodeError as exc:
+                    if position + 1 < len(encodings):
+                        with connection.cursor() as cursor:
+                            cursor.execute(f"DELETE FROM {STAGE}")
+                        continue
+                    report.errors = [
+                        parse.RowError(
+                            0,
+                            "",
+                            _("the file is not valid %(encoding)s text (%(detail)s)")
+                            % {"encoding": candidate, "detail": exc.reason},
+                        )
+                    ]
+                except LookupError:
+                    report.errors = [
+                        parse.RowError(
+                            0, "", _("unknown encoding %(encoding)s") % {"encoding": candidate}
+                        )
+                    ]
+            if report.errors and report.rows == 0:
+                return report  # an unreadable file or header: no row was looked at
+            stage_check(kind, report)
+            report.errors.sort(key=lambda e: (e.line, e.column))
+            if report.ok:
+                if connection.vendor != "postgresql":
+                    stage_count(kind, report)
+                stage_write(kind, report, STAGE)
+        finally:
+            # PostgreSQL drops it at commit (ON COMMIT DROP); a failed transaction there must not
+            # run another statement.
+            if connection.vendor != "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    return report

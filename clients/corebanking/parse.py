@@ -1,0 +1,211 @@
+"""Core-banking CSV files (SPEC section 2): their columns, and parsing one row into the values the
+staging table holds, with every problem found in it (line, column, reason).
+
+Checks that need the whole file or the database (duplicate keys, unknown clients and branches, an
+account that belongs to another client) run set-based on the staging table: see
+``clients.corebanking.stage`` (called by ``clients.corebanking.importer.corebanking_import``).
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Client, ClientKind
+
+KINDS = ("clients", "balances", "trades")
+
+COLUMNS = {
+    "clients": [
+        "client_no",
+        "name",
+        "kind",
+        "id_number",
+        "phone",
+        "email",
+        "branch_code",
+        "relationship_since",
+        "good_standing",
+    ],
+    "balances": ["client_no", "account_no", "as_of", "balance"],
+    "trades": ["trade_id", "client_no", "account_no", "executed_at", "amount"],
+}
+
+# Columns a row may leave empty; every other one is required.
+OPTIONAL = {"clients": {"id_number", "phone", "email"}, "balances": set(), "trades": set()}
+
+MAX_LENGTH = {
+    "client_no": 32,
+    "name": 200,
+    "id_number": 40,
+    "phone": 40,
+    "email": 254,
+    "branch_code": 20,
+    "account_no": 40,
+    "trade_id": 40,
+}
+
+LOCAL = ZoneInfo(settings.TIME_ZONE)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_MAX_INTEGER_DIGITS = 16  # DecimalField(max_digits=18, decimal_places=2)
+# The plain form nearly every core-banking amount takes: it is surely within range and places, so
+# the Decimal checks below (the import's hottest code) only run for the rest.
+_PLAIN_MONEY = re.compile(rf"^[+-]?\d{{1,{_MAX_INTEGER_DIGITS}}}(?:\.\d{{1,2}})?$")
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.column or '-'}: {self.reason}"
+
+
+def header_errors(kind: str, header: list[str] | None) -> list[RowError]:
+    if not header:
+        return [RowError(1, "", str(_("the file is empty: a header row is required")))]
+    expected = COLUMNS[kind]
+    names = [h.strip() for h in header]
+    errors = [RowError(1, name, str(_("unknown column"))) for name in names if name not in expected]
+    errors += [
+        RowError(1, name, str(_("missing column"))) for name in expected if name not in names
+    ]
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            errors.append(RowError(1, name, str(_("column appears twice"))))
+        seen.add(name)
+    return errors
+
+
+def parse_date(value: str) -> date:
+    if not _DATE.match(value):
+        raise ValueError
+    return date.fromisoformat(value)
+
+
+def parse_money(value: str) -> Decimal:
+    if _PLAIN_MONEY.match(value):
+        return Decimal(value).quantize(_CENT)
+    try:
+        amount = Decimal(value)
+    except InvalidOperation as exc:
+        raise ValueError(str(_("not a number"))) from exc
+    if not amount.is_finite():
+        raise ValueError(str(_("not a number")))
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise ValueError(str(_("more than 2 decimal places")))
+    if abs(amount) >= Decimal(10) ** _MAX_INTEGER_DIGITS:
+        raise ValueError(str(_("number too large")))
+    return amount.quantize(_CENT)
+
+
+def parse_instant(value: str) -> datetime:
+    """ISO 8601; without an offset the time is Asia/Shanghai. Returned in UTC."""
+    if not _INSTANT.match(value):
+        raise ValueError
+    instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if instant.tzinfo is None:
+        # The bank's local time; fold=0 picks the first of an ambiguous hour (China has no DST).
+        instant = instant.replace(tzinfo=LOCAL)
+    return instant.astimezone(UTC)
+
+
+def _checked_date(value: str) -> date:
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise ValueError(_("bad date (expected YYYY-MM-DD)")) from None
+
+
+def _checked_money(value: str) -> Decimal:
+    try:
+        return parse_money(value)
+    except ValueError as exc:
+        why = exc.args[0] if exc.args else ""
+        raise ValueError(_("bad decimal: %(why)s") % {"why": why}) from None
+
+
+def _checked_instant(value: str) -> datetime:
+    try:
+        return parse_instant(value)
+    except ValueError:
+        raise ValueError(_("bad date and time (expected ISO 8601)")) from None
+
+
+def _checked_kind(value: str) -> str:
+    if value not in ClientKind.values:
+        raise ValueError(_("bad kind (expected personal or corporate)"))
+    return value
+
+
+def _checked_good_standing(value: str) -> bool:
+    if value.lower() not in ("true", "false"):
+        raise ValueError(_("bad good_standing (expected true or false)"))
+    return value.lower() == "true"
+
+
+def _checked_email(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ValueError(_("bad email address")) from None
+    return value
+
+
+_CHECKS = {
+    "relationship_since": _checked_date,
+    "as_of": _checked_date,
+    "balance": _checked_money,
+    "amount": _checked_money,
+    "executed_at": _checked_instant,
+    "kind": _checked_kind,
+    "good_standing": _checked_good_standing,
+    "email": _checked_email,
+}
+
+# Per kind, what parse_row does with each column, worked out once: it runs for every row of files
+# with millions of them, so a row pays only for its own columns' checks.
+PLAN = {
+    kind: [
+        (column, column not in OPTIONAL[kind], MAX_LENGTH.get(column), _CHECKS.get(column))
+        for column in columns
+    ]
+    for kind, columns in COLUMNS.items()
+}
+
+
+def parse_row(kind: str, line: int, values: dict[str, str]) -> tuple[dict | None, list[RowError]]:
+    """The staged values of one row, or None and its errors."""
+    errors: list[RowError] = []
+    clean: dict = {"line": line}
+    for column, required, max_length, check in PLAN[kind]:
+        value = values[column].strip()
+        if not value:
+            if required:
+                errors.append(RowError(line, column, str(_("required"))))
+            clean[column] = ""
+        elif max_length and len(value) > max_length:
+            reason = _("longer than %(n)d characters") % {"n": max_length}
+            errors.append(RowError(line, column, str(reason)))
+        elif check is None:
+            clean[column] = value
+        else:
+            try:
+                clean[column] = check(value)
+            except ValueError as exc:
+                errors.append(RowError(line, column, str(exc.args[0])))
+    if kind == "clients" and not errors:
+        clean["phone_normalized"] = Client.normalize_phone(clean["phone"])
+    return (None if errors else clean), errors

@@ -1,0 +1,151 @@
+"""The core-banking row checks of ``parse`` in SQL, for the PostgreSQL COPY fast path
+(``fastcopy``): a boolean per row, and each column's stored value."""
+
+import re
+
+from django.conf import settings
+
+from clients.corebanking.parse import PLAN
+from clients.models import ClientKind
+
+# --- the same checks in SQL, for the PostgreSQL COPY fast path -----------------------------------
+#
+# ``clients.corebanking.fastcopy`` COPYs a file as text and accepts it in SQL only when every
+# field passes the predicates below; anything else (and any failed cast) sends the whole file
+# through ``parse_row`` instead, which then reports the errors. So each predicate must be at least
+# as strict as the Python check beside it, and the SQL value must be the one Python would store:
+# they may refuse what Python accepts (that file is merely imported more slowly), never the
+# reverse. tests/clients/test_corebanking_copy.py runs every fixture through both.
+
+# Every character str.strip() removes: a field with one at either end takes the Python path, so the
+# fast path can use the text COPY read as it is (no trimming in every expression).
+WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+# Dates, instants and amounts are checked with PostgreSQL's own casts, not with regular expressions
+# (3 µs a call: they cost a third of the trades import) nor translate() (as slow with UTF-8). A
+# date or instant must print back exactly as written (to_char of the cast), so its digits are
+# ASCII digits (Python's \d and isdigit() also take other scripts') and nothing rolled over (hour
+# 24, second 60). A cast that fails sends the file to the Python path. Comparisons are bytewise.
+_SQL_DATE_CHECK = "to_char({v}::date, 'YYYY-MM-DD') = {v}"
+# Instants: ISO 8601 as parse_instant reads it ('T' or a space; seconds and 1-6 decimals optional;
+# 'Z', +hh:mm or -hh:mm optional), but every row in the form of the file's first row, so that one
+# to_char format checks them all (per-row CASEs and substr() calls cost as much as a regular
+# expression). ::timestamp ignores an offset, ::timestamptz applies it. Offsets: whole quarter
+# hours up to ±15:45 (PostgreSQL's limit). Years from 1992 on, below 9999: Asia/Shanghai's last
+# change of offset was in 1991, so from then on a naive local time is unambiguous and PostgreSQL's
+# tzdata and zoneinfo cannot disagree; far years overflow in Python.
+_INSTANT_FORM = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?P<sep>[T ])\d{2}:\d{2}(?P<seconds>:\d{2}(?:\.(?P<fraction>\d{1,6}))?)?"
+    r"(?P<offset>Z|[+-]\d{2}:\d{2})?\Z",
+    re.ASCII,
+)
+_SQL_OFFSETS = ", ".join(
+    f"'{sign}{hours:02d}:{minutes:02d}'"
+    for sign in "+-"
+    for hours in range(16)
+    for minutes in (0, 15, 30, 45)
+)
+# Of an instant in one of those forms: has it an offset?
+_SQL_OFFSET = "(right({v}, 1) = 'Z' OR substr({v}, length({v}) - 5, 1) IN ('+', '-'))"
+
+
+def _sql_instant_check(sample: str) -> str:
+    form = _INSTANT_FORM.match(sample)
+    if not form:
+        return "false"
+    pattern = f"YYYY-MM-DD{'"T"' if form['sep'] == 'T' else ' '}HH24:MI"
+    if form["seconds"]:
+        pattern += ":SS"
+    if form["fraction"]:
+        pattern += f".FF{len(form['fraction'])}"
+    printed = f"to_char({{v}}::timestamp, '{pattern}')"
+    year = "left({v}, 4) COLLATE \"C\" BETWEEN '1992' AND '9998'"
+    if not form["offset"]:
+        return f"{year} AND {{v}} = {printed}"
+    if form["offset"] == "Z":
+        return f"{year} AND {{v}} = {printed} || 'Z'"
+    return (
+        f"{year} AND right({{v}}, 6) IN ({_SQL_OFFSETS}) AND {{v}} = {printed} || right({{v}}, 6)"
+    )
+
+
+# numeric's input takes what Decimal takes ('.5', '7.', '+1', '1e3', spaces) as the same number,
+# and more that Python refuses: NaN and infinities (their scale is NULL, refused here). At most 2
+# places; numeric(18, 2) refuses more than 16 integer digits. (PostgreSQL 16 also reads '0x10' and
+# '1_000': the tests' fixtures hold both, to catch that on an upgrade.)
+_SQL_MONEY_CHECK = "coalesce(scale({v}::numeric) <= 2, false)"
+# A subset of Django's EmailValidator: a dot-atom of common characters, ASCII host names and a
+# letters-only top-level domain (clients files only: a regular expression is affordable there).
+_SQL_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_SQL_EMAIL = rf"^[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*@({_SQL_LABEL}\.)+[A-Za-z]{{2,63}}$"
+# Digits and the punctuation phone numbers are written with, spaces only inside: normalize_phone
+# keeps the same digits as the SQL below.
+_SQL_PHONE = r"^([0-9()+./-]([0-9 ()+./-]*[0-9()+./-])?)?$"
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_SQL_CHECKS = {
+    "relationship_since": _SQL_DATE_CHECK,
+    "as_of": _SQL_DATE_CHECK,
+    "balance": _SQL_MONEY_CHECK,
+    "amount": _SQL_MONEY_CHECK,
+    "kind": "{v} IN (" + ", ".join(_sql_literal(k) for k in ClientKind.values) + ")",
+    "good_standing": "{v} ~ '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$'",
+    "email": f"{{v}} ~ '{_SQL_EMAIL}'",
+    "phone": f"{{v}} ~ '{_SQL_PHONE}'",
+}
+
+# The value each column is written as (a failed cast sends the file to the Python path).
+_SQL_VALUES = {
+    "relationship_since": "{v}::date",
+    "as_of": "{v}::date",
+    "balance": "{v}::numeric(18, 2)",
+    "amount": "{v}::numeric(18, 2)",
+    "executed_at": (
+        f"CASE WHEN {_SQL_OFFSET} THEN {{v}}::timestamptz"
+        f" ELSE {{v}}::timestamp AT TIME ZONE {_sql_literal(settings.TIME_ZONE)} END"
+    ),
+    "good_standing": "lower({v}) = 'true'",
+}
+
+
+def sql_valid(kind: str, alias: str, instant_sample: str = "") -> str:
+    """A boolean SQL expression over the text columns of ``alias``: true only for a row
+    ``parse_row`` accepts (columns COPYed as text, an empty field as ''). Instants must also have
+    the form of ``instant_sample`` (the file's first)."""
+    terms = []
+    for column, required, max_length, _check in PLAN[kind]:
+        v = f"{alias}.{column}"
+        if column == "executed_at":
+            sql_check = _sql_instant_check(instant_sample)
+        else:
+            sql_check = _SQL_CHECKS.get(column)
+        if not sql_check:  # the checks' patterns leave no whitespace at either end
+            terms.append(f"btrim({v}, {_sql_literal(WHITESPACE)}) = {v}")
+        if max_length:
+            terms.append(f"length({v}) <= {max_length}")
+        if required:
+            terms.append(f"{v} <> ''")
+        if sql_check:
+            check = sql_check.replace("{v}", v)
+            terms.append(check if required else f"({v} = '' OR {check})")
+    return " AND ".join(terms)
+
+
+def sql_value(column: str, alias: str) -> str:
+    """The SQL expression of the value ``parse_row`` gives a valid field of ``column``."""
+    return _SQL_VALUES.get(column, "{v}").replace("{v}", f"{alias}.{column}")
+
+
+def sql_phone_normalized(alias: str) -> str:
+    """``Client.normalize_phone`` of a phone that passed its SQL check (no '%': the statement
+    takes parameters)."""
+    digits = f"regexp_replace({alias}.phone, '[^0-9]', '', 'g')"
+    return (
+        f"CASE WHEN left({digits}, 4) = '0086' AND length({digits}) > 11 THEN substr({digits}, 5)"
+        f" WHEN left({digits}, 2) = '86' AND length({digits}) > 11 THEN substr({digits}, 3)"
+        f" ELSE {digits} END"
+    )

@@ -1,0 +1,247 @@
+"""The row-by-row path of the core-banking import: every row parsed in Python (``parse``) into a
+temporary staging table, then the checks that need the whole file or the database, set-based on
+that table."""
+
+import csv
+import io
+import time
+from datetime import date, datetime
+from decimal import Decimal
+from operator import itemgetter
+from typing import IO, Any
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from clients.corebanking import parse
+from clients.corebanking.report import Errors, ImportReport
+
+IMPORT_CHUNK = 20_000
+STAGE = "corebanking_stage"
+
+STAGE_COLUMNS = {
+    # name: (PostgreSQL type, SQLite type)
+    "clients": [
+        ("client_no", "text", "text"),
+        ("name", "text", "text"),
+        ("kind", "text", "text"),
+        ("id_number", "text", "text"),
+        ("phone", "text", "text"),
+        ("phone_normalized", "text", "text"),
+        ("email", "text", "text"),
+        ("branch_code", "text", "text"),
+        ("relationship_since", "date", "text"),
+        ("good_standing", "boolean", "integer"),
+    ],
+    "balances": [
+        ("client_no", "text", "text"),
+        ("account_no", "text", "text"),
+        ("as_of", "date", "text"),
+        ("balance", "numeric(18,2)", "numeric"),
+    ],
+    "trades": [
+        ("trade_id", "text", "text"),
+        ("client_no", "text", "text"),
+        ("account_no", "text", "text"),
+        ("executed_at", "timestamptz", "text"),
+        ("amount", "numeric(18,2)", "numeric"),
+    ],
+}
+KEYS = {"clients": ["client_no"], "balances": ["account_no", "as_of"], "trades": ["trade_id"]}
+
+
+def stage_create(kind: str) -> None:
+    postgres = connection.vendor == "postgresql"
+    columns = ", ".join(
+        f"{name} {pg if postgres else lite}" for name, pg, lite in STAGE_COLUMNS[kind]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        on_commit = " ON COMMIT DROP" if postgres else ""
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGE} (line integer NOT NULL, {columns}){on_commit}"
+        )
+
+
+def stage_load(kind: str, file: IO[bytes], encoding: str, report: ImportReport, progress) -> None:
+    errors = Errors(report)
+    text = io.TextIOWrapper(file, encoding=encoding, newline="")
+    try:
+        reader = csv.reader(text)
+        header = next(reader, None)
+        problems = parse.header_errors(kind, header)
+        if problems:
+            report.errors = problems
+            return
+        names = [h.strip() for h in header]
+        started = time.monotonic()
+        chunk: list[dict] = []
+        for values in reader:
+            line = reader.line_num
+            if not values or values == [""]:
+                continue
+            report.rows += 1
+            if len(values) != len(names):
+                errors.add(
+                    parse.RowError(
+                        line,
+                        "",
+                        _("expected %(n)d fields, found %(m)d")
+                        % {"n": len(names), "m": len(values)},
+                    )
+                )
+                continue
+            row, row_errors = parse.parse_row(kind, line, dict(zip(names, values, strict=True)))
+            for error in row_errors:
+                errors.add(error)
+            if row is not None:
+                chunk.append(row)
+            if len(chunk) >= IMPORT_CHUNK:
+                _stage_insert(kind, chunk)
+                chunk = []
+                if progress:
+                    progress(report.rows, time.monotonic() - started)
+        if chunk:
+            _stage_insert(kind, chunk)
+        if progress:
+            progress(report.rows, time.monotonic() - started)
+    finally:
+        text.detach()
+
+
+def _stage_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _stage_insert(kind: str, rows: list[dict]) -> None:
+    names = ["line", *[name for name, _pg, _lite in STAGE_COLUMNS[kind]]]
+    if connection.vendor == "postgresql":
+        # csv writes dates, instants (with their offset), Decimals and booleans as str() does,
+        # which PostgreSQL reads back as the same values; quoting every field keeps "" apart
+        # from NULL. One COPY per chunk, with no per-value Python code: this is the hot loop.
+        buffer = io.StringIO()
+        csv.writer(buffer, quoting=csv.QUOTE_ALL).writerows(map(itemgetter(*names), rows))
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.copy_expert(
+                f"COPY {STAGE} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)", buffer
+            )
+        return
+    placeholders = ", ".join(["%s"] * len(names))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {STAGE} ({', '.join(names)}) VALUES ({placeholders})",
+            [[_stage_value(row[n]) for n in names] for row in rows],
+        )
+
+
+def stage_check(kind: str, report: ImportReport) -> None:
+    """Whole-file and database checks, set-based on the staging table."""
+    errors = Errors(report)
+    keys = KEYS[kind]
+    key_list = ", ".join(keys)
+    key_join = " AND ".join(f"s.{k} = f.{k}" for k in keys)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE INDEX {STAGE}_key ON {STAGE} ({key_list})")
+        cursor.execute(
+            f"""SELECT s.line, f.first_line FROM {STAGE} s
+                JOIN (SELECT {key_list}, MIN(line) AS first_line FROM {STAGE}
+                      GROUP BY {key_list} HAVING COUNT(*) > 1) f ON {key_join}
+                WHERE s.line <> f.first_line ORDER BY s.line"""
+        )
+        for line, first in cursor.fetchall():
+            errors.add(
+                parse.RowError(
+                    line,
+                    "+".join(keys),
+                    _("duplicate key in the file (first on line %(line)d)") % {"line": first},
+                )
+            )
+        if kind == "clients":
+            cursor.execute(
+                f"""SELECT s.line FROM {STAGE} s LEFT JOIN core_branch b ON b.code = s.branch_code
+                    WHERE b.id IS NULL ORDER BY s.line"""
+            )
+            for (line,) in cursor.fetchall():
+                errors.add(parse.RowError(line, "branch_code", _("unknown branch")))
+            return
+        cursor.execute(
+            f"""SELECT s.line FROM {STAGE} s LEFT JOIN clients_client c ON c.client_no = s.client_no
+                WHERE c.id IS NULL ORDER BY s.line"""
+        )
+        for (line,) in cursor.fetchall():
+            errors.add(parse.RowError(line, "client_no", _("unknown client")))
+        cursor.execute(
+            f"""SELECT s.line, c.client_no FROM {STAGE} s
+                JOIN clients_account a ON a.account_no = s.account_no
+                JOIN clients_client c ON c.id = a.client_id
+                WHERE c.client_no <> s.client_no ORDER BY s.line"""
+        )
+        for line, owner in cursor.fetchall():
+            errors.add(
+                parse.RowError(
+                    line,
+                    "account_no",
+                    _("the account belongs to another client (%(client)s)") % {"client": owner},
+                )
+            )
+        # MIN <> MAX says "more than one client" (client_no is required) without the sort
+        # COUNT(DISTINCT) needs: half the time of this check on a big file.
+        cursor.execute(
+            f"""SELECT s.line, s0.client_no, s0.line FROM {STAGE} s
+                JOIN (SELECT account_no, MIN(line) AS first_line FROM {STAGE}
+                      GROUP BY account_no HAVING MIN(client_no) <> MAX(client_no)) f
+                  ON f.account_no = s.account_no
+                JOIN {STAGE} s0 ON s0.line = f.first_line
+                WHERE s.client_no <> s0.client_no ORDER BY s.line"""
+        )
+        for line, owner, first in cursor.fetchall():
+            errors.add(
+                parse.RowError(
+                    line,
+                    "account_no",
+                    _("the account belongs to client %(client)s (line %(line)d)")
+                    % {"client": owner, "line": first},
+                )
+            )
+
+
+def stage_count(kind: str, report: ImportReport) -> None:
+    if kind == "clients":
+        exists = (
+            f"SELECT COUNT(*) FROM {STAGE} s JOIN clients_client c ON c.client_no = s.client_no"
+        )
+        same = (
+            " JOIN core_branch b ON b.code = s.branch_code WHERE c.name = s.name"
+            " AND c.kind = s.kind AND c.id_number = s.id_number AND c.phone = s.phone"
+            " AND c.email = s.email AND c.branch_id = b.id"
+            " AND c.relationship_since = s.relationship_since"
+            " AND c.good_standing = s.good_standing"
+        )
+    elif kind == "balances":
+        exists = (
+            f"SELECT COUNT(*) FROM {STAGE} s JOIN clients_account a ON a.account_no = s.account_no"
+            " JOIN clients_balance t ON t.account_id = a.id AND t.as_of = s.as_of"
+        )
+        same = " WHERE t.balance = s.balance"
+    else:
+        exists = (
+            f"SELECT COUNT(*) FROM {STAGE} s JOIN clients_trade t ON t.trade_id = s.trade_id"
+            " JOIN clients_account a ON a.account_no = s.account_no"
+        )
+        same = (
+            " WHERE t.account_id = a.id AND t.executed_at = s.executed_at AND t.amount = s.amount"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(exists)
+        existing = cursor.fetchone()[0]
+        cursor.execute(exists + same)
+        report.unchanged = cursor.fetchone()[0]
+    report.created = report.rows - existing
+    report.updated = existing - report.unchanged

@@ -1,0 +1,123 @@
+"""Supervisors' status overrides: create (applied at once, kept by the nightly run) and revoke."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.models import Client, StatusChange, StatusOverride, VipPolicy, VipStatus
+from clients.qualification.explain import criteria_for, history_reasons
+from clients.qualification.measures import clients_measure
+from clients.qualification.rule import Candidate, next_status
+from clients.qualification.window import Window
+from core.models import User
+from core.services import audit_record
+
+
+class OverrideError(ValueError):
+    """An override the rules refuse (its message is shown to the supervisor)."""
+
+
+@transaction.atomic
+def status_override_create(
+    *,
+    client: Client,
+    status: str,
+    reason: str,
+    ends_on: date,
+    created_by: User,
+    starts_on: date | None = None,
+) -> StatusOverride:
+    """A supervisor's manual status until ``ends_on``: applied now and kept by the nightly run.
+    The status change is recorded in the history with the override."""
+    today = timezone.localdate()
+    starts_on = starts_on or today
+    if status not in VipStatus.values:
+        raise OverrideError(_("Unknown status."))
+    if not reason.strip():
+        raise OverrideError(_("Give a reason for the override."))
+    if ends_on < starts_on:
+        raise OverrideError(_("The end date must be on or after the start date."))
+    override = StatusOverride.objects.create(
+        client=client,
+        status=status,
+        reason=reason.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=created_by,
+    )
+    if override.is_active_on(today):
+        _override_apply(client=client, override=override, day=today)
+    return override
+
+
+def _override_apply(*, client: Client, override: StatusOverride, day: date) -> None:
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.status == override.status and (
+        override.status != VipStatus.VIP_AT_RISK or client.at_risk_since
+    ):
+        return
+    window = Window.for_day(day, VipPolicy.in_force_on(day))
+    candidate = Candidate(
+        client_id=client.pk,
+        kind=client.kind,
+        status=client.status,
+        vip_since=client.vip_since,
+        at_risk_since=client.at_risk_since,
+        total_assets=client.total_assets,
+        relationship_since=client.relationship_since,
+        good_standing=client.good_standing,
+        qualifies=False,
+        override_id=override.pk,
+        override_status=override.status,
+    )
+    measures = clients_measure(client_ids=[client.pk], window=window)[client.pk]
+    move = next_status(candidate, window)
+    reasons = history_reasons(
+        candidate,
+        measures,
+        window,
+        {"id": override.pk, "reason": override.reason},
+    )
+    reasons["qualifies"] = all(
+        c.passed
+        for c in criteria_for(
+            kind=client.kind,
+            relationship_since=client.relationship_since,
+            good_standing=client.good_standing,
+            measures=measures,
+            window=window,
+        )
+    )
+    StatusChange.objects.create(
+        client=client,
+        effective_on=day,
+        from_status=client.status,
+        to_status=move.status,
+        reasons=reasons,
+        policy=window.policy if window.policy.pk else None,
+        override=override,
+    )
+    client.status, client.vip_since, client.at_risk_since = (
+        move.status,
+        move.vip_since,
+        move.at_risk_since,
+    )
+    client.status_changed_on = day
+    client.save(update_fields=["status", "vip_since", "at_risk_since", "status_changed_on"])
+
+
+@transaction.atomic
+def status_override_revoke(*, override: StatusOverride, revoked_by: User) -> StatusOverride:
+    """End an override now; the next nightly run applies the rule again."""
+    if override.revoked_at is None:
+        override.revoked_at = timezone.now()
+        override.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=revoked_by,
+            event="status_override.revoke",
+            instance=override.client,
+            detail={"override": override.pk},
+        )
+    return override

@@ -1,0 +1,197 @@
+"""The nightly reclassification (SPEC section 3 and 8): every client's status for day D, set-based
+and in SQL from end to end."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from clients.models import Client, VipPolicy, VipStatus
+from clients.qualification.sql import CHANGES_TABLE, changes_stage, rule_params
+from clients.qualification.window import Window
+
+# Changes written per transaction: a few seconds of locks on a big night, no more.
+RECLASSIFY_BATCH = 50_000
+# From this many changes in a night the clients' statistics are refreshed at once, not left to
+# autovacuum (which waits for a tenth of the table to change).
+RECLASSIFY_ANALYZE_FROM = 10_000
+# pg_advisory_lock key shared by every reclassification run ("VIPRECLS" as a number).
+RECLASSIFY_LOCK_KEY = 0x5649505245434C53
+
+
+@dataclass
+class ReclassificationResult:
+    as_of: date
+    policy_version: str
+    counts: dict[str, int] = field(default_factory=dict)
+    changes: int = 0
+    transitions: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+@contextmanager
+def _reclassification_lock() -> Iterator[None]:
+    """One run at a time. PostgreSQL: a session advisory lock (a second run waits, then finds
+    nothing left to change). SQLite: the run is one IMMEDIATE transaction, which serialises
+    writers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [RECLASSIFY_LOCK_KEY])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [RECLASSIFY_LOCK_KEY])
+    else:
+        with transaction.atomic():
+            yield
+
+
+def vip_statuses_reclassify(*, as_of: date | None = None) -> ReclassificationResult:
+    """Apply SPEC section 3 to every client for day D (default today, Asia/Shanghai).
+
+    Set-based and in SQL from end to end: one statement finds every change and the measures
+    behind it (``changes_stage``), then each batch of changes is one UPDATE of the statuses and
+    one INSERT of the history rows (reasons built by the database), in its own transaction. No
+    row travels through Python, so the number of queries does not depend on the number of
+    clients, and the run costs about what the hand-written SQL costs (benchmarks/REPORT.md).
+    Running it again for the same D finds no change."""
+    day = as_of or timezone.localdate()
+    policy = VipPolicy.in_force_on(day)
+    window = Window.for_day(day, policy)
+    with _reclassification_lock():
+        try:
+            with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        # Sorted, index-ordered plans beat hash aggregates with a million groups.
+                        cursor.execute("SET LOCAL enable_hashagg = off")
+                        # One big query a night: JIT compilation costs more than it saves here.
+                        cursor.execute("SET LOCAL jit = off")
+                changes_stage(window)
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT from_status, to_status, COUNT(*) FROM {CHANGES_TABLE} "
+                        "GROUP BY from_status, to_status"
+                    )
+                    transitions = {(old, new): n for old, new, n in cursor.fetchall()}
+            total = sum(transitions.values())
+            for start in range(0, total, RECLASSIFY_BATCH):
+                _changes_apply(window=window, first=start + 1, last=start + RECLASSIFY_BATCH)
+            if total >= RECLASSIFY_ANALYZE_FROM and connection.vendor == "postgresql":
+                # The night's next steps select the VIPs; with statistics from before a go-live
+                # the planner expects none and picks nested loops that go quadratic (call-backs
+                # for 100k new VIPs: 52-70 s instead of 2 s, benchmarks/REPORT.md).
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE clients_client")
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {CHANGES_TABLE}")
+        counts = dict(
+            Client.objects.order_by()
+            .values("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+    return ReclassificationResult(
+        as_of=day,
+        policy_version=policy.version,
+        counts={status: counts.get(status, 0) for status in VipStatus.values},
+        changes=total,
+        transitions=transitions,
+    )
+
+
+def _json_sql() -> tuple[str, Any]:
+    """The database's JSON object builder, and how to turn a SQL condition into a JSON boolean."""
+    if connection.vendor == "postgresql":
+        return "jsonb_build_object", lambda condition: f"COALESCE({condition}, false)"
+    return (
+        "json_object",
+        lambda condition: f"json(CASE WHEN {condition} THEN 'true' ELSE 'false' END)",
+    )
+
+
+def _money_text_sql(cents: str) -> str:
+    """Integer cents as the history's "1234567.89" text, exactly (no floating point)."""
+    if connection.vendor == "postgresql":
+        return f"(({cents}) / 100)::numeric(20, 2)::text"
+    return (
+        f"(CASE WHEN {cents} < 0 THEN '-' ELSE '' END || (abs({cents}) / 100) || '.' "
+        f"|| substr('0' || (abs({cents}) %% 100), -2, 2))"
+    )
+
+
+@transaction.atomic
+def _changes_apply(*, window: Window, first: int, last: int) -> None:
+    """Write changes ``first``..``last`` of ``CHANGES_TABLE``: statuses, then history rows whose
+    reasons hold each criterion's value, threshold and pass, the policy and the override, as
+    ``explain.history_reasons`` does for a single client."""
+    policy = window.policy
+    build, boolean = _json_sql()
+    postgres = connection.vendor == "postgresql"
+    day_text = (
+        "to_char(ch.relationship_since, 'YYYY-MM-DD')" if postgres else "ch.relationship_since"
+    )
+    threshold_cents = (
+        "CASE WHEN ch.kind = 'corporate' THEN %(corporate_cents)s ELSE %(personal_cents)s END"
+    )
+    override = (
+        f"CASE WHEN ch.oid IS NULL THEN NULL ELSE {build}('id', ch.oid, 'reason', ch.oreason) END"
+        if postgres
+        else f"json(CASE WHEN ch.oid IS NULL THEN 'null' "
+        f"ELSE {build}('id', ch.oid, 'reason', ch.oreason) END)"
+    )
+    reasons = f"""{build}(
+        'assets', {build}(
+            'value', {_money_text_sql("ch.assets_cents")},
+            'threshold', CASE WHEN ch.kind = 'corporate' THEN %(corporate)s ELSE %(personal)s END,
+            'passed', {boolean(f"ch.assets_cents >= {threshold_cents}")}),
+        'trades', {build}(
+            'value', ch.trades, 'threshold', %(min_trades)s,
+            'passed', {boolean("ch.trades >= %(min_trades)s")}, 'window_from', %(window_from)s),
+        'relationship', {build}(
+            'value', {day_text}, 'threshold', %(rel_cutoff_text)s,
+            'passed', {boolean("ch.relationship_since <= %(rel_cutoff)s")}),
+        'good_standing', {build}(
+            'value', {boolean("ch.good_standing")}, 'threshold', {boolean("1 = 1")},
+            'passed', {boolean("ch.good_standing")}),
+        'qualifies', {boolean("ch.q = 1")},
+        'policy', %(policy)s,
+        'override', {override})"""
+    params = {
+        **rule_params(window),
+        "first": first,
+        "last": last,
+        "personal": f"{policy.personal_asset_threshold:.2f}",
+        "corporate": f"{policy.corporate_asset_threshold:.2f}",
+        "min_trades": policy.min_trades,
+        "window_from": window.trades_from.isoformat(),
+        "rel_cutoff_text": window.relationship_cutoff.isoformat(),
+        "policy": policy.version,
+        "policy_id": policy.pk,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE clients_client AS c SET status = ch.to_status,
+                    vip_since = ch.new_vip_since, at_risk_since = ch.new_at_risk_since,
+                    status_changed_on = %(as_of)s
+                FROM {CHANGES_TABLE} ch
+                WHERE c.id = ch.id AND ch.rn BETWEEN %(first)s AND %(last)s""",
+            params,
+        )
+        cursor.execute(
+            f"""INSERT INTO clients_statuschange (client_id, effective_on, from_status,
+                    to_status, reasons, policy_id, override_id, created_at)
+                SELECT ch.id, %(as_of)s, ch.from_status, ch.to_status, {reasons},
+                       %(policy_id)s, ch.oid, %(now)s
+                FROM {CHANGES_TABLE} ch
+                WHERE ch.rn BETWEEN %(first)s AND %(last)s
+                ORDER BY ch.rn""",
+            params,
+        )

@@ -1,0 +1,54 @@
+"""The calendar of the VIP rule (SPEC section 3): month and year arithmetic, and the dates and
+instants the rule uses for a day D under a policy."""
+
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from clients.models import VipPolicy
+
+
+def months_before(day: date, months: int) -> date:
+    """``day`` minus calendar months, clamped to the month's end (31 May − 3 = 28/29 Feb)."""
+    index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def years_before(day: date, years: int) -> date:
+    """``day`` minus years; 29 Feb − 1 year = 28 Feb."""
+    return months_before(day, 12 * years)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The dates and instants the rule uses for a day D under a policy."""
+
+    as_of: date
+    policy: VipPolicy
+    trades_from: date  # first local day of the activity window (inclusive)
+    relationship_cutoff: date  # relationship_since must be on or before this day
+    grace_cutoff: date  # at risk since this day or earlier: downgraded
+
+    @classmethod
+    def for_day(cls, as_of: date, policy: VipPolicy) -> "Window":
+        return cls(
+            as_of=as_of,
+            policy=policy,
+            trades_from=months_before(as_of, policy.activity_months),
+            relationship_cutoff=years_before(as_of, policy.min_relationship_years),
+            grace_cutoff=as_of - timedelta(days=policy.grace_days),
+        )
+
+    @property
+    def starts_at(self) -> datetime:
+        """Local midnight (Asia/Shanghai) of the window's first day, as an aware instant."""
+        return timezone.make_aware(datetime.combine(self.trades_from, time.min))
+
+    @property
+    def ends_before(self) -> datetime:
+        """Local midnight after D: trades strictly before it count."""
+        return timezone.make_aware(datetime.combine(self.as_of + timedelta(days=1), time.min))
