@@ -1,12 +1,16 @@
-"""Reads of clients, scoped by who is asking (SPEC section 1).
+"""Reads of clients, scoped by who is asking (SPEC section 1). The ONE definition of the client
+scope: every app imports it from here.
 
 - Supervisors and administrators: every client.
-- Relationship managers: their assigned clients; while on an on-call shift, every VIP client too
-  (they may be the one who answers the hotline for anyone).
+- Relationship managers: their assigned clients. Lists, counts and widgets stay this ("my" means
+  mine, issue 14). Only what the hotline opens widens: while the RM is on an on-call shift that is on
+  now, a VIP caller they looked up (and the dossier reached from that call) is in scope too.
 - Branch staff: the clients of their own branch (PII masked).
 - Feedback team and users without a role: no client list or dossier (the feedback queue shows the
   client header from the ticket).
 """
+
+from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -14,35 +18,68 @@ from django.utils import timezone
 
 from clients.models import VIP_STATUSES, Client
 from core.models import User
-from core.roles import Role
+from core.roles import SERVICE_WIDE_ROLES, Role
+
+
+def assigned_to(user: User, client_ref: str = "pk") -> Exists:
+    """``EXISTS`` an open assignment of the client at ``client_ref`` to ``user`` as its RM: the one
+    spelling of "my client" for querysets of clients (``"pk"``) or of rows with a client
+    (``"client_id"``)."""
+    from managers.models import Assignment
+
+    return Exists(
+        Assignment.objects.filter(
+            client_id=OuterRef(client_ref), ended_at__isnull=True, rm__user_id=user.pk
+        )
+    )
+
+
+def rm_on_call_now(*, user: User) -> bool:
+    """True while ``user`` is an RM with an on-call shift that has started and not ended."""
+    from managers.models import Shift
+
+    if user.role != Role.RELATIONSHIP_MANAGER:
+        return False
+    now = timezone.now()
+    return Shift.objects.filter(rm__user_id=user.pk, starts_at__lte=now, ends_at__gt=now).exists()
 
 
 def clients_for_user(*, user: User) -> QuerySet[Client]:
-    from managers.models import Assignment, Shift
-
+    """The user's own client scope, for every list, count, widget and export (never widened)."""
     base = Client.objects.select_related("branch")
     role = user.role
-    if role in (Role.SUPERVISOR, Role.ADMINISTRATOR):
+    if role in SERVICE_WIDE_ROLES:
         return base
     if role == Role.BRANCH_STAFF:
         return base.filter(branch_id=user.branch_id) if user.branch_id else base.none()
     if role == Role.RELATIONSHIP_MANAGER:
-        now = timezone.now()
-        mine = Exists(
-            Assignment.objects.filter(
-                client=OuterRef("pk"), ended_at__isnull=True, rm__user_id=user.pk
-            )
-        )
-        on_call = Shift.objects.filter(rm__user_id=user.pk, starts_at__lte=now, ends_at__gt=now)
-        if on_call.exists():
-            return base.filter(mine | Q(status__in=VIP_STATUSES))
-        return base.filter(mine)
+        return base.filter(assigned_to(user))
     return base.none()
 
 
-def client_for_user(*, user: User, pk: int) -> Client:
-    """The one access helper for a single client: 404 when outside the user's scope."""
-    client = clients_for_user(user=user).filter(pk=pk).first()
+def hotline_clients_for_user(
+    *, user: User, reached: Iterable[int] | None = None
+) -> QuerySet[Client]:
+    """The scope of single objects the hotline opens: the own scope, plus for an RM on an on-call
+    shift that is on now every VIP (``reached=None``: the look-up of a caller) or the VIPs among
+    the client ids ``reached`` from this RM's calls (the dossier reached from a call)."""
+    own = clients_for_user(user=user)
+    if reached is not None:
+        reached = [pk for pk in reached if isinstance(pk, int)]
+        if not reached:
+            return own
+    if not rm_on_call_now(user=user):
+        return own
+    widened = Q(status__in=VIP_STATUSES)
+    if reached is not None:
+        widened &= Q(pk__in=reached)
+    return Client.objects.select_related("branch").filter(assigned_to(user) | widened)
+
+
+def client_for_user(*, user: User, pk: int, reached: Iterable[int] = ()) -> Client:
+    """The one access helper for a single client: 404 when outside the user's scope. ``reached``
+    are the client ids this user's hotline calls opened (see ``core.access.hotline_reached``)."""
+    client = hotline_clients_for_user(user=user, reached=reached).filter(pk=pk).first()
     if client is None:
         raise Http404
     return client
@@ -50,15 +87,11 @@ def client_for_user(*, user: User, pk: int) -> Client:
 
 def user_sees_pii(*, user: User, client: Client) -> bool:
     """Unmasked ID number and phone: the client's own RM, supervisors and administrators."""
-    if user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR):
+    if user.role in SERVICE_WIDE_ROLES:
         return True
     if user.role != Role.RELATIONSHIP_MANAGER:
         return False
-    from managers.models import Assignment
-
-    return Assignment.objects.filter(
-        client=client, ended_at__isnull=True, rm__user_id=user.pk
-    ).exists()
+    return Client.objects.filter(assigned_to(user), pk=client.pk).exists()
 
 
 def rm_name_subquery():
@@ -88,18 +121,10 @@ SORTS = {
 def client_list(*, user: User, q: str = "", sort: str = "") -> QuerySet[Client]:
     """The client list of a user: scoped, searched (name, client number, phone), sorted, with the
     RM's name annotated so a page is one query whatever its size."""
-    from managers.models import Assignment
-
     qs = clients_for_user(user=user).annotate(rm_name=rm_name_subquery())
     if user.role == Role.RELATIONSHIP_MANAGER:
-        # The own RM sees the client's PII unmasked (SPEC section 1); on-call extras stay masked.
-        qs = qs.annotate(
-            is_mine=Exists(
-                Assignment.objects.filter(
-                    client=OuterRef("pk"), ended_at__isnull=True, rm__user_id=user.pk
-                )
-            )
-        )
+        # The own RM sees the client's PII unmasked (SPEC section 1).
+        qs = qs.annotate(is_mine=assigned_to(user))
     q = (q or "").strip()
     if q:
         # "Contains" is served by a trigram index from 3 characters on; shorter text would read
@@ -197,13 +222,9 @@ def asset_trend(*, client: Client, today, months: int = 12) -> list[tuple]:
 
 def at_risk_clients_of_rm(*, user: User, limit: int = 10):
     from clients.models import VipStatus
-    from managers.models import Assignment
 
-    mine = Exists(
-        Assignment.objects.filter(client=OuterRef("pk"), ended_at__isnull=True, rm__user_id=user.pk)
-    )
     return (
-        Client.objects.filter(mine, status=VipStatus.VIP_AT_RISK)
+        Client.objects.filter(assigned_to(user), status=VipStatus.VIP_AT_RISK)
         .select_related("branch")
         .order_by("at_risk_since", "pk")[:limit]
     )

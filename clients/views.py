@@ -20,7 +20,7 @@ from clients.qualification.overrides import (
     status_override_create,
     status_override_revoke,
 )
-from core.access import role_required
+from core.access import hotline_reached, role_required
 from core.paging import CappedPaginator
 from core.registry import dossier_panels_for
 from core.roles import Role
@@ -122,7 +122,7 @@ def client_export(request):
 def client_detail(request, pk: int):
     from managers.selectors import active_assignment_for
 
-    client = selectors.client_for_user(user=request.user, pk=pk)
+    client = selectors.client_for_user(user=request.user, pk=pk, reached=hotline_reached(request))
     audit_record(actor=request.user, event="dossier.view", instance=client)
     today = timezone.localdate()
     sees_pii = selectors.user_sees_pii(user=request.user, client=client)

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.models import Client
-from clients.selectors import clients_for_user
-from core.access import role_required
+from clients.selectors import hotline_clients_for_user
+from core.access import hotline_reached, role_required
 from core.roles import Role
 from feedback import selectors, services
 from feedback.forms import (
@@ -172,18 +172,19 @@ def bulk_assign(request):
     return redirect("feedback:queue")
 
 
-def _loggable_clients(user):
-    # The feedback team logs feedback for any client (it has no client list, only this form).
-    if user.role == Role.FEEDBACK_TEAM:
+def _loggable_clients(request):
+    # The feedback team logs feedback for any client (it has no client list, only this form); an
+    # on-call RM also for the VIP callers their hotline calls opened.
+    if request.user.role == Role.FEEDBACK_TEAM:
         return Client.objects.all()
-    return clients_for_user(user=user)
+    return hotline_clients_for_user(user=request.user, reached=hotline_reached(request))
 
 
 @role_required(*STAFF)
 def ticket_new(request):
     """Log feedback taken by phone, at the branch or from the web form. The hotline console links
     here with ?client=<id>&channel=phone&call=<id>."""
-    clients = _loggable_clients(request.user)
+    clients = _loggable_clients(request)
     if request.method == "POST":
         form = TicketForm(request.POST, clients=clients)
         if form.is_valid():
@@ -235,7 +236,9 @@ def ticket_detail(request, reference: str):
     is_team = selectors.user_is_team(request.user)
     can_open_dossier = (
         ticket.client_id is not None
-        and clients_for_user(user=request.user).filter(pk=ticket.client_id).exists()
+        and hotline_clients_for_user(user=request.user, reached=hotline_reached(request))
+        .filter(pk=ticket.client_id)
+        .exists()
     )
     survey = Survey.objects.filter(ticket=ticket).first()
     return render(

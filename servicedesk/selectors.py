@@ -5,21 +5,22 @@ Scope (SPEC section 1):
 - Relationship managers: the calls, call-backs and plans of their assigned clients (and calls they
   took themselves); events with the invitations of their clients.
 - Branch staff: the calls they took; no call-backs, plans or events.
-- Hotline intake: RMs on duty, branch staff and supervisors may look up ANY caller by the exact
-  phone number (that is how a call is taken), but the card masks ID and phone unless
-  ``clients.selectors.user_sees_pii`` says otherwise, and the dossier link only shows when the
-  client is in the user's client scope.
+- Hotline intake: a caller is shown when in ``clients.selectors.hotline_clients_for_user`` (own
+  scope; an RM on an on-call shift that is on now also every VIP); anyone else gets "no client in
+  your scope" and may still log and route the call. ID and phone stay masked unless
+  ``clients.selectors.user_sees_pii`` says otherwise.
 """
 
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from clients.models import Client
+from clients.selectors import assigned_to, clients_for_user
 from core.models import User
-from core.roles import Role
+from core.roles import SERVICE_WIDE_ROLES, Role
 from servicedesk.models import (
     COMPLETED_CALLBACK_STATUSES,
     Callback,
@@ -32,17 +33,7 @@ from servicedesk.models import (
 
 
 def _service_wide(user: User) -> bool:
-    return user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
-
-
-def _assigned_to(user: User, client_ref: str = "client_id") -> Exists:
-    from managers.models import Assignment
-
-    return Exists(
-        Assignment.objects.filter(
-            client_id=OuterRef(client_ref), ended_at__isnull=True, rm__user_id=user.pk
-        )
-    )
+    return user.role in SERVICE_WIDE_ROLES
 
 
 def client_by_phone(*, normalized: str) -> Client | None:
@@ -65,7 +56,7 @@ def calls_for_user(*, user: User) -> QuerySet[CallLog]:
     if _service_wide(user):
         return base
     if user.role == Role.RELATIONSHIP_MANAGER:
-        return base.filter(Q(handled_by=user) | _assigned_to(user))
+        return base.filter(Q(handled_by=user) | assigned_to(user, "client_id"))
     if user.role == Role.BRANCH_STAFF:
         return base.filter(handled_by=user)
     return base.none()
@@ -88,7 +79,7 @@ def callbacks_for_user(*, user: User) -> QuerySet[Callback]:
     if user.role == Role.RELATIONSHIP_MANAGER:
         # By the client's current RM: after a reassignment the open call-back moves with the
         # client, and the former RM no longer sees it.
-        return base.filter(_assigned_to(user))
+        return base.filter(assigned_to(user, "client_id"))
     return base.none()
 
 
@@ -147,7 +138,7 @@ def plans_for_user(*, user: User) -> QuerySet[WealthPlan]:
     if _service_wide(user):
         return base
     if user.role == Role.RELATIONSHIP_MANAGER:
-        return base.filter(_assigned_to(user))
+        return base.filter(assigned_to(user, "client_id"))
     return base.none()
 
 
@@ -159,13 +150,11 @@ def plan_for_user(*, user: User, pk: int) -> WealthPlan:
 
 
 def plan_clients_for_user(*, user: User) -> QuerySet[Client]:
-    """Clients a user may write a plan for: an RM's assigned clients; supervisors any client."""
-    base = Client.objects.select_related("branch")
-    if _service_wide(user):
-        return base
-    if user.role == Role.RELATIONSHIP_MANAGER:
-        return base.filter(_assigned_to(user, "pk"))
-    return base.none()
+    """Clients a user may write a plan for: the client scope of RMs and supervisors (branch staff
+    write no plans)."""
+    if _service_wide(user) or user.role == Role.RELATIONSHIP_MANAGER:
+        return clients_for_user(user=user)
+    return Client.objects.none()
 
 
 def plans_due_for_review(*, user: User, today: date, days: int = 7) -> QuerySet[WealthPlan]:
@@ -200,7 +189,7 @@ def invitations_for_user(*, user: User) -> QuerySet[Invitation]:
     if _service_wide(user):
         return base
     if user.role == Role.RELATIONSHIP_MANAGER:
-        return base.filter(_assigned_to(user))
+        return base.filter(assigned_to(user, "client_id"))
     return base.none()
 
 

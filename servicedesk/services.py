@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import VIP_STATUSES, Client, VipStatus
 from core.models import Notification, User
+from core.services import audit_record
 from servicedesk.models import (
     AnsweredBy,
     Callback,
@@ -38,6 +39,12 @@ HUNDRED = Decimal("100")
 
 
 # --- Hotline -------------------------------------------------------------------------------------
+
+
+def hotline_lookup_record(*, user: User, client: Client, in_scope: bool) -> None:
+    """Audit that ``user`` looked ``client`` up on the hotline. The record names the client by id,
+    never by the number dialled (no PII in the audit, issue 13)."""
+    audit_record(actor=user, event="hotline_lookup", instance=client, detail={"in_scope": in_scope})
 
 
 @transaction.atomic
@@ -78,7 +85,7 @@ def call_log_create(
             title=_("Uncovered hotline call at %(time)s")
             % {"time": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")},
             body=_("No RM was on shift. Call taken by %(user)s.") % {"user": handled_by},
-            url=reverse("servicedesk:hotline_number", args=[normalized]),
+            url=reverse("servicedesk:hotline"),
             level=Notification.Level.DANGER,
             dedupe_key=f"uncovered-call-{call.pk}",
         )

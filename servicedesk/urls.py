@@ -6,7 +6,7 @@ app_name = "servicedesk"
 
 urlpatterns = [
     path("hotline/", views.hotline, name="hotline"),
-    path("hotline/<str:phone>/", views.hotline_number, name="hotline_number"),
+    path("hotline/caller/<str:key>/", views.hotline_caller, name="hotline_caller"),
     path("callbacks/", views.callback_list, name="callbacks"),
     path("callbacks/<int:pk>/", views.callback_detail, name="callback_detail"),
     path("plans/", views.plan_list, name="plans"),

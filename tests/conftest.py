@@ -3,6 +3,7 @@
 no role. Clients: one of the RM's, one of the colleague's, one in another branch."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client as HttpClient
 
 from core.roles import Role
@@ -16,6 +17,14 @@ def _isolated_var_dir(settings, tmp_path):
     """Keep files a test writes (broker folder, mailboxes, exports) out of the working tree."""
     settings.VAR_DIR = tmp_path / "var"
     settings.FEEDBACK_MAILDIR = str(tmp_path / "var" / "mail")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache; a test starts with none (user ids are reused)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -147,6 +147,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
+# Hotline look-ups per user: at most this many numbers per window (seconds); beyond, 429 and a
+# message. A look-up reveals who a number belongs to, so it is braked like a search (issue 13).
+HOTLINE_LOOKUP_LIMIT = env_int("HOTLINE_LOOKUP_LIMIT", 30)
+HOTLINE_LOOKUP_WINDOW = env_int("HOTLINE_LOOKUP_WINDOW", 600)
+
 # Internationalisation: Simplified Chinese first, English too; Asia/Shanghai everywhere.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.models import Client
@@ -43,9 +45,18 @@ def caller(client_of_rm, phone_indexed):
     return phone_indexed(client_of_rm, "13800138000")
 
 
-def test_softphone_url_shows_client_and_who_answers(login, rm_user, rm, caller):
+def lookup(http, phone: str):
+    """POST a number to the console and return the caller page's response (the number never
+    appears in a URL)."""
+    response = http.post(reverse("servicedesk:hotline"), {"phone": phone})
+    assert response.status_code == 302, response.content[:300]
+    return response["Location"]
+
+
+def test_lookup_shows_client_and_who_answers(login, rm_user, rm, caller):
     ShiftFactory(rm=rm)
-    page = login(rm_user).get("/service/hotline/+86%20138-0013-8000/")
+    http = login(rm_user)
+    page = http.get(lookup(http, "+86 138-0013-8000"))
     assert page.status_code == 200
     html = page.content.decode()
     assert caller.name in html
@@ -53,16 +64,24 @@ def test_softphone_url_shows_client_and_who_answers(login, rm_user, rm, caller):
     assert "13800138000" in html  # own RM sees the number unmasked
 
 
-def test_lookup_form_redirects_to_the_normalised_number(login, branch_staff):
-    response = login(branch_staff).get(
-        reverse("servicedesk:hotline"), {"phone": "0086 138 0013 8000"}
-    )
+def test_lookup_redirects_to_a_url_without_the_number(login, branch_staff):
+    http = login(branch_staff)
+    url = lookup(http, "0086 138 0013 8000")
+    assert url.startswith("/service/hotline/caller/")
+    assert "138" not in url and "8000" not in url
+    assert lookup(http, "138-0013-8000") == url  # the same number, the same page
+
+
+def test_a_caller_page_from_another_session_asks_to_look_up_again(login, branch_staff):
+    url = lookup(login(branch_staff), "13800138000")
+    response = login(branch_staff).get(url)
     assert response.status_code == 302
-    assert response["Location"] == reverse("servicedesk:hotline_number", args=["13800138000"])
+    assert response["Location"] == reverse("servicedesk:hotline")
 
 
 def test_branch_staff_see_the_caller_masked(login, branch_staff, caller):
-    html = login(branch_staff).get("/service/hotline/13800138000/").content.decode()
+    http = login(branch_staff)
+    html = http.get(lookup(http, "13800138000")).content.decode()
     assert caller.name in html
     card = html[html.index('data-testid="client-card"') : html.index('data-testid="who-answers"')]
     assert "*******8000" in card
@@ -71,20 +90,23 @@ def test_branch_staff_see_the_caller_masked(login, branch_staff, caller):
     assert 'data-kind="uncovered"' in html
 
 
-@pytest.mark.parametrize("phone", ["hello", "12", "138%2000x"])
+@pytest.mark.parametrize("phone", ["hello", "12", "138 00x"])
 def test_bad_number_shows_an_error_not_500(login, branch_staff, phone):
-    response = login(branch_staff).get(f"/service/hotline/{phone}/")
+    response = login(branch_staff).post(reverse("servicedesk:hotline"), {"phone": phone})
     assert response.status_code == 200
     assert "invalid-feedback" in response.content.decode()
-    response = login(branch_staff).get(reverse("servicedesk:hotline"), {"phone": phone})
+
+
+def test_a_get_with_the_number_in_the_query_looks_nothing_up(login, branch_staff, caller):
+    response = login(branch_staff).get(reverse("servicedesk:hotline"), {"phone": "13800138000"})
     assert response.status_code == 200
+    assert caller.name not in response.content.decode()
 
 
 def test_logging_a_call_from_the_console(login, branch_staff, caller, supervisor):
     http = login(branch_staff)
-    response = http.post(
-        "/service/hotline/13800138000/", {"topic": "complaint", "notes": "转账延迟"}
-    )
+    url = lookup(http, "13800138000")
+    response = http.post(url, {"topic": "complaint", "notes": "转账延迟"})
     call = CallLog.objects.get()
     assert response.status_code == 302
     assert response["Location"].endswith(f"?call={call.pk}")
@@ -99,13 +121,15 @@ def test_logging_a_call_from_the_console(login, branch_staff, caller, supervisor
 
 
 def test_call_form_with_bad_topic_logs_nothing(login, branch_staff, caller):
-    response = login(branch_staff).post("/service/hotline/13800138000/", {"topic": "gossip"})
+    http = login(branch_staff)
+    response = http.post(lookup(http, "13800138000"), {"topic": "gossip"})
     assert response.status_code == 200
     assert not CallLog.objects.exists()
 
 
 def test_unknown_caller_page(login, branch_staff):
-    html = login(branch_staff).get("/service/hotline/02168888888/").content.decode()
+    http = login(branch_staff)
+    html = http.get(lookup(http, "021-6888 8888")).content.decode()
     assert 'data-testid="unknown-caller"' in html
 
 
@@ -113,7 +137,10 @@ def test_unknown_caller_page(login, branch_staff):
 def test_hotline_is_404_for_roles_without_it(login, request, persona):
     user = request.getfixturevalue(persona)
     assert login(user).get(reverse("servicedesk:hotline")).status_code == 404
-    assert login(user).get("/service/hotline/13800138000/").status_code == 404
+    assert (
+        login(user).post(reverse("servicedesk:hotline"), {"phone": "1380013800"}).status_code == 404
+    )
+    assert login(user).get("/service/hotline/caller/0123456789abcdef0123/").status_code == 404
 
 
 def test_hotline_queries_do_not_grow_with_recent_calls(
@@ -121,15 +148,13 @@ def test_hotline_queries_do_not_grow_with_recent_calls(
 ):
     http = login(rm_user)
     CallLogFactory.create_batch(2, client=caller, handled_by=rm_user)
-    http.get("/service/hotline/13800138000/")
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+    url = lookup(http, "13800138000")
+    http.get(url)
     with CaptureQueriesContext(connection) as small:
-        http.get("/service/hotline/13800138000/")
+        http.get(url)
     CallLogFactory.create_batch(20, client=caller, handled_by=rm_user)
     with django_assert_num_queries(len(small.captured_queries)):
-        http.get("/service/hotline/13800138000/")
+        http.get(url)
 
 
 def test_rm_sees_calls_of_own_clients_only(login, rm_user, client_of_colleague, branch_staff):

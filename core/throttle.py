@@ -1,0 +1,24 @@
+"""Fixed-window rate limits kept in the Django cache (Redis in production, local memory in
+development): the one rule behind the hotline look-up limit per user and the API limit per key."""
+
+import time
+
+from django.core.cache import cache
+
+
+def allow(*, scope: str, key: str, limit: int, window: int) -> bool:
+    """Count one hit of ``key`` in ``scope`` and say whether it is within ``limit`` hits per
+    ``window`` seconds (the window is aligned to the clock, so a burst at its edge can reach twice
+    the limit across two windows: fine for an abuse brake). ``limit <= 0`` disables the check.
+
+    The cache being down must not stop a call being taken: on an error the hit is allowed.
+    """
+    if limit <= 0:
+        return True
+    bucket = int(time.time() // window)
+    cache_key = f"throttle:{scope}:{key}:{bucket}"
+    try:
+        count = 1 if cache.add(cache_key, 1, timeout=window + 5) else cache.incr(cache_key)
+    except Exception:  # noqa: BLE001 - any cache failure (Redis down) lets the hit through
+        return True
+    return count <= limit
