@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from approvals.models import ApprovalKind
+from approvals.selectors import approval_required
 from clients.models import Account, Client, StatusChange, StatusOverride, VipPolicy
 
 
@@ -16,7 +18,21 @@ class VipPolicyAdmin(admin.ModelAdmin):
         "activity_months",
         "min_relationship_years",
         "grace_days",
+        "asset_measure",
+        "review_dates",
     ]
+
+    # Under four eyes a policy changes only through a proposal a second supervisor approves
+    # (the VIP policy page); the administrator then reads versions here.
+    def has_add_permission(self, request):
+        return not approval_required(ApprovalKind.POLICY_CHANGE) and super().has_add_permission(
+            request
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return not approval_required(ApprovalKind.POLICY_CHANGE) and super().has_change_permission(
+            request, obj
+        )
 
 
 @admin.register(Client)

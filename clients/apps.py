@@ -18,6 +18,7 @@ class ClientsConfig(AppConfig):
     navigation = [
         NavItem(10, "clients:list", _("Clients"), frozenset({RM, BRANCH, SUPERVISOR}), "people"),
         NavItem(15, "clients:import", _("Import"), frozenset({SUPERVISOR}), "upload"),
+        NavItem(16, "clients:policy", _("VIP policy"), frozenset({SUPERVISOR}), "sliders"),
     ]
     role_permissions: dict = {
         RM: ["clients.view_client"],
@@ -35,7 +36,9 @@ class ClientsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from clients import demo, widgets
+        from approvals.models import ApprovalKind
+        from approvals.registry import register_approval_handler
+        from clients import demo, policies, widgets
         from clients.models import Client, StatusOverride, VipPolicy
 
         auditlog.register(Client, exclude_fields=["updated_at", "total_assets"])
@@ -43,3 +46,9 @@ class ClientsConfig(AppConfig):
         auditlog.register(StatusOverride)
         widgets.register()
         demo.register()
+        register_approval_handler(
+            kind=ApprovalKind.POLICY_CHANGE,
+            check=policies.vip_policy_check,
+            apply=policies.vip_policy_apply,
+            describe=policies.vip_policy_describe,
+        )

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.corebanking.parse import KINDS
-from clients.models import Client, ClientKind, VipStatus
+from clients.models import Client, ClientKind, VipPolicy, VipStatus
 from core.forms import PlainSelect
 from core.models import Branch
 
@@ -136,4 +136,46 @@ class ImportForm(forms.Form):
             ("utf-8-sig", "UTF-8"),
             ("gb18030", "GB18030"),
         ],
+    )
+
+
+class VipPolicyForm(forms.ModelForm):
+    """A new VIP policy version, as a supervisor proposes it (SPEC sections 3 and 4). The same
+    form checks the proposal again when a second supervisor approves it."""
+
+    class Meta:
+        model = VipPolicy
+        fields = [
+            "version",
+            "effective_from",
+            "personal_asset_threshold",
+            "corporate_asset_threshold",
+            "min_trades",
+            "activity_months",
+            "min_relationship_years",
+            "grace_days",
+            "asset_measure",
+            "average_days",
+            "review_dates",
+            "warning_drop_percent",
+            "warning_drop_days",
+            "warning_near_percent",
+            "warning_trades_days",
+        ]
+        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_effective_from(self):
+        day = self.cleaned_data["effective_from"]
+        if day < timezone.localdate():
+            # A policy for a past day would rewrite the reasons of runs already made.
+            raise forms.ValidationError(_("A new policy takes effect today or later."))
+        return day
+
+
+class VipPolicyProposalForm(VipPolicyForm):
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("The second supervisor reads this before approving."),
     )

@@ -2,7 +2,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -224,6 +225,28 @@ class Trade(models.Model):
         return self.trade_id
 
 
+class AssetMeasure(models.TextChoices):
+    """How a policy version measures the asset criterion (SPEC section 3)."""
+
+    LATEST = "latest", _("Latest balance")
+    PREVIOUS_MONTH = "avg_previous_month", _("Average daily assets, previous calendar month")
+    LAST_DAYS = "avg_last_days", _("Average daily assets, last N days")
+
+
+def validate_review_dates(value: str) -> None:
+    """``MM-DD`` days separated by commas, e.g. ``06-30,12-31`` (29 February is refused: it
+    would make a review date that most years do not have)."""
+    for part in (p.strip() for p in value.split(",") if p.strip()):
+        try:
+            month, day = (int(x) for x in part.split("-"))
+            date(2023, month, day)
+        except ValueError:
+            raise ValidationError(
+                _("%(value)s is not a day of the year as MM-DD (e.g. 06-30)."),
+                params={"value": part},
+            ) from None
+
+
 class VipPolicy(models.Model):
     """The qualification rule's numbers (SPEC section 3), effective-dated: the policy in force on D
     is the one with the latest ``effective_from <= D``."""
@@ -250,6 +273,51 @@ class VipPolicy(models.Model):
         _("minimum relationship (years)"), default=1
     )
     grace_days = models.PositiveIntegerField(_("grace period (days)"), default=90)
+    asset_measure = models.CharField(
+        _("asset measure"),
+        max_length=20,
+        choices=AssetMeasure.choices,
+        default=AssetMeasure.LATEST,
+        help_text=_(
+            "Average daily assets (日均资产) carry each account's balance forward from the last "
+            "known day; days before an account's first balance count as zero."
+        ),
+    )
+    average_days = models.PositiveIntegerField(
+        _("days averaged"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_("For the last-N-days average: the N days ending on the business date."),
+    )
+    review_dates = models.CharField(
+        _("review dates"),
+        max_length=100,
+        blank=True,
+        validators=[validate_review_dates],
+        help_text=_(
+            "Days (MM-DD, comma-separated, e.g. 06-30,12-31) on which downgrades take effect, "
+            "the grace period still applying. Empty: downgrades take effect any day."
+        ),
+    )
+    warning_drop_percent = models.PositiveIntegerField(
+        _("early warning: asset fall (%)"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    warning_drop_days = models.PositiveIntegerField(
+        _("early warning: fall measured over (days)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+    )
+    warning_near_percent = models.PositiveIntegerField(
+        _("early warning: near a threshold (%)"),
+        default=10,
+        validators=[MaxValueValidator(100)],
+    )
+    warning_trades_days = models.PositiveIntegerField(
+        _("early warning: trades fall below the minimum within (days)"),
+        default=14,
+    )
 
     class Meta:
         ordering = ["-effective_from"]
@@ -267,6 +335,13 @@ class VipPolicy(models.Model):
             # working if an administrator deleted every policy.
             return cls(version="default", effective_from=date(2000, 1, 1))
         return policy
+
+    def review_days(self) -> list[tuple[int, int]]:
+        """The review dates as (month, day) pairs; empty when downgrades take effect any day."""
+        return [
+            (int(m), int(d))
+            for m, d in (p.strip().split("-") for p in self.review_dates.split(",") if p.strip())
+        ]
 
     def asset_threshold_for(self, kind: str) -> Decimal:
         if kind == ClientKind.CORPORATE:

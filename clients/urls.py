@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.client_list, name="list"),
     path("export/", views.client_export, name="export"),
     path("import/", views.corebanking_upload, name="import"),
+    path("policy/", views.policy, name="policy"),
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/reveal/", views.client_reveal, name="reveal"),
     path("<int:pk>/preferences/", views.client_preferences, name="preferences"),

@@ -2,6 +2,7 @@ import csv
 from functools import partial
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,10 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients import selectors, services
+from clients import policies, selectors, services
 from clients.corebanking.importer import corebanking_import
-from clients.forms import ClientFilter, ImportForm, OverrideForm, PreferencesForm
-from clients.models import StatusOverride
+from clients.forms import (
+    ClientFilter,
+    ImportForm,
+    OverrideForm,
+    PreferencesForm,
+    VipPolicyProposalForm,
+)
+from clients.models import StatusOverride, VipPolicy
 from clients.qualification.explain import qualification_explain
 from clients.qualification.overrides import (
     OverrideError,
@@ -294,4 +301,38 @@ def corebanking_upload(request):
             "report": report,
             "shown_errors": report.errors[:500] if report else [],
         },
+    )
+
+
+@role_required(SUPERVISOR)
+def policy(request):
+    """The VIP policy versions, and a new version proposed for a second supervisor's approval."""
+    today = timezone.localdate()
+    current = VipPolicy.in_force_on(today)
+    initial = {
+        name: getattr(current, name)
+        for name in VipPolicyProposalForm.Meta.fields
+        if name not in ("version", "effective_from")
+    }
+    form = VipPolicyProposalForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = policies.vip_policy_change_request(
+                data=request.POST.dict(), reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if proposal is None:
+                messages.success(request, _("The new policy version is saved."))
+                return redirect("clients:policy")
+            messages.success(
+                request,
+                _("Proposed: the policy takes effect when a second supervisor approves it."),
+            )
+            return redirect("approvals:detail", pk=proposal.pk)
+    return render(
+        request,
+        "clients/policy.html",
+        {"form": form, "current": current, "versions": VipPolicy.objects.all()[:50]},
     )

@@ -43,7 +43,9 @@ class ManagersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from managers import demo, widgets
+        from approvals.models import ApprovalKind
+        from approvals.registry import register_approval_handler
+        from managers import demo, services, widgets
         from managers.models import (
             Assignment,
             RelationshipManager,
@@ -64,3 +66,9 @@ class ManagersConfig(AppConfig):
             auditlog.register(model)
         widgets.register()
         demo.register()
+        register_approval_handler(
+            kind=ApprovalKind.RM_REASSIGNMENT,
+            check=services.reassignment_check,
+            apply=services.reassignment_apply,
+            describe=services.reassignment_describe,
+        )

@@ -126,7 +126,7 @@ def reassign(request, client_pk: int):
     form = ReassignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.assignment_reassign(
+            proposal = services.assignment_reassign_request(
                 client=client,
                 to_rm=form.cleaned_data["to_rm"],
                 reason=form.cleaned_data["reason"],
@@ -136,8 +136,14 @@ def reassign(request, client_pk: int):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("The client has been handed over."))
-            return redirect("managers:history", client_pk=client.pk)
+            if proposal is None:
+                messages.success(request, _("The client has been handed over."))
+                return redirect("managers:history", client_pk=client.pk)
+            messages.success(
+                request,
+                _("Proposed: the handover takes effect when a second supervisor approves it."),
+            )
+            return redirect("approvals:detail", pk=proposal.pk)
     history = list(selectors.assignment_history(client=client))
     return render(
         request,

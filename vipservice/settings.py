@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "core",
+    "approvals",
     "clients",
     "managers",
     "servicedesk",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("service/", include("servicedesk.urls")),
     path("feedback/", include("feedback.urls")),
     path("analytics/", include("analytics.urls")),
+    path("approvals/", include("approvals.urls")),
     path("", include("core.urls")),
 ]
 

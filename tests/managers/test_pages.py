@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from approvals.models import ApprovalKind, ApprovalSetting
 from managers.models import Assignment, RelationshipManager, RmStatus, Shift, TrainingRecord
 from managers.widgets import rm_history_panel
 from tests.factories.clients import VipClientFactory
@@ -201,6 +202,9 @@ class TestSupervisorActions:
     def test_reassign_page_requires_reason_and_handover(
         self, client_of_rm, rm, colleague_rm, supervisor, login
     ):
+        # Four eyes switched off by the administrator: the handover is immediate (the approval
+        # path is tested in tests/approvals).
+        ApprovalSetting.objects.create(kind=ApprovalKind.RM_REASSIGNMENT, requires_approval=False)
         http = login(supervisor)
         url = reverse("managers:reassign", args=[client_of_rm.pk])
         response = http.post(url, {"to_rm": colleague_rm.pk, "reason": "", "handover_note": ""})

@@ -1,0 +1,40 @@
+"""Reads of the approvals app."""
+
+from django.db.models import QuerySet
+
+from approvals.models import ApprovalKind, ApprovalSetting, Proposal, ProposalStatus
+from core.models import User
+
+
+def approval_required(kind: str) -> bool:
+    """Whether ``kind`` needs a second supervisor (SPEC section 4). No setting row: it does."""
+    setting = ApprovalSetting.objects.filter(kind=kind).values_list("requires_approval").first()
+    return True if setting is None else setting[0]
+
+
+def approval_settings() -> list[tuple[str, str, bool]]:
+    """``[(kind, label, requires_approval), ...]`` for every kind, settings rows or not."""
+    stored = dict(ApprovalSetting.objects.values_list("kind", "requires_approval"))
+    return [(kind, label, stored.get(kind, True)) for kind, label in ApprovalKind.choices]
+
+
+def proposals_for(*, user: User) -> QuerySet[Proposal]:
+    """Every proposal the user may see: supervisors and administrators see all, others none."""
+    if not user.is_service_wide:
+        return Proposal.objects.none()
+    return Proposal.objects.select_related("proposed_by", "decided_by")
+
+
+def proposal_for(*, user: User, pk: int) -> Proposal:
+    """One proposal in the user's scope; ``Proposal.DoesNotExist`` otherwise (the view's 404)."""
+    return proposals_for(user=user).get(pk=pk)
+
+
+def pending_for_home(*, user: User, limit: int = 10) -> tuple[list[Proposal], list[Proposal]]:
+    """(others' proposals awaiting the user's approval, the user's own still pending), oldest
+    first, so the longest wait is on top."""
+    pending = proposals_for(user=user).filter(status=ProposalStatus.PENDING).order_by("proposed_at")
+    return (
+        list(pending.exclude(proposed_by=user)[:limit]),
+        list(pending.filter(proposed_by=user)[:limit]),
+    )
