@@ -1,38 +1,14 @@
-"""The dashboard's tables as Excel (one sheet per table, money as ¥#,##0.00, real dates and
-percentages) and CSV (one table per file, exact Decimal text)."""
+"""The dashboard's tables for export (SPEC section 9): one ``core.exports.Table`` each, written by
+``core.exports`` as Excel (one sheet per table, money as ¥#,##0.00, real dates and percentages) or
+CSV (one table per file, exact Decimal text)."""
 
-import csv
-import io
-from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from analytics import dashboard
 from clients.models import VIP_STATUSES, Client
-
-MONEY_FORMAT = "¥#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
-RATE_FORMAT = "0.00%"
-
-
-@dataclass(frozen=True)
-class Column:
-    title: Any
-    kind: str = "text"  # text / int / rate / money / date
-
-
-@dataclass(frozen=True)
-class Table:
-    key: str
-    title: Any
-    columns: list[Column]
-    rows: list[list[Any]]
-    row_kinds: list[str] | None = None  # the kind of each row's "mixed" cells
+from core.exports import Column, Table
 
 
 def summary_table(report: dict, tile_list: list[dashboard.Tile]) -> Table:
@@ -157,52 +133,3 @@ def vips_table() -> Table:
             for no, name, branch, status, since in clients
         ],
     )
-
-
-def _number_format(kind: str) -> str | None:
-    return {
-        "money": MONEY_FORMAT,
-        "rate": RATE_FORMAT,
-        "date": DATE_FORMAT,
-        "multiple": "0.00",
-        "int": "0",
-    }.get(kind)
-
-
-def xlsx_bytes(tables: Iterable[Table]) -> bytes:
-    """Money and rates are written as Decimal (openpyxl stores the exact digits)."""
-    book = Workbook()
-    book.remove(book.active)
-    for table in tables:
-        sheet = book.create_sheet(title=str(table.title)[:31])
-        sheet.append([str(c.title) for c in table.columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for index, row in enumerate(table.rows):
-            sheet.append(list(row))
-            for column, cell in zip(table.columns, sheet[sheet.max_row], strict=True):
-                kind = column.kind
-                if kind == "mixed":
-                    kind = table.row_kinds[index] if table.row_kinds else "text"
-                fmt = _number_format(kind)
-                if fmt and cell.value is not None:
-                    cell.number_format = fmt
-        for index, column in enumerate(table.columns, start=1):
-            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(
-                12, len(str(column.title)) * 2
-            )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def csv_text(table: Table) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([str(c.title) for c in table.columns])
-    for row in table.rows:
-        writer.writerow(
-            ["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for v in row]
-        )
-    # A BOM so Excel opens the Chinese text as UTF-8.
-    return "\ufeff" + out.getvalue()

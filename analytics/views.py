@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from analytics.forms import ExportForm, PeriodForm
 from analytics.selectors import milestones_for
 from analytics.services import breakdown, rm_report, year_report
 from core.access import role_required
+from core.exports import table_csv_response, xlsx_response
 from core.roles import Role
 from core.services import audit_record
 
@@ -102,17 +103,8 @@ def export_view(request):
     )
     stem = f"vip-kpis-{year}"
     if fmt == "csv":
-        response = HttpResponse(
-            exports.csv_text(tables[table_key]()), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{stem}-{table_key}.csv"'
-        return response
-    response = HttpResponse(
-        exports.xlsx_bytes(build() for build in tables.values()),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-    return response
+        return table_csv_response(tables[table_key](), filename=f"{stem}-{table_key}.csv")
+    return xlsx_response((build() for build in tables.values()), filename=f"{stem}.xlsx")
 
 
 @role_required(Role.RELATIONSHIP_MANAGER)

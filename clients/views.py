@@ -1,10 +1,9 @@
-import csv
 from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -28,6 +27,7 @@ from clients.qualification.overrides import (
     status_override_revoke,
 )
 from core.access import hotline_reached, role_required
+from core.exports import csv_response
 from core.paging import CappedPaginator
 from core.registry import dossier_panels_for
 from core.roles import Role
@@ -39,6 +39,7 @@ PAGE_SIZE = 50
 LIST_COUNT_CAP = 10_000
 TRADES_PAGE_SIZE = 20
 REVEALED = "clients.revealed"
+CLIENT_EXPORT_COLUMNS = ["client_no", "name", "kind", "branch", "status", "total_assets", "rm"]
 
 
 def _page(request, items, param: str, size: int, paginator=Paginator):
@@ -84,11 +85,6 @@ def client_list(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @role_required(SUPERVISOR)
 def client_export(request):
     """The filtered client list as CSV (supervisors), audited."""
@@ -101,28 +97,11 @@ def client_export(request):
         event="clients.export_list",
         detail={"filters": dict(request.GET.items())},
     )
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff" + writer.writerow(
-            ["client_no", "name", "kind", "branch", "status", "total_assets", "rm"]
-        )
-        for c in qs.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    c.client_no,
-                    c.name,
-                    c.kind,
-                    c.branch.code,
-                    c.status,
-                    f"{c.total_assets:.2f}",
-                    c.rm_name or "",
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="clients.csv"'
-    return response
+    rows = (
+        [c.client_no, c.name, c.kind, c.branch.code, c.status, c.total_assets, c.rm_name]
+        for c in qs.iterator(chunk_size=2000)
+    )
+    return csv_response(filename="clients.csv", header=CLIENT_EXPORT_COLUMNS, rows=rows)
 
 
 @role_required(RM, BRANCH, SUPERVISOR)

@@ -1,10 +1,8 @@
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_POST
 from clients.models import Client
 from clients.selectors import hotline_clients_for_user
 from core.access import hotline_reached, role_required
+from core.exports import csv_response
 from core.roles import Role
 from feedback import selectors, services
 from feedback.forms import (
@@ -116,37 +115,28 @@ def queue(request):
 def queue_export(request):
     """The filtered queue as CSV (UTF-8 with BOM so Excel reads the Chinese), audited."""
     _form, tickets = _filtered(request, selectors.tickets_for_user(user=request.user))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    services.queue_export_record(
+        user=request.user, rows=tickets.count(), query=request.GET.urlencode()
+    )
+    rows = (
+        [
+            t.reference,
+            t.client.client_no if t.client else "",
+            t.client.name if t.client else t.sender_email,
+            t.channel,
+            t.category,
+            t.status,
+            t.handler.username if t.handler else "",
+            t.received_at,
+            t.first_response_due_at,
+            t.first_response_at,
+            t.sla_state(),
+            t.subject,
+        ]
+        for t in tickets.iterator(chunk_size=500)
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="feedback-{stamp}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(EXPORT_COLUMNS)
-    count = 0
-    for t in tickets.iterator(chunk_size=500):
-        count += 1
-        writer.writerow(
-            [
-                t.reference,
-                t.client.client_no if t.client else "",
-                t.client.name if t.client else t.sender_email,
-                t.channel,
-                t.category,
-                t.status,
-                t.handler.username if t.handler else "",
-                _local(t.received_at),
-                _local(t.first_response_due_at),
-                _local(t.first_response_at),
-                t.sla_state(),
-                t.subject,
-            ]
-        )
-    services.queue_export_record(user=request.user, rows=count, query=request.GET.urlencode())
-    return response
-
-
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    return csv_response(filename=f"feedback-{stamp}.csv", header=EXPORT_COLUMNS, rows=rows)
 
 
 @role_required(*TEAM)

@@ -148,11 +148,20 @@ def test_excel_export_holds_the_pages_numbers_one_sheet_per_table(supervisor, lo
     assert LogEntry.objects.filter(changes_text="analytics.export").count() == 1
 
 
+def test_excel_vip_sheet_writes_a_formula_name_as_text(supervisor, login, history):
+    client = history([("2026-03-01", "standard", "vip")])
+    client.name = '=HYPERLINK("http://evil.example/","x")'
+    client.save(update_fields=["name"])
+    response = login(supervisor).get("/analytics/export/?year=2026&format=xlsx")
+    cell = load_workbook(io.BytesIO(response.content))["VIP clients"]["B2"]
+    assert cell.data_type == "s" and cell.value == client.name
+
+
 def test_csv_export_of_the_budget(supervisor, login):
     CostEntryFactory(amount=Decimal("1234.56"))
     response = login(supervisor).get("/analytics/export/?year=2026&format=csv&table=budget")
 
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == ["Budget line", "Planned", "Actual", "Remaining"]
     assert ["System development", "50000.00", "1234.56", "48765.44"] in rows
     assert rows[-1][0] == "Total"

@@ -1,6 +1,7 @@
 """Client list, dossier, import page, overrides and preferences: scope, behaviour, bad input,
 bounded queries."""
 
+import csv
 import datetime
 import io
 from decimal import Decimal
@@ -193,6 +194,18 @@ def test_export_csv_for_supervisors_is_audited(login, supervisor, rm_user, clien
     assert client_of_rm.client_no in text
     assert LogEntry.objects.filter(changes_text="clients.export_list").exists()
     assert login(rm_user).get(reverse("clients:export")).status_code == 404
+
+
+def test_export_csv_neutralises_a_formula_name_and_keeps_assets_a_number(
+    login, supervisor, client_of_rm
+):
+    client_of_rm.name = "=1+2"
+    client_of_rm.save(update_fields=["name"])
+    response = login(supervisor).get(reverse("clients:export"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    row = next(r for r in rows if r[0] == client_of_rm.client_no)
+    assert row[1] == "'=1+2"
+    assert row[5] == f"{client_of_rm.total_assets:.2f}"
 
 
 # --- dossier --------------------------------------------------------------------------------------

