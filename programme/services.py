@@ -5,7 +5,6 @@ They sit above the apps they combine (clients, managers, servicedesk), so those 
 a later one: the rule stays in ``clients``, the assignment in ``managers``, the call-backs in
 ``servicedesk``, and only this module knows the order in which they run."""
 
-import csv
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +16,7 @@ from django.utils import timezone
 from clients.models import VIP_STATUSES, Client, Trade, VipPolicy
 from clients.qualification.reclassify import ReclassificationResult, vip_statuses_reclassify
 from clients.qualification.window import Window
+from core.exports import csv_write
 from core.models import User
 from core.services import audit_record
 from managers.models import Assignment
@@ -68,23 +68,16 @@ def vips_export(*, out: IO[str], actor: User | None, as_of: date | None = None) 
             "rm_employee_no",
         )
     )
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    count = 0
-    for client_no, kind, status, vip_since, assets, n, since, rm in rows.iterator(chunk_size=2000):
-        writer.writerow(
-            [
-                client_no,
-                kind,
-                status,
-                vip_since.isoformat() if vip_since else "",
-                f"{assets:.2f}",
-                n or 0,
-                since.isoformat(),
-                rm or "",
-            ]
-        )
-        count += 1
+    count = csv_write(
+        out,
+        EXPORT_COLUMNS,
+        (
+            (client_no, kind, status, vip_since, assets, n or 0, since, rm)
+            for client_no, kind, status, vip_since, assets, n, since, rm in rows.iterator(
+                chunk_size=2000
+            )
+        ),
+    )
     # The log entry needs an object: the policy the export was made under (commands have no user).
     audit_record(
         actor=actor,
