@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -137,6 +138,18 @@ class ImportForm(forms.Form):
             ("gb18030", "GB18030"),
         ],
     )
+
+    def clean_file(self):
+        """At most ``CORE_BANKING_UPLOAD_MAX_BYTES`` (100 MB by default; larger files go through
+        the ``import_corebanking`` command)."""
+        upload = self.cleaned_data["file"]
+        limit = settings.CORE_BANKING_UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; uploads are limited to %(limit)s MB.")
+                % {"size": f"{upload.size / 1e6:,.1f}", "limit": f"{limit / 1e6:,.0f}"}
+            )
+        return upload
 
 
 class VipPolicyForm(forms.ModelForm):

@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from core import requestid
 from core.roles import Role
 
 
@@ -25,6 +27,7 @@ class CoreConfig(AppConfig):
         from core.models import Branch, User
 
         post_migrate.connect(_sync_roles, sender=self)
+        request_finished.connect(requestid.clear, dispatch_uid="core.requestid.clear")
         auditlog.register(Branch)
         auditlog.register(User, exclude_fields=["password", "last_login"])
         widgets.register()

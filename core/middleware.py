@@ -1,4 +1,15 @@
+import http
+import logging
+
+from django.http import Http404
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from core import requestid
+from core.api import api_error, is_api
+
+logger = logging.getLogger(__name__)
 
 
 class UserLanguageMiddleware:
@@ -14,3 +25,77 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class RequestIdMiddleware:
+    """First in the chain: gives the request an id (``request.request_id``, the ``X-Request-ID``
+    response header, every log line; see ``core.requestid``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = requestid.start(request.headers.get(requestid.HEADER))
+        response = self.get_response(request)
+        response[requestid.HEADER] = request.request_id
+        return response
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    for data in (request.GET, request.POST):
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
+    return False
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or in any GET/POST field is refused with a 400 and a clear message
+    before any view runs (PostgreSQL cannot store or compare it: it used to be a 500 on every search
+    and filter, issue 13). The API answers in JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            message = _(
+                "The request contains a character that is not allowed (NUL). Remove it and try again."
+            )
+            if is_api(request):
+                return api_error(request, status=400, message=message)
+            return render(request, "400.html", {"message": message}, status=400)
+        return self.get_response(request)
+
+
+class ApiJsonErrorsMiddleware:
+    """Under the API prefix every error is JSON with the request id: a 404, a 405 from
+    ``require_POST``, a 413, an unexpected exception (logged with its traceback, answered 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            is_api(request)
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            message = http.HTTPStatus(response.status_code).phrase
+            converted = api_error(request, status=response.status_code, message=message)
+            for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+                if header in response:
+                    converted[header] = response[header]
+            return converted
+        return response
+
+    def process_exception(self, request, exception):
+        if not is_api(request) or isinstance(exception, Http404):
+            return None
+        logger.exception("API error on %s", request.path)
+        return api_error(
+            request, status=500, message=_("Something went wrong; the problem was logged.")
+        )

@@ -1,13 +1,15 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core import selectors, services
+from core import requestid, selectors, services
 from core.access import STAFF_ROLES, role_required
+from core.api import api_error, is_api
 from core.forms import LanguageForm
 from core.models import Notification
 from core.registry import home_widgets_for
@@ -78,4 +80,11 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    """The 500 page names the request id that the error's log line carries (issue 13); the API
+    answers JSON (core.middleware.ApiJsonErrorsMiddleware catches its errors first)."""
+    request_id = getattr(request, "request_id", "") or requestid.current()
+    if is_api(request):
+        return api_error(request, status=500, message="Server error")
+    return HttpResponseServerError(
+        loader.get_template("500.html").render({"request_id": request_id})
+    )

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.UserLanguageMiddleware",
+    "core.middleware.ApiJsonErrorsMiddleware",
+    "core.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -152,6 +155,10 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # message. A look-up reveals who a number belongs to, so it is braked like a search (issue 13).
 HOTLINE_LOOKUP_LIMIT = env_int("HOTLINE_LOOKUP_LIMIT", 30)
 HOTLINE_LOOKUP_WINDOW = env_int("HOTLINE_LOOKUP_WINDOW", 600)
+
+# The core-banking upload page takes files up to this size (bytes); bigger files are imported with
+# the import_corebanking command.
+CORE_BANKING_UPLOAD_MAX_BYTES = env_int("CORE_BANKING_UPLOAD_MAX_BYTES", 100_000_000)
 
 # Internationalisation: Simplified Chinese first, English too; Asia/Shanghai everywhere.
 LANGUAGE_CODE = "zh-hans"
@@ -258,8 +265,17 @@ FEEDBACK_IMAP_URL = env_str("FEEDBACK_IMAP_URL", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -51,6 +51,9 @@ MAX_LENGTH = {
     "trade_id": 40,
 }
 
+# A header longer than this is not a core-banking file (one error, not one per column).
+MAX_COLUMNS = 50
+
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -75,6 +78,12 @@ def header_errors(kind: str, header: list[str] | None) -> list[RowError]:
     if not header:
         return [RowError(1, "", str(_("the file is empty: a header row is required")))]
     expected = COLUMNS[kind]
+    if len(header) > MAX_COLUMNS:
+        reason = _("%(n)d columns: a file has at most %(max)d") % {
+            "n": len(header),
+            "max": MAX_COLUMNS,
+        }
+        return [RowError(1, "", str(reason))]
     names = [h.strip() for h in header]
     errors = [RowError(1, name, str(_("unknown column"))) for name in names if name not in expected]
     errors += [

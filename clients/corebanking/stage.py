@@ -66,47 +66,58 @@ def stage_create(kind: str) -> None:
 def stage_load(kind: str, file: IO[bytes], encoding: str, report: ImportReport, progress) -> None:
     errors = Errors(report)
     text = io.TextIOWrapper(file, encoding=encoding, newline="")
+    reader = csv.reader(text)
     try:
-        reader = csv.reader(text)
-        header = next(reader, None)
-        problems = parse.header_errors(kind, header)
-        if problems:
-            report.errors = problems
-            return
-        names = [h.strip() for h in header]
-        started = time.monotonic()
-        chunk: list[dict] = []
-        for values in reader:
-            line = reader.line_num
-            if not values or values == [""]:
-                continue
-            report.rows += 1
-            if len(values) != len(names):
-                errors.add(
-                    parse.RowError(
-                        line,
-                        "",
-                        _("expected %(n)d fields, found %(m)d")
-                        % {"n": len(names), "m": len(values)},
-                    )
-                )
-                continue
-            row, row_errors = parse.parse_row(kind, line, dict(zip(names, values, strict=True)))
-            for error in row_errors:
-                errors.add(error)
-            if row is not None:
-                chunk.append(row)
-            if len(chunk) >= IMPORT_CHUNK:
-                _stage_insert(kind, chunk)
-                chunk = []
-                if progress:
-                    progress(report.rows, time.monotonic() - started)
-        if chunk:
-            _stage_insert(kind, chunk)
-        if progress:
-            progress(report.rows, time.monotonic() - started)
+        _stage_rows(kind, reader, errors, report, progress)
+    except csv.Error:
+        # The csv module stops at a field over its limit (131,072 characters) or a broken
+        # quote: one clear row error instead of a traceback, and nothing is written.
+        reason = _("a field is longer than %(n)d characters, or a quote is not closed") % {
+            "n": csv.field_size_limit()
+        }
+        errors.add(parse.RowError(max(reader.line_num, 1), "", reason))
     finally:
         text.detach()
+
+
+def _stage_rows(kind: str, reader, errors: Errors, report: ImportReport, progress) -> None:
+    """Parse and stage every row after the header; row errors go to ``errors``."""
+    header = next(reader, None)
+    problems = parse.header_errors(kind, header)
+    if problems:
+        report.errors = problems
+        return
+    names = [h.strip() for h in header]
+    started = time.monotonic()
+    chunk: list[dict] = []
+    for values in reader:
+        line = reader.line_num
+        if not values or values == [""]:
+            continue
+        report.rows += 1
+        if len(values) != len(names):
+            errors.add(
+                parse.RowError(
+                    line,
+                    "",
+                    _("expected %(n)d fields, found %(m)d") % {"n": len(names), "m": len(values)},
+                )
+            )
+            continue
+        row, row_errors = parse.parse_row(kind, line, dict(zip(names, values, strict=True)))
+        for error in row_errors:
+            errors.add(error)
+        if row is not None:
+            chunk.append(row)
+        if len(chunk) >= IMPORT_CHUNK:
+            _stage_insert(kind, chunk)
+            chunk = []
+            if progress:
+                progress(report.rows, time.monotonic() - started)
+    if chunk:
+        _stage_insert(kind, chunk)
+    if progress:
+        progress(report.rows, time.monotonic() - started)
 
 
 def _stage_value(value: Any) -> Any:
