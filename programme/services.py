@@ -5,20 +5,32 @@ They sit above the apps they combine (clients, managers, servicedesk), so those 
 a later one: the rule stays in ``clients``, the assignment in ``managers``, the call-backs in
 ``servicedesk``, and only this module knows the order in which they run."""
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO
 
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from clients.models import VIP_STATUSES, Client, Trade, VipPolicy
+from clients.models import VIP_STATUSES, Client, StatusChange, Trade, VipPolicy
 from clients.qualification.reclassify import ReclassificationResult, vip_statuses_reclassify
 from clients.qualification.window import Window
 from core.exports import csv_write
 from core.models import User
 from core.services import audit_record
+from dataruns.models import NightTrigger
+from dataruns.selectors import due_run_date
+from dataruns.services import (
+    data_late_check,
+    inbox_take,
+    night_run_claim,
+    night_run_finish,
+    night_run_start,
+)
 from managers.models import Assignment
 from managers.services import assignments_sync
 from servicedesk.services import callbacks_generate
@@ -119,3 +131,106 @@ def vip_programme_nightly(*, as_of: date | None = None) -> NightlyCycleResult:
             "callbacks": time.monotonic() - assigned,
         },
     )
+
+
+# --- the night, gated by the data (SPEC sections 3 and 8) --------------------------------------
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class NightOutcome:
+    business_date: date
+    ran: bool
+    message: str
+    cycle: NightlyCycleResult | None = None
+
+
+def night_run_execute(*, run_id: int) -> NightOutcome | None:
+    """Run a recorded reclassification (``dataruns.NightRun``): claim it, run the night's steps
+    for its business date, record the outcome. None when another worker claimed it already."""
+    run = night_run_start(run_id=run_id)
+    if run is None:
+        return None
+    try:
+        cycle = vip_programme_nightly(as_of=run.business_date)
+    except Exception as exc:
+        night_run_finish(run=run, error=f"{type(exc).__name__}: {exc}")
+        raise
+    result = cycle.reclassification
+    night_run_finish(
+        run=run,
+        changes=result.changes,
+        summary={
+            "policy": result.policy_version,
+            "counts": result.counts,
+            "transitions": {f"{a}→{b}": n for (a, b), n in sorted(result.transitions.items())},
+            "assignments": cycle.assignments,
+            "callbacks_created": cycle.callbacks_created,
+            "seconds": {k: round(v, 2) for k, v in cycle.seconds.items()},
+        },
+    )
+    return NightOutcome(run.business_date, True, "", cycle)
+
+
+def night_run(*, trigger: str, day: date | None = None) -> NightOutcome:
+    """The night's reclassification, for the business date of the newest imported set (or
+    ``day``), once per business date. When that date has run already it waits for a newer set and
+    says so in the outcome's message. Raises ``dataruns.services.RunRefused`` for a date that
+    would damage live data (SPEC section 3)."""
+    day = day or due_run_date()
+    run = night_run_claim(day=day, trigger=trigger)
+    if run is None:
+        message = _(
+            "The reclassification for %(day)s has run; the next one waits for the data set of a "
+            "later business date."
+        ) % {"day": day.isoformat()}
+        logger.info("%s", message)
+        return NightOutcome(day, False, message)
+    outcome = night_run_execute(run_id=run.pk)
+    return outcome or NightOutcome(day, False, _("Another worker runs it."))
+
+
+@dataclass
+class Preview:
+    business_date: date
+    transitions: dict[tuple[str, str], int]
+    changes: list[tuple[str, str, str]]  # (client_no, from, to), the first PREVIEW_ROWS
+
+
+PREVIEW_ROWS = 200
+
+
+def reclassification_preview(*, day: date) -> Preview:
+    """What the rule would change on ``day``, computed by the real run inside a transaction that
+    is rolled back: nothing is written (``reclassify_vips --dry-run``)."""
+    started = timezone.now()
+    with transaction.atomic():
+        result = vip_statuses_reclassify(as_of=day)
+        changes = list(
+            StatusChange.objects.filter(effective_on=day, created_at__gte=started)
+            .order_by("client__client_no")
+            .values_list("client__client_no", "from_status", "to_status")[:PREVIEW_ROWS]
+        )
+        transaction.set_rollback(True)
+    return Preview(day, result.transitions, changes)
+
+
+def inbox_night(*, check_late: bool) -> dict:
+    """The inbox job (01:00 to 06:00 every 15 minutes): take the complete sets, then reclassify
+    for the newest if a set came in; from 06:00 alert when the previous day's set is still
+    missing. Returns what happened, for the job's log."""
+    taken = inbox_take()
+    night = None
+    if taken.imported:
+        night = night_run(trigger=NightTrigger.INTAKE)
+    late = data_late_check() if check_late else None
+    return {
+        "imported": [d.isoformat() for d in taken.imported],
+        "rejected": [d.isoformat() for d in taken.rejected],
+        "duplicates": [d.isoformat() for d in taken.duplicates],
+        "waiting": [d.isoformat() for d in taken.waiting],
+        "busy": taken.busy,
+        "reclassified": night.business_date.isoformat() if night and night.ran else None,
+        "late": late.isoformat() if late else None,
+    }

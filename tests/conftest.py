@@ -17,6 +17,7 @@ def _isolated_var_dir(settings, tmp_path):
     """Keep files a test writes (broker folder, mailboxes, exports) out of the working tree."""
     settings.VAR_DIR = tmp_path / "var"
     settings.FEEDBACK_MAILDIR = str(tmp_path / "var" / "mail")
+    settings.COREBANKING_INBOX = str(tmp_path / "var" / "inbox")
 
 
 @pytest.fixture(autouse=True)

@@ -31,6 +31,8 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("analytics/", include("analytics.urls")),
     path("approvals/", include("approvals.urls")),
+    path("data-runs/", include("dataruns.urls")),
+    path("programme/", include("programme.urls")),
     path("", include("core.urls")),
 ]
 

@@ -1,0 +1,124 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class IntakeOutcome(models.TextChoices):
+    IMPORTED = "imported", _("Imported")
+    REJECTED = "rejected", _("Rejected")
+    DUPLICATE = "duplicate", _("Duplicate, ignored")
+
+
+class IntakeRun(models.Model):
+    """One attempt at one business date's file set from the inbox. At most one imported set per
+    business date; a set seen again is a duplicate (nothing changes) or is rejected."""
+
+    business_date = models.DateField(_("business date"), db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=IntakeOutcome.choices)
+    # SHA-256 of the manifest file: the same set delivered twice has the same one.
+    manifest_sha256 = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    seconds = models.FloatField(_("seconds"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    # Where the files went (archive/… or rejected/…), relative to the inbox.
+    moved_to = models.CharField(_("moved to"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-business_date", "-started_at"]
+        verbose_name = _("intake run")
+        verbose_name_plural = _("intake runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business_date"],
+                condition=Q(outcome="imported"),
+                name="intake_one_imported_set_per_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_date} {self.outcome}"
+
+
+class IntakeFile(models.Model):
+    """One file of a set: what the manifest announced and what the import found."""
+
+    run = models.ForeignKey(IntakeRun, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(_("kind"), max_length=10)
+    name = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(max_length=64, blank=True)
+    rows_expected = models.PositiveIntegerField(_("rows announced"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    seconds = models.FloatField(_("seconds"), default=0)
+    ok = models.BooleanField(_("accepted"), default=False)
+    errors = models.TextField(_("errors"), blank=True)
+
+    class Meta:
+        ordering = ["run", "pk"]
+        verbose_name = _("intake file")
+        verbose_name_plural = _("intake files")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NightTrigger(models.TextChoices):
+    SCHEDULED = "scheduled", _("Schedule")
+    INTAKE = "intake", _("After the data set came in")
+    COMMAND = "command", _("Command line")
+    FORCED = "forced", _("Forced by a supervisor")
+
+
+class NightStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class NightRun(models.Model):
+    """One reclassification (rule, RM assignment, call-backs) for a business date. Runs on an
+    imported set happen once per date; a supervisor may force one before the set is in, and the
+    set's own run still follows when it arrives."""
+
+    business_date = models.DateField(_("business date"), db_index=True)
+    trigger = models.CharField(_("trigger"), max_length=10, choices=NightTrigger.choices)
+    # False for a forced run on a date whose set had not come in: the data of earlier days.
+    on_imported_data = models.BooleanField(_("on the date's data set"), default=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NightStatus.choices, default=NightStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    changes = models.PositiveIntegerField(_("status changes"), default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-business_date", "-requested_at"]
+        verbose_name = _("reclassification run")
+        verbose_name_plural = _("reclassification runs")
+        constraints = [
+            # Once per business date (and once more on its set after a forced early run): a
+            # second beat, a retry or a duplicate delivery finds the row and does nothing.
+            models.UniqueConstraint(
+                fields=["business_date", "on_imported_data"],
+                condition=~Q(status="failed"),
+                name="nightrun_once_per_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_date} {self.status}"

@@ -1,0 +1,330 @@
+"""Writes of the data runs: taking the core bank's nightly sets from the inbox (SPEC section 2),
+the "data late" alert, and the records of each reclassification run (SPEC sections 3 and 8)."""
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.corebanking.importer import corebanking_import
+from core.models import Notification, User
+from core.roles import Role
+from core.services import audit_record, notification_create
+from dataruns import inbox
+from dataruns.inbox import KINDS, InboxSet, SetRefused
+from dataruns.models import (
+    IntakeFile,
+    IntakeOutcome,
+    IntakeRun,
+    NightRun,
+    NightStatus,
+    NightTrigger,
+)
+from dataruns.selectors import newest_imported_date, run_date_refusal
+
+# Errors kept per file on the page (the full list is in the report beside the rejected files).
+ERRORS_KEPT = 50
+# A run still "running" after this long died with its worker: the next attempt may take over.
+RUN_STALE_AFTER = timedelta(hours=3)
+
+
+@dataclass
+class IntakeResult:
+    imported: list[date] = field(default_factory=list)
+    rejected: list[date] = field(default_factory=list)
+    duplicates: list[date] = field(default_factory=list)
+    waiting: list[date] = field(default_factory=list)
+    busy: bool = False
+
+
+def _alert_recipients() -> list[User]:
+    return list(
+        User.objects.filter(
+            Q(groups__name=Role.SUPERVISOR.value) | Q(is_superuser=True), is_active=True
+        ).distinct()
+    )
+
+
+def _alert(*, title: str, body: str, key: str) -> None:
+    notification_create(
+        recipients=_alert_recipients(),
+        title=title,
+        body=body,
+        url=reverse("dataruns:list"),
+        level=Notification.Level.DANGER,
+        dedupe_key=key,
+    )
+
+
+class _Rejected(Exception):
+    def __init__(self, message: str, files: list[IntakeFile]):
+        super().__init__(message)
+        self.files = files
+
+
+def _file_errors(report) -> str:
+    lines = [f"{e.line}:{e.column or '-'}: {e.reason}" for e in report.errors[:ERRORS_KEPT]]
+    more = len(report.errors) - ERRORS_KEPT + report.errors_not_listed
+    if more > 0:
+        lines.append(_("… and %(n)d more") % {"n": more})
+    return "\n".join(lines)
+
+
+def _import_set(inbox_set: InboxSet, announced: dict) -> list[IntakeFile]:
+    """The three files in one transaction (the caller's): all imported, or ``_Rejected``."""
+    files = []
+    for kind in KINDS:
+        started = time.monotonic()
+        with open(inbox_set.paths[kind], "rb") as handle:
+            report = corebanking_import(kind=kind, file=handle)
+        record = IntakeFile(
+            kind=kind,
+            name=announced[kind].name,
+            sha256=announced[kind].sha256,
+            rows_expected=announced[kind].rows,
+            rows=report.rows,
+            seconds=time.monotonic() - started,
+            ok=report.ok,
+            errors=_file_errors(report),
+        )
+        files.append(record)
+        if report.ok and report.rows != announced[kind].rows:
+            record.ok = False
+            record.errors = _("%(rows)d rows read, the manifest announced %(announced)d.") % {
+                "rows": report.rows,
+                "announced": announced[kind].rows,
+            }
+        if not record.ok:
+            raise _Rejected(_("%(name)s is refused.") % {"name": record.name}, files)
+    return files
+
+
+def _checks(inbox_set: InboxSet, manifest_sha: str, announced: dict) -> IntakeRun | None:
+    """The set-level refusals; returns the earlier imported run when this is the same set."""
+    day = inbox_set.business_date
+    previous = IntakeRun.objects.filter(business_date=day, outcome=IntakeOutcome.IMPORTED).first()
+    if previous is not None:
+        if previous.manifest_sha256 == manifest_sha:
+            return previous
+        raise SetRefused(
+            _("A different set for %(day)s was imported already.") % {"day": day.isoformat()}
+        )
+    newest = newest_imported_date()
+    if newest is not None and day < newest:
+        # Its clients file would overwrite newer client data with older.
+        raise SetRefused(
+            _("%(day)s is older than the newest imported business date %(newest)s.")
+            % {"day": day.isoformat(), "newest": newest.isoformat()}
+        )
+    if day > timezone.localdate():
+        raise SetRefused(_("The business date %(day)s is in the future.") % {"day": day})
+    for kind in KINDS:
+        if inbox.sha256_of(inbox_set.paths[kind]) != announced[kind].sha256:
+            raise SetRefused(
+                _("%(name)s does not match the SHA-256 in the manifest (corrupt or incomplete).")
+                % {"name": announced[kind].name}
+            )
+    return None
+
+
+@transaction.atomic
+def _reject(inbox_set: InboxSet, run: IntakeRun, message: str, files: list[IntakeFile]) -> None:
+    report = "\n\n".join([message, *(f"{f.name}:\n{f.errors}" for f in files if f.errors)])
+    run.outcome = IntakeOutcome.REJECTED
+    run.error = message
+    run.moved_to = inbox.set_move(inbox_set, to=inbox.REJECTED, report=report)
+    run.finished_at = timezone.now()
+    run.save()
+    for record in files:
+        record.run = run
+    IntakeFile.objects.bulk_create(files)
+    audit_record(
+        actor=None,
+        event="dataruns.set_rejected",
+        instance=run,
+        detail={"business_date": run.business_date.isoformat(), "error": message},
+    )
+    transaction.on_commit(
+        partial(
+            _alert,
+            title=_("Core-banking set %(day)s rejected") % {"day": run.business_date.isoformat()},
+            body=message,
+            key=f"dataruns:rejected:{run.pk}",
+        )
+    )
+
+
+def set_take(inbox_set: InboxSet) -> IntakeRun:
+    """Take one complete set: check the manifest and checksums, import clients, balances and
+    trades as one all-or-nothing unit, archive the files (or reject them with a report beside
+    them and alert supervisors and administrators). A set imported before (same manifest) is a
+    duplicate: archived, nothing else changes."""
+    started = time.monotonic()
+    run = IntakeRun(business_date=inbox_set.business_date, started_at=timezone.now())
+    files: list[IntakeFile] = []
+    try:
+        manifest_sha, announced = inbox.manifest_read(inbox_set)
+        run.manifest_sha256 = manifest_sha
+        if _checks(inbox_set, manifest_sha, announced) is not None:
+            run.outcome = IntakeOutcome.DUPLICATE
+            run.moved_to = inbox.set_move(inbox_set, to=inbox.ARCHIVE)
+            run.finished_at = timezone.now()
+            run.save()
+            return run
+        with transaction.atomic():
+            files = _import_set(inbox_set, announced)
+            run.outcome = IntakeOutcome.IMPORTED
+            run.seconds = time.monotonic() - started
+            run.finished_at = timezone.now()
+            run.save()
+            for record in files:
+                record.run = run
+            IntakeFile.objects.bulk_create(files)
+            audit_record(
+                actor=None,
+                event="dataruns.set_imported",
+                instance=run,
+                detail={"business_date": run.business_date.isoformat()},
+            )
+    except SetRefused as refused:
+        run.seconds = time.monotonic() - started
+        _reject(inbox_set, run, str(refused), files)
+        return run
+    except _Rejected as rejected:
+        run.seconds = time.monotonic() - started
+        _reject(inbox_set, run, str(rejected), rejected.files)
+        return run
+    run.moved_to = inbox.set_move(inbox_set, to=inbox.ARCHIVE)
+    run.save(update_fields=["moved_to"])
+    return run
+
+
+def inbox_take() -> IntakeResult:
+    """Take the inbox's complete sets in business-date order (the beat job, 01:00–06:00). An
+    incomplete set waits, and the sets after it wait behind it: a later clients file must not be
+    overwritten by an earlier one. Safe to run twice at once: the second finds the inbox locked."""
+    result = IntakeResult()
+    folder = inbox.inbox_dir()
+    with inbox.inbox_lock(folder) as locked:
+        if not locked:
+            result.busy = True
+            return result
+        for inbox_set in inbox.inbox_sets(folder):
+            if not inbox_set.complete:
+                result.waiting.append(inbox_set.business_date)
+                break
+            run = set_take(inbox_set)
+            {
+                IntakeOutcome.IMPORTED: result.imported,
+                IntakeOutcome.REJECTED: result.rejected,
+                IntakeOutcome.DUPLICATE: result.duplicates,
+            }[run.outcome].append(run.business_date)
+    return result
+
+
+def data_late_check(*, today: date | None = None) -> date | None:
+    """At 06:00: when the set of the previous business day (today − 1) is not imported, alert
+    supervisors and administrators once, naming what the inbox holds of it. Returns the late
+    business date, or None. Silent until the inbox has been used once (hand-fed installations)."""
+    today = today or timezone.localdate()
+    expected = today - timedelta(days=1)
+    newest = newest_imported_date()
+    if newest is None or newest >= expected:
+        return None
+    waiting = {s.business_date: s for s in inbox.inbox_sets(inbox.inbox_dir())}
+    missing = waiting[expected].missing if expected in waiting else []
+    body = (
+        _("Still missing: %(files)s") % {"files": ", ".join(missing)}
+        if missing
+        else _("No file of the set has arrived.")
+    )
+    _alert(
+        title=_("Data late: the core-banking set for %(day)s is not in")
+        % {"day": expected.isoformat()},
+        body=body,
+        key=f"dataruns:late:{expected.isoformat()}",
+    )
+    return expected
+
+
+# --- reclassification runs ---------------------------------------------------------------------
+
+
+class RunRefused(Exception):
+    """The run may not happen (the message says why, in the active language)."""
+
+
+def night_run_claim(
+    *,
+    day: date,
+    trigger: str,
+    requested_by: User | None = None,
+    reason: str = "",
+) -> NightRun | None:
+    """Record (and claim) the reclassification for ``day``. Returns None when a run for that date
+    (on the same data) is done or under way: the job is once per business date. Raises
+    ``RunRefused`` when the date would damage live data (``run_date_refusal``) or a forced run
+    lacks a reason."""
+    forced = trigger == NightTrigger.FORCED
+    if forced and not (reason or "").strip():
+        raise RunRefused(_("Give the reason for forcing the run."))
+    refusal = run_date_refusal(day=day, forced=forced)
+    if refusal:
+        raise RunRefused(refusal)
+    newest = newest_imported_date()
+    on_data = newest is None or day <= newest
+    NightRun.objects.filter(
+        status__in=[NightStatus.RUNNING, NightStatus.REQUESTED],
+        requested_at__lt=timezone.now() - RUN_STALE_AFTER,
+    ).update(status=NightStatus.FAILED, error="interrupted", finished_at=timezone.now())
+    try:
+        with transaction.atomic():
+            run = NightRun.objects.create(
+                business_date=day,
+                trigger=trigger,
+                on_imported_data=on_data,
+                requested_by=requested_by,
+                reason=(reason or "").strip(),
+            )
+    except IntegrityError:
+        if forced:
+            raise RunRefused(
+                _("The reclassification for %(day)s has run or is running already.")
+                % {"day": day.isoformat()}
+            ) from None
+        return None
+    if requested_by is not None:
+        audit_record(
+            actor=requested_by,
+            event="dataruns.run_forced" if forced else "dataruns.run_requested",
+            instance=run,
+            detail={"business_date": day.isoformat(), "reason": run.reason},
+        )
+    return run
+
+
+def night_run_start(*, run_id: int) -> NightRun | None:
+    """Claim a requested run for this worker (a conditional UPDATE: a second delivery of the same
+    task finds it claimed and returns None)."""
+    claimed = NightRun.objects.filter(pk=run_id, status=NightStatus.REQUESTED).update(
+        status=NightStatus.RUNNING, started_at=timezone.now()
+    )
+    return NightRun.objects.get(pk=run_id) if claimed else None
+
+
+def night_run_finish(
+    *, run: NightRun, changes: int = 0, summary: dict | None = None, error: str = ""
+) -> NightRun:
+    run.status = NightStatus.FAILED if error else NightStatus.DONE
+    run.finished_at = timezone.now()
+    run.changes = changes
+    run.summary = summary or {}
+    run.error = error
+    run.save(update_fields=["status", "finished_at", "changes", "summary", "error"])
+    return run
