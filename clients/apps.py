@@ -38,7 +38,7 @@ class ClientsConfig(AppConfig):
 
         from approvals.models import ApprovalKind
         from approvals.registry import register_approval_handler
-        from clients import demo, policies, widgets
+        from clients import demo, four_eyes, widgets
         from clients.models import Client, StatusOverride, VipPolicy
 
         auditlog.register(Client, exclude_fields=["updated_at", "total_assets"])
@@ -48,7 +48,13 @@ class ClientsConfig(AppConfig):
         demo.register()
         register_approval_handler(
             kind=ApprovalKind.POLICY_CHANGE,
-            check=policies.vip_policy_check,
-            apply=policies.vip_policy_apply,
-            describe=policies.vip_policy_describe,
+            check=four_eyes.vip_policy_check,
+            apply=four_eyes.vip_policy_apply,
+            describe=four_eyes.vip_policy_describe,
+        )
+        register_approval_handler(
+            kind=ApprovalKind.STATUS_OVERRIDE,
+            check=four_eyes.status_override_check,
+            apply=four_eyes.status_override_apply,
+            describe=four_eyes.status_override_describe,
         )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients import policies, selectors, services
+from clients import four_eyes, selectors, services
 from clients.corebanking.importer import corebanking_import
 from clients.forms import (
     ClientFilter,
@@ -23,7 +23,6 @@ from clients.models import StatusOverride, VipPolicy
 from clients.qualification.explain import qualification_explain
 from clients.qualification.overrides import (
     OverrideError,
-    status_override_create,
     status_override_revoke,
 )
 from core.access import hotline_reached, role_required
@@ -204,17 +203,24 @@ def override_create(request, pk: int):
     form = OverrideForm(request.POST)
     if form.is_valid():
         try:
-            status_override_create(
+            proposal = four_eyes.status_override_request(
                 client=client,
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
                 ends_on=form.cleaned_data["ends_on"],
-                created_by=request.user,
+                by=request.user,
             )
-        except OverrideError as exc:
-            messages.error(request, str(exc))
+        except (OverrideError, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
-            messages.success(request, _("Status override saved."))
+            if proposal is None:
+                messages.success(request, _("Status override saved."))
+            else:
+                messages.success(
+                    request,
+                    _("Proposed: the override takes effect when a second supervisor approves it."),
+                )
+                return redirect("approvals:detail", pk=proposal.pk)
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -296,7 +302,7 @@ def policy(request):
     form = VipPolicyProposalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            proposal = policies.vip_policy_change_request(
+            proposal = four_eyes.vip_policy_change_request(
                 data=request.POST.dict(), reason=form.cleaned_data["reason"], by=request.user
             )
         except ValidationError as error:

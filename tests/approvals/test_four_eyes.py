@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from approvals import services
 from approvals.models import ApprovalKind, ApprovalSetting, Proposal, ProposalStatus
+from clients.four_eyes import status_override_request
 from clients.models import VipPolicy
 from core.models import Notification
 from core.roles import Role
@@ -226,3 +227,23 @@ def test_pages_answer_in_both_languages_and_approve_by_post(
     assert response.status_code == 302
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.APPROVED
+
+
+def test_a_status_override_waits_for_a_second_supervisor(
+    client_elsewhere, supervisor, second_supervisor
+):
+    ends = timezone.localdate() + datetime.timedelta(days=30)
+    proposal = status_override_request(
+        client=client_elsewhere, status="vip", reason="战略客户", ends_on=ends, by=supervisor
+    )
+    client_elsewhere.refresh_from_db()
+    assert client_elsewhere.status == "standard" and not client_elsewhere.overrides.exists()
+    services.proposal_approve(proposal_id=proposal.pk, by=second_supervisor)
+    client_elsewhere.refresh_from_db()
+    assert client_elsewhere.status == "vip"
+    override = client_elsewhere.overrides.get()
+    assert (override.created_by, override.ends_on, override.reason) == (
+        supervisor,
+        ends,
+        "战略客户",
+    )

@@ -13,8 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from approvals.models import Proposal
 from clients.models import Client, StatusChange, StatusOverride, VipStatus
+from core.roles import Role
 from tests.factories.clients import AccountFactory, BalanceFactory, ClientFactory, TradeFactory
+from tests.factories.core import UserFactory
 from tests.factories.managers import AssignmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -317,9 +320,17 @@ def test_supervisor_overrides_and_revokes(login, supervisor, client_elsewhere):
         {"status": "vip", "reason": "strategic relationship", "ends_on": ends},
     )
     assert response.status_code == 302
+    # Four eyes (SPEC section 4): nothing changes until a second supervisor approves.
+    client_elsewhere.refresh_from_db()
+    assert client_elsewhere.status == VipStatus.STANDARD
+    proposal = Proposal.objects.get()
+    assert response["Location"] == reverse("approvals:detail", args=[proposal.pk])
+    colleague = UserFactory(username="boss2", branch=None, role=Role.SUPERVISOR)
+    login(colleague).post(reverse("approvals:approve", args=[proposal.pk]))
     client_elsewhere.refresh_from_db()
     assert client_elsewhere.status == VipStatus.VIP
     change = StatusChange.objects.get(client=client_elsewhere)
+    assert change.override.created_by == supervisor
     assert change.override.reason == "strategic relationship"
     body = http.get(detail(client_elsewhere)).content.decode()
     assert "strategic relationship" in body
