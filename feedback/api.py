@@ -1,41 +1,57 @@
 """The mobile app's JSON API (SPEC section 6): open a ticket and follow its status.
 
 Authenticated with ``Authorization: Bearer <key>`` (a per-channel ApiKey; only its hash is
-stored). Errors are JSON: 401 for a missing, unknown or revoked key, 400 for malformed JSON and
-``{"errors": {field: [messages]}}`` for invalid fields, 404 for a ticket the key may not see.
+stored). Authorisation is per ticket, not per channel (issue 13): creating a ticket returns its
+random reference and a secret, and reading it back needs both (``X-Ticket-Secret``). A known and an
+unknown client number get the same 201. Each key is rate-limited (``API_RATE_LIMIT`` calls per
+minute, then 429 with ``Retry-After``). Errors are JSON with the request id: 401 for a missing,
+unknown or revoked key, 400 for malformed JSON and ``{"errors": {field: [messages]}}`` for invalid
+fields, 404 for a ticket the caller may not read (unknown reference or wrong secret alike).
 The OpenAPI description below is the contract; a test checks it against this code.
 """
 
 import json
 from functools import wraps
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from core import throttle
+from core.api import api_error
 from feedback import services
 from feedback.forms import ApiTicketForm
 from feedback.models import Category, Survey, Ticket, TicketMessage, TicketStatus
 
-
-def _error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"errors": {"__all__": [message]}}, status=status)
+SECRET_HEADER = "X-Ticket-Secret"
+RATE_WINDOW = 60  # seconds
 
 
 def api_key_required(view):
+    """Bearer key, then the key's rate limit (``API_RATE_LIMIT`` per minute; 429 beyond)."""
+
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         header = request.headers.get("Authorization", "")
         scheme, _sep, raw = header.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
-            response = _error(401, "Missing API key: send Authorization: Bearer <key>.")
+            response = api_error(
+                request, status=401, message="Missing API key: send Authorization: Bearer <key>."
+            )
         else:
             key = services.api_key_authenticate(raw=raw.strip())
             if key is not None:
+                if not throttle.allow(
+                    scope="api", key=str(key.pk), limit=settings.API_RATE_LIMIT, window=RATE_WINDOW
+                ):
+                    response = api_error(request, status=429, message="Too many requests.")
+                    response["Retry-After"] = str(RATE_WINDOW)
+                    return response
                 request.api_key = key
                 return view(request, *args, **kwargs)
-            response = _error(401, "Unknown or revoked API key.")
+            response = api_error(request, status=401, message="Unknown or revoked API key.")
         response["WWW-Authenticate"] = 'Bearer realm="feedback"'
         return response
 
@@ -76,9 +92,9 @@ def tickets_create(request):
     try:
         payload = json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return _error(400, "The body is not valid JSON.")
+        return api_error(request, status=400, message="The body is not valid JSON.")
     if not isinstance(payload, dict):
-        return _error(400, "The body must be a JSON object.")
+        return api_error(request, status=400, message="The body must be a JSON object.")
     fields = {
         name: payload[name]
         for name in ApiTicketForm.base_fields
@@ -90,7 +106,7 @@ def tickets_create(request):
             field: [str(e["message"]) for e in items]
             for field, items in form.errors.get_json_data().items()
         }
-        return JsonResponse({"errors": errors}, status=400)
+        return api_error(request, status=400, message="", errors=errors)
     data = form.cleaned_data
     ticket = services.ticket_create(
         channel=request.api_key.channel,
@@ -103,6 +119,7 @@ def tickets_create(request):
     return JsonResponse(
         {
             "reference": ticket.reference,
+            "secret": ticket.api_secret,
             "status": ticket.status,
             "received_at": _iso(ticket.received_at),
             "first_response_due_at": _iso(ticket.first_response_due_at),
@@ -120,8 +137,9 @@ def ticket_status(request, reference: str):
         .prefetch_related("messages")
         .first()
     )
-    if ticket is None:
-        return _error(404, "No ticket with this reference for this channel.")
+    secret = request.headers.get(SECRET_HEADER, "")
+    if ticket is None or not services.ticket_secret_matches(ticket=ticket, secret=secret):
+        return api_error(request, status=404, message="No ticket with this reference and secret.")
     survey = Survey.objects.filter(ticket=ticket).first()
     return JsonResponse(ticket_json(ticket, survey))
 
@@ -132,13 +150,14 @@ def _string(description: str, **extra) -> dict:
 
 ERRORS_SCHEMA = {
     "type": "object",
-    "required": ["errors"],
+    "required": ["errors", "request_id"],
     "properties": {
         "errors": {
             "type": "object",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
             "description": "Messages by field; `__all__` for errors not about one field.",
-        }
+        },
+        "request_id": _string("Quote it to support; the server's log line carries it too."),
     },
 }
 TICKET_INPUT = {
@@ -154,7 +173,11 @@ TICKET_INPUT = {
 TICKET_CREATED = {
     "type": "object",
     "properties": {
-        "reference": _string("Ticket reference, e.g. FB-2026-000123."),
+        "reference": _string("Ticket reference (random), e.g. FB-3F9A0C1D2E4B5A67."),
+        "secret": _string(
+            "The ticket's secret, returned only here: send it as X-Ticket-Secret to read the "
+            "ticket back. Keep it with the client's session in the app."
+        ),
         "status": _string("Ticket status.", enum=list(TicketStatus.values)),
         "received_at": _string("When the ticket was received.", format="date-time"),
         "first_response_due_at": _string(
@@ -241,6 +264,7 @@ OPENAPI = {
                     },
                     "400": _json_error("Malformed JSON or invalid fields."),
                     "401": _json_error("Missing, unknown or revoked API key."),
+                    "429": _json_error("Over the key's rate limit; retry after Retry-After s."),
                 },
             }
         },
@@ -254,7 +278,14 @@ OPENAPI = {
                         "in": "path",
                         "required": True,
                         "schema": {"type": "string"},
-                    }
+                    },
+                    {
+                        "name": "X-Ticket-Secret",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "description": "The secret returned when the ticket was created.",
+                    },
                 ],
                 "responses": {
                     "200": {
@@ -266,7 +297,8 @@ OPENAPI = {
                         },
                     },
                     "401": _json_error("Missing, unknown or revoked API key."),
-                    "404": _json_error("No ticket with this reference for this channel."),
+                    "404": _json_error("No ticket with this reference and secret."),
+                    "429": _json_error("Over the key's rate limit; retry after Retry-After s."),
                 },
             }
         },

@@ -107,6 +107,9 @@ class Ticket(models.Model):
     """A piece of client feedback (反馈工单) from any channel, answered against the SLA clock."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
+    # SHA-256 of the secret the API returned when the app opened this ticket: reading it back needs
+    # the reference and that secret (issue 13). Empty for tickets from other channels.
+    access_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     client = models.ForeignKey(
         "clients.Client",
         verbose_name=_("client"),

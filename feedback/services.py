@@ -82,9 +82,13 @@ def ticket_create(
         raise ValidationError(_("Unknown category."))
     received_at = received_at or timezone.now()
     warn_due_at, due_at = SlaPolicy.in_force(received_at).deadlines(received_at)
+    from_app = api_key is not None
+    secret = secrets.token_urlsafe(24) if from_app else ""
     ticket = Ticket.objects.create(
         # The reference needs the primary key; a unique placeholder holds the slot until then.
-        reference=f"~{secrets.token_hex(8)}",
+        # The app's tickets keep a random one: nothing to enumerate (issue 13).
+        reference=f"FB-{secrets.token_hex(8).upper()}" if from_app else f"~{secrets.token_hex(8)}",
+        access_hash=ticket_secret_hash(secret) if from_app else "",
         client=client,
         channel=channel,
         category=category,
@@ -99,10 +103,27 @@ def ticket_create(
         call_id=call_id,
         api_key=api_key,
     )
-    ticket.reference = f"FB-{timezone.localtime(received_at).year}-{ticket.pk:06d}"
-    ticket.save(update_fields=["reference"])
-    _notify_client_rm(ticket=ticket, client=client)
+    if from_app:
+        # Shown to the app once, in the 201 answer; only its hash is kept.
+        ticket.api_secret = secret
+    else:
+        ticket.reference = f"FB-{timezone.localtime(received_at).year}-{ticket.pk:06d}"
+        ticket.save(update_fields=["reference"])
+    _notify_client_rm(ticket=ticket, client=client, coalesce=from_app)
     return ticket
+
+
+def ticket_secret_hash(secret: str) -> str:
+    """SHA-256 hex of an app ticket's secret (64 characters)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def ticket_secret_matches(*, ticket: Ticket, secret: str) -> bool:
+    """Constant-time check of the secret the app presents for ``ticket``; False for tickets that
+    have none (opened by staff, mail or the web)."""
+    if not ticket.access_hash or not secret:
+        return False
+    return hmac.compare_digest(ticket.access_hash, ticket_secret_hash(secret))
 
 
 # --- handling ----------------------------------------------------------------------------------
@@ -252,10 +273,25 @@ def ticket_close(*, ticket: Ticket, actor: User, reason: str = "") -> Ticket:
     return ticket
 
 
-def _notify_client_rm(*, ticket: Ticket, client: Client | None) -> None:
-    """The client's RM hears of every ticket on their client, once (SPEC section 6)."""
+# App tickets tell the RM at most once per this many seconds: a burst from the app (601 tickets in a
+# minute were seen) is one notification, and the queue lists them all (issue 13).
+APP_NOTICE_WINDOW = 600
+
+
+def _notify_client_rm(*, ticket: Ticket, client: Client | None, coalesce: bool = False) -> None:
+    """The client's RM hears of every ticket on their client, once (SPEC section 6); tickets from
+    the app are coalesced per RM per ``APP_NOTICE_WINDOW``."""
     rm_user = _rm_user_of(client)
-    if rm_user is not None:
+    if rm_user is not None and coalesce:
+        bucket = int(ticket.received_at.timestamp() // APP_NOTICE_WINDOW)
+        notification_create(
+            recipients=[rm_user],
+            title=_("New feedback from your clients in the app"),
+            body=_("Open tickets on your clients are listed in the feedback queue."),
+            url=f"{reverse('feedback:queue')}?channel={ticket.channel}",
+            dedupe_key=f"feedback:app:{rm_user.pk}:{bucket}",
+        )
+    elif rm_user is not None:
         notification_create(
             recipients=[rm_user],
             title=_("New feedback from your client %(client)s: %(reference)s")

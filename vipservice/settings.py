@@ -157,6 +157,9 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 HOTLINE_LOOKUP_LIMIT = env_int("HOTLINE_LOOKUP_LIMIT", 30)
 HOTLINE_LOOKUP_WINDOW = env_int("HOTLINE_LOOKUP_WINDOW", 600)
 
+# Calls per minute each mobile-app API key may make; beyond, 429 (issue 13).
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
+
 # The core-banking upload page takes files up to this size (bytes); bigger files are imported with
 # the import_corebanking command.
 CORE_BANKING_UPLOAD_MAX_BYTES = env_int("CORE_BANKING_UPLOAD_MAX_BYTES", 100_000_000)
