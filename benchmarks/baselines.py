@@ -100,7 +100,7 @@ INSERT INTO clients_client (
     interests, risk_level, created_at, updated_at
 )
 SELECT s.client_no, s.name, s.kind, s.id_number, s.phone,
-       regexp_replace(s.phone, '[^0-9]', '', 'g'), coalesce(s.email, ''), b.id,
+       '+86' || regexp_replace(s.phone, '[^0-9]', '', 'g'), coalesce(s.email, ''), b.id,
        s.relationship_since, s.good_standing, 'standard', 'phone', 'zh-hans', '', 'R3',
        now(), now()
 FROM bench_clients_staging s JOIN core_branch b ON b.code = s.branch_code

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
+from core.phone import phone_key
 from core.registry import register_demo_seeder
 
 CLIENT_COUNT = 400
@@ -131,7 +132,7 @@ def seed(*, rng, today, stdout=None) -> None:
                     else f"310{rng.randint(100, 115)}{birth:%Y%m%d}{rng.randint(100, 999)}{rng.choice('0123456789X')}"
                 ),
                 phone=f"+86 {phone}" if rng.random() < 0.2 else phone,
-                phone_normalized=phone,
+                phone_normalized=phone_key(phone),
                 email=f"{client_no.lower()}@{rng.choice(['qq.com', '163.com', 'mail.example'])}",
                 branch=branches[code],
                 relationship_since=since,

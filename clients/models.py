@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Branch
+from core.phone import phone_key
 
 
 class ClientKind(models.TextChoices):
@@ -122,8 +123,8 @@ class Client(models.Model):
 
     def save(self, *args, **kwargs):
         # A derived column kept in step with ``phone`` wherever a client is saved one by one;
-        # bulk writes (the core-banking import) call ``normalize_phone`` themselves.
-        self.phone_normalized = self.normalize_phone(self.phone)
+        # bulk writes (the core-banking import) call ``core.phone.phone_key`` themselves.
+        self.phone_normalized = phone_key(self.phone)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "phone" in update_fields:
             kwargs["update_fields"] = {*update_fields, "phone_normalized"}
@@ -133,16 +134,6 @@ class Client(models.Model):
         from django.urls import reverse
 
         return reverse("clients:detail", args=[self.pk])
-
-    @staticmethod
-    def normalize_phone(raw: str) -> str:
-        """Digits only, without the +86 / 0086 country prefix: 13800138000."""
-        digits = "".join(ch for ch in (raw or "") if ch.isdigit())
-        if digits.startswith("0086") and len(digits) > 11:
-            digits = digits[4:]
-        elif digits.startswith("86") and len(digits) > 11:
-            digits = digits[2:]
-        return digits
 
     @property
     def is_vip(self) -> bool:

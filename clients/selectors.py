@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from clients.models import VIP_STATUSES, Client
 from core.models import User
+from core.phone import national_digits, phone_key
 from core.roles import SERVICE_WIDE_ROLES, Role
 
 
@@ -131,9 +132,10 @@ def client_list(*, user: User, q: str = "", sort: str = "") -> QuerySet[Client]:
         # every client, so it matches the start of the name (a surname, a two-character name).
         by_name = Q(name__icontains=q) if len(q) >= 3 else Q(name__istartswith=q)
         match = by_name | Q(client_no__iexact=q)
-        digits = Client.normalize_phone(q)
-        if len(digits) >= 7 and len(digits) >= len(q.replace(" ", "").replace("-", "")) - 4:
-            match |= Q(phone_normalized=digits) | Q(phone_normalized__endswith=digits)
+        number = phone_key(q)
+        if number and len(national := national_digits(number)) >= 7:
+            # The stored number's end: a landline typed without its area code, or part of one.
+            match |= Q(phone_normalized=number) | Q(phone_normalized__endswith=national)
         qs = qs.filter(match)
     field = SORTS.get(sort.lstrip("-"), "client_no")
     order = f"-{field}" if sort.startswith("-") else field

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from core.phone import phone_key
 from core.registry import register_demo_seeder
 
 PRODUCTS = [
@@ -189,7 +190,7 @@ def _seed_calls(*, rng, today, clients, rm_of) -> None:
             CallLog(
                 called_at=_aware(day, 9 + n % 9, 5 * n % 60),
                 phone=client.phone,
-                phone_normalized=client.phone_normalized or client.phone,
+                phone_normalized=client.phone_normalized or phone_key(client.phone),
                 client=client,
                 handled_by=takers[n % len(takers)],
                 answered_by_kind=AnsweredBy.OWN_RM if n % 3 else AnsweredBy.ON_CALL,
@@ -202,7 +203,7 @@ def _seed_calls(*, rng, today, clients, rm_of) -> None:
         CallLog(
             called_at=_aware(today - timedelta(days=1), 3, 10),
             phone="021-5888 0000",
-            phone_normalized="02158880000",
+            phone_normalized=phone_key("021-5888 0000"),
             client=None,
             handled_by=takers[0],
             answered_by_kind=AnsweredBy.UNCOVERED,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import RiskLevel, VipStatus
 from core.models import Branch
+from core.phone import PhoneField
 from servicedesk.models import (
     AssetClass,
     CallbackOutcome,
@@ -21,7 +22,7 @@ from servicedesk.models import (
 
 
 class PhoneLookupForm(forms.Form):
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("Caller's phone number"),
         max_length=40,
         help_text=_("As shown by the phone: spaces, dashes and +86 are fine."),

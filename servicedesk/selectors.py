@@ -20,6 +20,7 @@ from django.http import Http404
 from clients.models import Client
 from clients.selectors import assigned_to, clients_for_user
 from core.models import User
+from core.phone import is_landline_ending_with, local_landline_digits
 from core.roles import SERVICE_WIDE_ROLES, Role
 from servicedesk.models import (
     COMPLETED_CALLBACK_STATUSES,
@@ -36,14 +37,29 @@ def _service_wide(user: User) -> bool:
     return user.role in SERVICE_WIDE_ROLES
 
 
+# A local landline number is shared by at most a few clients in different cities; beyond this
+# many, the lookup does not guess.
+_LOCAL_CANDIDATES = 20
+
+
 def client_by_phone(*, normalized: str) -> Client | None:
-    """The client with that normalised number (the hotline's intake lookup, not scoped)."""
-    return (
-        Client.objects.select_related("branch")
-        .filter(phone_normalized=normalized)
-        .order_by("-status", "pk")
-        .first()
-    )
+    """The client with that number (E.164, ``core.phone.normalize_phone``): the hotline's intake
+    lookup, not scoped. A landline dialled without its area code (``"6888 8888"``) finds the
+    client whose stored landline ends with it, when that number is the only such one."""
+    clients = Client.objects.select_related("branch").order_by("-status", "pk")
+    client = clients.filter(phone_normalized=normalized).first()
+    local = local_landline_digits(normalized) if client is None else None
+    if local is None:
+        return client
+    # The trigram index on phone_normalized serves this "ends with" (PostgreSQL).
+    candidates = [
+        c
+        for c in clients.filter(phone_normalized__endswith=local)[:_LOCAL_CANDIDATES]
+        if is_landline_ending_with(c.phone_normalized, local)
+    ]
+    if len({c.phone_normalized for c in candidates}) != 1:
+        return None  # none, or the same local number in several cities: no guess
+    return candidates[0]
 
 
 # --- Calls -----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import VIP_STATUSES, Client, VipStatus
 from core.models import Notification, User
+from core.phone import normalize_phone
 from core.services import audit_record
 from servicedesk.models import (
     AnsweredBy,
@@ -32,7 +33,6 @@ from servicedesk.models import (
     WealthPlan,
     risk_rank,
 )
-from servicedesk.phone import normalize_phone
 from servicedesk.selectors import client_by_phone
 
 HUNDRED = Decimal("100")

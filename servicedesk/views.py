@@ -23,6 +23,7 @@ from core.access import (
     hotline_remember_number,
     role_required,
 )
+from core.phone import InvalidPhone, normalize_phone
 from core.roles import Role
 from feedback.selectors import open_ticket_count
 from managers.selectors import active_assignment_for, who_answers
@@ -43,7 +44,6 @@ from servicedesk.models import (
     PlanStatus,
     Rsvp,
 )
-from servicedesk.phone import InvalidPhone, normalize_phone
 
 RM, BRANCH, SUPERVISOR = Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.SUPERVISOR
 PAGE_SIZE = 25

@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import Client, ClientKind
+from clients.models import ClientKind
+from core.phone import phone_key
 
 KINDS = ("clients", "balances", "trades")
 
@@ -216,5 +217,5 @@ def parse_row(kind: str, line: int, values: dict[str, str]) -> tuple[dict | None
             except ValueError as exc:
                 errors.append(RowError(line, column, str(exc.args[0])))
     if kind == "clients" and not errors:
-        clean["phone_normalized"] = Client.normalize_phone(clean["phone"])
+        clean["phone_normalized"] = phone_key(clean["phone"])
     return (None if errors else clean), errors

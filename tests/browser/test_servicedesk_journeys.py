@@ -34,7 +34,7 @@ def _demo_caller():
     )
     if client is None:
         client = VipClientFactory(branch=rm.branch, name="王芳", phone="13900139000")
-        Client.objects.filter(pk=client.pk).update(phone_normalized="13900139000")
+        Client.objects.filter(pk=client.pk).update(phone_normalized="+8613900139000")
         client.refresh_from_db()
         AssignmentFactory(client=client, rm=rm)
     ShiftFactory(rm=rm)
@@ -46,7 +46,7 @@ def test_rm_takes_a_hotline_call(demo_bank, sign_in, live_server):
     client = _demo_caller()
     page = sign_in("rm")
     page.goto(f"{live_server.url}/service/hotline/")
-    page.fill("#id_phone", f"+86 {client.phone_normalized}")
+    page.fill("#id_phone", f"+86 {client.phone_normalized.removeprefix('+86')}")
     page.click('[data-testid="hotline-lookup"] button[type=submit]')
     page.wait_for_load_state("networkidle")
     card = page.locator('[data-testid="client-card"]')

@@ -43,7 +43,7 @@ def test_clients_file_creates_clients_with_normalised_phone(sh001):
     assert report.ok, report.errors
     assert (report.rows, report.created, report.updated, report.unchanged) == (2, 2, 0, 0)
     wang = Client.objects.get(client_no="C001")
-    assert wang.phone_normalized == "13800138000"
+    assert wang.phone_normalized == "+8613800138000"
     assert wang.branch == sh001
     assert wang.good_standing is True
     assert Client.objects.get(client_no="C002").kind == "corporate"

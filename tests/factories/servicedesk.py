@@ -32,7 +32,7 @@ class CallLogFactory(factory.django.DjangoModelFactory):
         model = CallLog
 
     phone = "13800138000"
-    phone_normalized = "13800138000"
+    phone_normalized = "+8613800138000"
     client = factory.SubFactory(VipClientFactory)
     handled_by = factory.SubFactory(UserFactory)
     answered_by_kind = AnsweredBy.ON_CALL

@@ -1,15 +1,14 @@
 import pytest
 
-from clients.models import Client
-
 
 @pytest.fixture
 def phone_indexed():
-    """Fill Client.phone_normalized the way the clients app stores it (digits, no +86)."""
+    """Set a client's phone; ``save`` stores it normalised (E.164, ``core.phone``)."""
 
     def _index(client, phone=None):
         phone = phone or client.phone
-        Client.objects.filter(pk=client.pk).update(phone=phone, phone_normalized=phone)
+        client.phone = phone
+        client.save(update_fields=["phone"])
         client.refresh_from_db()
         return client
 

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.models import Notification
+from core.phone import InvalidPhone
 from servicedesk.models import AnsweredBy, CallLog
-from servicedesk.phone import InvalidPhone
 from servicedesk.services import call_log_create
 from tests.factories.managers import RelationshipManagerFactory, ShiftFactory
 
@@ -31,7 +31,7 @@ def test_call_goes_to_own_rm_when_on_shift(caller, rm, colleague_rm, branch_staf
     assert call.answered_by_kind == AnsweredBy.OWN_RM
     assert call.answered_by_rm == rm
     assert call.phone == "+86 138-0013-8000"
-    assert call.phone_normalized == "13800138000"
+    assert call.phone_normalized == "+8613800138000"
     assert call.notes == "问余额"
 
 
@@ -64,7 +64,7 @@ def test_unknown_caller_is_logged_without_client(db, branch_staff, supervisor):
     ShiftFactory(rm=RelationshipManagerFactory())
     call = call_log_create(handled_by=branch_staff, phone="021-6888 8888", topic="enquiry")
     assert call.client is None
-    assert call.phone_normalized == "02168888888"
+    assert call.phone_normalized == "+862168888888"
     assert call.answered_by_kind == AnsweredBy.ON_CALL
 
 

@@ -1,0 +1,120 @@
+"""Phone numbers, the one rule: every number is stored and looked up in E.164 (``+8613800138000``),
+read with China as the default region (SPEC section 1: clients' phones; section 6: the hotline).
+
+The core-banking import, ``Client.save``, the hotline, the client search and the forms all use
+this module, so a number written any way (``+86 21 6888 8888``, ``021-6888 8888``,
+``0086 21 68888888``) is stored as the number the hotline looks up. Parsing is Google's
+libphonenumber rules (the ``phonenumbers`` module of the ``phonenumberslite`` package): trunk
+prefix, area codes, IP-dialling prefixes and lengths are its data, not ours.
+
+The import's PostgreSQL fast path computes the same value in SQL for the common shapes
+(``clients.corebanking.sql.sql_phone_normalized``); tests compare the two.
+"""
+
+import re
+
+import phonenumbers
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+REGION = "CN"
+# What people write between digits: spaces (also full-width), dashes, brackets, dots, slashes.
+_SEPARATORS = re.compile(r"[\s\-().·/]")
+_MOBILE = re.compile(r"^1\d{10}$")
+# Parsing outcomes that are a number someone can dial: complete, or a landline's local part.
+_DIALLABLE = (
+    phonenumbers.ValidationResult.IS_POSSIBLE,
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+)
+_FIXED_LINE = (
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
+
+
+class InvalidPhone(ValueError):
+    """The input is not a phone number; ``str(exc)`` is the translated reason."""
+
+
+def _dialled(raw: str) -> str:
+    """The number as typed, without separators, with an international ``00`` as ``+``, and a
+    13-digit ``86`` + mobile read as having the country code (a common export format)."""
+    text = _SEPARATORS.sub("", (raw or "").strip())
+    if not text:
+        raise InvalidPhone(_("Enter the caller's phone number."))
+    digits = text.removeprefix("+")
+    if not digits.isdigit() or not digits.isascii():
+        raise InvalidPhone(
+            _("A phone number has only digits, spaces, dashes, parentheses and a leading +.")
+        )
+    if text.startswith("00"):
+        return f"+{text[2:]}"
+    if len(text) == 13 and text.startswith("86") and _MOBILE.match(text[2:]):
+        return f"+{text}"
+    return text
+
+
+def _parsed(raw: str) -> phonenumbers.PhoneNumber:
+    try:
+        number = phonenumbers.parse(_dialled(raw), REGION)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhone(_("This is not a phone number.")) from None
+    if phonenumbers.is_possible_number_with_reason(number) not in _DIALLABLE:
+        raise InvalidPhone(_("This phone number is too short or too long."))
+    return number
+
+
+def normalize_phone(raw: str) -> str:
+    """``raw`` in E.164: ``"+86 138-0013-8000"``, ``"8613800138000"`` → ``"+8613800138000"``;
+    ``"021-6888 8888"``, ``"+86 21 6888 8888"``, ``"0086 21 68888888"`` → ``"+862168888888"``.
+    A landline without its area code keeps only its own digits (``"6888 8888"`` →
+    ``"+8668888888"``): ``local_landline_digits`` tells such a number apart.
+
+    Raises ``InvalidPhone`` (translated reason) for empty text, other characters than digits,
+    separators and a leading ``+``, or a number of impossible length."""
+    return phonenumbers.format_number(_parsed(raw), phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_key(raw: str) -> str:
+    """The stored form of a client's phone: ``normalize_phone``, or ``""`` when ``raw`` is empty
+    or not a phone number (nobody can call from it, so no lookup should find it)."""
+    try:
+        return normalize_phone(raw)
+    except InvalidPhone:
+        return ""
+
+
+def national_digits(e164: str) -> str:
+    """The national significant number of a normalised number: ``"+862168888888"`` →
+    ``"2168888888"`` (what a stored number ends with however it was dialled in China)."""
+    return phonenumbers.national_significant_number(phonenumbers.parse(e164, REGION))
+
+
+def local_landline_digits(e164: str) -> str | None:
+    """The subscriber digits of a Chinese landline dialled without its area code
+    (``"+8668888888"`` → ``"68888888"``), or None for a complete number."""
+    number = phonenumbers.parse(e164, REGION)
+    if number.country_code != 86 or phonenumbers.is_valid_number(number):
+        return None
+    digits = phonenumbers.national_significant_number(number)
+    return digits if 7 <= len(digits) <= 8 and digits[0] in "23456789" else None
+
+
+def is_landline_ending_with(e164: str, local: str) -> bool:
+    """Is ``e164`` a landline whose number after the area code is ``local``?"""
+    number = phonenumbers.parse(e164, REGION)
+    area = phonenumbers.length_of_geographical_area_code(number)
+    return area > 0 and phonenumbers.national_significant_number(number)[area:] == local
+
+
+class PhoneField(forms.CharField):
+    """A form field that cleans to E.164 with ``normalize_phone`` (its reason as the error)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        try:
+            return normalize_phone(value)
+        except InvalidPhone as exc:
+            raise forms.ValidationError(str(exc), code="invalid_phone") from None
