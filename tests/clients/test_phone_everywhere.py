@@ -106,7 +106,7 @@ def test_the_migration_renormalises_stored_numbers():
     call = CallLogFactory(phone="021-6888 8888", phone_normalized="02168888888")
     editor = SimpleNamespace(connection=connection)
 
-    importlib.import_module("clients.migrations.0008_phone_e164").renormalize(apps, editor)
+    importlib.import_module("clients.migrations.0009_phone_e164").renormalize(apps, editor)
     importlib.import_module("servicedesk.migrations.0002_calllog_phone_e164").renormalize(
         apps, editor
     )

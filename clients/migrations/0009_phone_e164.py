@@ -38,6 +38,6 @@ def renormalize(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clients", "0007_trade_client_without_constraint")]
+    dependencies = [("clients", "0008_policy_tiers_reviews_warnings")]
 
     operations = [migrations.RunPython(renormalize, migrations.RunPython.noop, elidable=True)]
