@@ -41,7 +41,11 @@ class ClientsConfig(AppConfig):
         from clients import demo, four_eyes, widgets
         from clients.models import Client, StatusOverride, VipPolicy
 
-        auditlog.register(Client, exclude_fields=["updated_at", "total_assets"])
+        auditlog.register(
+            Client,
+            exclude_fields=["updated_at", "total_assets"],
+            mask_fields=["id_number", "phone", "phone_normalized", "email"],
+        )
         auditlog.register(VipPolicy)
         auditlog.register(StatusOverride)
         widgets.register()

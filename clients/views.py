@@ -30,7 +30,7 @@ from core.exports import csv_response
 from core.paging import CappedPaginator
 from core.registry import dossier_panels_for
 from core.roles import Role
-from core.services import audit_record
+from core.services import audit_record, filters_used
 
 RM, BRANCH, SUPERVISOR = Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.SUPERVISOR
 PAGE_SIZE = 50
@@ -94,7 +94,7 @@ def client_export(request):
     audit_record(
         actor=request.user,
         event="clients.export_list",
-        detail={"filters": dict(request.GET.items())},
+        detail={"filters": filters_used(request.GET)},
     )
     rows = (
         [c.client_no, c.name, c.kind, c.branch.code, c.status, c.total_assets, c.rm_name]

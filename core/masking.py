@@ -18,6 +18,13 @@ def mask_phone(value: str) -> str:
     return f"{'*' * (len(value) - 4)}{value[-4:]}"
 
 
+def mask_audit_value(value) -> str:
+    """django-auditlog's ``mask_callable`` for PII fields of change records (issue 13): the last
+    4 characters of an ID number, phone or e-mail address; an old and a new value can still be
+    told apart, but neither can be read back."""
+    return mask_phone(str(value)) if value not in (None, "") else ""
+
+
 def mask_email(value: str) -> str:
     if not value or "@" not in value:
         return value

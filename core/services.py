@@ -125,6 +125,12 @@ def notifications_mark_read(*, user: User, notification_id: int | None = None) -
     return qs.update(read_at=timezone.now())
 
 
+def filters_used(params) -> list[str]:
+    """The names of the non-empty parameters of a list or export, for its audit record: never
+    their values, which may be a searched phone or ID number (issue 13)."""
+    return sorted(key for key, value in params.items() if value and key != "page")
+
+
 def audit_record(
     *,
     actor: User | None,

@@ -620,7 +620,8 @@ def ticket_view_record(*, ticket: Ticket, user: User) -> None:
     audit_record(actor=user, event="feedback.ticket_viewed", instance=ticket)
 
 
-def queue_export_record(*, user: User, rows: int, query: str) -> None:
+def queue_export_record(*, user: User, rows: int, filters: list[str]) -> None:
+    """Audit an export of the queue: the row count and the names of the filters used."""
     audit_record(
-        actor=user, event="feedback.queue_exported", detail={"rows": rows, "filters": query}
+        actor=user, event="feedback.queue_exported", detail={"rows": rows, "filters": filters}
     )

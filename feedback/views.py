@@ -13,6 +13,7 @@ from clients.selectors import hotline_clients_for_user
 from core.access import hotline_reached, role_required
 from core.exports import csv_response
 from core.roles import Role
+from core.services import filters_used
 from feedback import selectors, services
 from feedback.forms import (
     AssignForm,
@@ -116,7 +117,7 @@ def queue_export(request):
     """The filtered queue as CSV (UTF-8 with BOM so Excel reads the Chinese), audited."""
     _form, tickets = _filtered(request, selectors.tickets_for_user(user=request.user))
     services.queue_export_record(
-        user=request.user, rows=tickets.count(), query=request.GET.urlencode()
+        user=request.user, rows=tickets.count(), filters=filters_used(request.GET)
     )
     rows = (
         [

@@ -77,7 +77,6 @@ class ServicedeskConfig(AppConfig):
         from servicedesk import demo, models, panels
 
         for model in (
-            models.CallLog,
             models.Callback,
             models.Product,
             models.WealthPlan,
@@ -87,5 +86,6 @@ class ServicedeskConfig(AppConfig):
             models.Invitation,
         ):
             auditlog.register(model)
+        auditlog.register(models.CallLog, mask_fields=["phone", "phone_normalized"])
         panels.register()
         demo.register()

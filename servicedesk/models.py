@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, RiskLevel
+from core.masking import mask_phone
 
 
 def risk_rank(level: str) -> int:
@@ -77,7 +78,8 @@ class CallLog(models.Model):
         indexes = [models.Index(fields=["client", "called_at"])]
 
     def __str__(self) -> str:
-        return f"{self.called_at:%Y-%m-%d %H:%M} {self.phone_normalized}"
+        # Masked: this text is also the audit log's object description (no PII there).
+        return f"{self.called_at:%Y-%m-%d %H:%M} {mask_phone(self.phone_normalized)}"
 
     @property
     def is_uncovered(self) -> bool:
