@@ -25,6 +25,22 @@ class Criterion:
     gap: str
 
 
+def _assets_label(measures: Measures) -> str:
+    """ "Total assets", or the average daily assets with its period and the days counted."""
+    average = measures.average
+    if average is None:
+        return _("Total assets")
+    return _(
+        "Average daily assets %(first)s – %(last)s (%(days)d days; a balance known on "
+        "%(known)d of them, the others count as zero)"
+    ) % {
+        "first": average.first.isoformat(),
+        "last": average.last.isoformat(),
+        "days": average.days,
+        "known": average.days_with_balance,
+    }
+
+
 def criteria_for(
     *,
     kind: str,
@@ -41,7 +57,7 @@ def criteria_for(
     return [
         Criterion(
             "assets",
-            _("Total assets"),
+            _assets_label(measures),
             measures.assets,
             threshold,
             assets_ok,

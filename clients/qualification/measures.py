@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Count
 
 from clients.models import Trade
+from clients.qualification.assets import Average, asset_period, averages_for
 from clients.qualification.window import Window
 
 
@@ -15,6 +16,8 @@ from clients.qualification.window import Window
 class Measures:
     assets: Decimal
     trades: int
+    # Under an average-daily-assets policy: the average with its period and days counted.
+    average: Average | None = None
 
 
 def clients_measure(*, client_ids: list[int], window: Window) -> dict[int, Measures]:
@@ -52,6 +55,12 @@ def clients_measure(*, client_ids: list[int], window: Window) -> dict[int, Measu
         .values_list("client_id", "n")
         .order_by()
     )
+    period = asset_period(window.policy, window.as_of)
+    if period is not None:
+        averages = averages_for(client_ids=client_ids, period=period)
+        return {
+            pk: Measures(averages[pk].amount, trades.get(pk, 0), averages[pk]) for pk in client_ids
+        }
     return {
         pk: Measures(assets=assets.get(pk, Decimal("0.00")), trades=trades.get(pk, 0))
         for pk in client_ids

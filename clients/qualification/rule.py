@@ -45,10 +45,8 @@ def next_status(candidate: Candidate, window: Window) -> Transition:
             target = VipStatus.VIP_AT_RISK
         elif candidate.status == VipStatus.VIP_AT_RISK:
             since = candidate.at_risk_since or day
-            if (day - since).days >= window.policy.grace_days:
-                target = VipStatus.STANDARD
-            else:
-                target = VipStatus.VIP_AT_RISK
+            expired = since <= window.grace_cutoff
+            target = VipStatus.STANDARD if expired else VipStatus.VIP_AT_RISK
         else:
             target = VipStatus.STANDARD
     if target == VipStatus.VIP:

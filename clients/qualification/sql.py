@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.db import connection
 
 from clients.models import VipStatus
+from clients.qualification.assets import asset_period, average_by_client_sql, period_params
 from clients.qualification.window import Window
 
 
@@ -104,7 +105,9 @@ def _trades_count_sql(client_ref: str) -> str:
 def rule_params(window: Window) -> dict:
     """The SQL parameters of the rule for D (dates adapted for the database in use)."""
     policy = window.policy
+    period = asset_period(policy, window.as_of)
     return {
+        **(period_params(period) if period else {}),
         "as_of": _date_param(window.as_of),
         "rel_cutoff": _date_param(window.relationship_cutoff),
         "grace_cutoff": _date_param(window.grace_cutoff),
@@ -147,6 +150,18 @@ def changes_stage(window: Window) -> None:
     # MATERIALIZED: computed once per client. Inlined, every mention of e.q below would repeat
     # the whole CASE (assets probed up to three times per client: 57 s of a 177 s run on a
     # million clients, benchmarks/REPORT.md).
+    # The asset measure is the policy version's (``assets``): latest balances for the clients
+    # who pass the cheap tests, or every client's average daily assets over the period.
+    averaged = asset_period(window.policy, window.as_of) is not None
+    assets = (
+        average_by_client_sql()
+        if averaged
+        else f"""(SELECT a.client_id, SUM({_latest_cents_sql()}) AS cents
+                       FROM clients_client c1 JOIN clients_account a ON a.client_id = c1.id
+                       WHERE c1.good_standing AND c1.relationship_since <= %(rel_cutoff)s
+                       GROUP BY a.client_id)"""
+    )
+    assets_fallback = "0" if averaged else _assets_cents_sql("n.id")
     sql = f"""
         CREATE TEMPORARY TABLE {CHANGES_TABLE} AS
         WITH e AS MATERIALIZED (
@@ -154,10 +169,7 @@ def changes_stage(window: Window) -> None:
                    c.relationship_since, c.good_standing, s.cents AS assets_cents,
                    {qualifies} AS q, o.id AS oid, o.status AS ostatus, o.reason AS oreason
             FROM clients_client c
-            LEFT JOIN (SELECT a.client_id, SUM({_latest_cents_sql()}) AS cents
-                       FROM clients_client c1 JOIN clients_account a ON a.client_id = c1.id
-                       WHERE c1.good_standing AND c1.relationship_since <= %(rel_cutoff)s
-                       GROUP BY a.client_id) AS s ON s.client_id = c.id
+            LEFT JOIN {assets} AS s ON s.client_id = c.id
             LEFT JOIN (SELECT client_id, MAX(id) AS oid FROM clients_statusoverride
                        WHERE revoked_at IS NULL AND starts_on <= %(as_of)s
                          AND ends_on >= %(as_of)s
@@ -182,7 +194,7 @@ def changes_stage(window: Window) -> None:
         SELECT n.id, n.kind, n.status AS from_status, n.target AS to_status,
                n.new_vip_since, n.new_at_risk_since, n.relationship_since, n.good_standing,
                n.q, n.oid, n.oreason,
-               COALESCE(n.assets_cents, {_assets_cents_sql("n.id")}) AS assets_cents,
+               COALESCE(n.assets_cents, {assets_fallback}) AS assets_cents,
                {_trades_count_sql("n.id")} AS trades,
                ROW_NUMBER() OVER (ORDER BY n.id) AS rn
         FROM n

@@ -23,6 +23,24 @@ def years_before(day: date, years: int) -> date:
     return months_before(day, 12 * years)
 
 
+def downgrade_cutoff(as_of: date, policy: VipPolicy) -> date:
+    """At risk since this day or earlier: downgraded on D (SPEC section 3). Without review dates,
+    D − grace days. With review dates (e.g. 30 June, 31 December) downgrades take effect on one:
+    the grace must have run out by the latest review date on or before D, so a run that misses
+    the review date itself (late data) still downgrades at its next run, never earlier."""
+    grace = timedelta(days=policy.grace_days)
+    reviews = policy.review_days()
+    if not reviews:
+        return as_of - grace
+    last_review = max(
+        date(year, month, day)
+        for year in (as_of.year, as_of.year - 1)
+        for month, day in reviews
+        if date(year, month, day) <= as_of
+    )
+    return last_review - grace
+
+
 @dataclass(frozen=True)
 class Window:
     """The dates and instants the rule uses for a day D under a policy."""
@@ -40,7 +58,7 @@ class Window:
             policy=policy,
             trades_from=months_before(as_of, policy.activity_months),
             relationship_cutoff=years_before(as_of, policy.min_relationship_years),
-            grace_cutoff=as_of - timedelta(days=policy.grace_days),
+            grace_cutoff=downgrade_cutoff(as_of, policy),
         )
 
     @property
