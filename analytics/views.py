@@ -14,6 +14,7 @@ from core.access import role_required
 from core.exports import table_csv_response, xlsx_response
 from core.roles import Role
 from core.services import audit_record
+from retention.selectors import warning_figures
 
 
 def _period(request, form_class=PeriodForm):
@@ -72,6 +73,7 @@ def dashboard_view(request):
             "export_form": ExportForm,
             "needs_groups": needs_groups,
             "callback_needs": callback_needs,
+            "early_warning": warning_figures(first=date(year, 1, 1), last=data["report"]["as_of"]),
         },
     )
 

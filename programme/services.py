@@ -33,6 +33,7 @@ from dataruns.services import (
 )
 from managers.models import Assignment
 from managers.services import assignments_sync
+from retention.services import warnings_raise
 from servicedesk.services import callbacks_generate
 
 EXPORT_COLUMNS = [
@@ -158,6 +159,7 @@ def night_run_execute(*, run_id: int) -> NightOutcome | None:
         night_run_finish(run=run, error=f"{type(exc).__name__}: {exc}")
         raise
     result = cycle.reclassification
+    warnings = warnings_raise(as_of=run.business_date)
     night_run_finish(
         run=run,
         changes=result.changes,
@@ -167,6 +169,7 @@ def night_run_execute(*, run_id: int) -> NightOutcome | None:
             "transitions": {f"{a}→{b}": n for (a, b), n in sorted(result.transitions.items())},
             "assignments": cycle.assignments,
             "callbacks_created": cycle.callbacks_created,
+            "retention_tasks": warnings,
             "seconds": {k: round(v, 2) for k, v in cycle.seconds.items()},
         },
     )

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-$(pwd)/.venv/bin/python}
-APPS=(approvals clients dataruns managers servicedesk feedback analytics programme)
+APPS=(approvals clients dataruns managers retention servicedesk feedback analytics programme)
 ignores=(--ignore=.venv --ignore=staticfiles --ignore=var --ignore=tests --ignore=scripts --ignore=benchmarks)
 for app in "${APPS[@]}"; do ignores+=("--ignore=$app"); done
 "$PY" manage.py makemessages -l zh_Hans --no-obsolete --no-location "${ignores[@]}" >/dev/null

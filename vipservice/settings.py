@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "servicedesk",
     "feedback",
     "analytics",
+    "retention",
     "programme",
 ]
 

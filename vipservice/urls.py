@@ -33,6 +33,7 @@ urlpatterns = [
     path("approvals/", include("approvals.urls")),
     path("data-runs/", include("dataruns.urls")),
     path("programme/", include("programme.urls")),
+    path("retention/", include("retention.urls")),
     path("", include("core.urls")),
 ]
 

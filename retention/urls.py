@@ -1,0 +1,7 @@
+from django.urls import path
+
+from retention import views
+
+app_name = "retention"
+
+urlpatterns = [path("<int:pk>/close/", views.task_close, name="close")]
