@@ -2,7 +2,15 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from feedback import services
-from feedback.models import ApiKey, SlaPolicy, Survey, Ticket, TicketMessage
+from feedback.models import (
+    ApiKey,
+    HeldMail,
+    SlaPolicy,
+    Survey,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+)
 
 
 @admin.register(SlaPolicy)
@@ -14,6 +22,14 @@ class TicketMessageInline(admin.TabularInline):
     model = TicketMessage
     extra = 0
     fields = ["created_at", "kind", "author", "body"]
+    readonly_fields = fields
+    can_delete = False
+
+
+class TicketAttachmentInline(admin.TabularInline):
+    model = TicketAttachment
+    extra = 0
+    fields = ["created_at", "filename", "content_type", "size"]
     readonly_fields = fields
     can_delete = False
 
@@ -49,7 +65,7 @@ class TicketAdmin(admin.ModelAdmin):
         "closed_at",
         "source_message_id",
     ]
-    inlines = [TicketMessageInline]
+    inlines = [TicketMessageInline, TicketAttachmentInline]
 
 
 @admin.register(Survey)
@@ -91,3 +107,19 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for key in queryset:
             services.api_key_revoke(api_key=key)
         self.message_user(request, _("Keys revoked."), messages.SUCCESS)
+
+
+@admin.register(HeldMail)
+class HeldMailAdmin(admin.ModelAdmin):
+    """Ignored and quarantined email, read-only: the poller writes it, nobody edits it."""
+
+    list_display = ["created_at", "kind", "reason", "sender", "subject", "ticket"]
+    list_filter = ["kind", "reason"]
+    search_fields = ["sender", "subject", "message_id"]
+    readonly_fields = [f.name for f in HeldMail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

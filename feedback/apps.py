@@ -40,12 +40,22 @@ class FeedbackConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from feedback import demo, widgets
-        from feedback.models import ApiKey, SlaPolicy, Survey, Ticket, TicketMessage
+        from feedback.models import (
+            ApiKey,
+            HeldMail,
+            SlaPolicy,
+            Survey,
+            Ticket,
+            TicketAttachment,
+            TicketMessage,
+        )
 
         auditlog.register(Ticket)
         auditlog.register(TicketMessage)
         auditlog.register(Survey, exclude_fields=["token"])
         auditlog.register(ApiKey, exclude_fields=["key_hash"])
         auditlog.register(SlaPolicy)
+        auditlog.register(TicketAttachment)
+        auditlog.register(HeldMail, exclude_fields=["body"])
         widgets.register()
         demo.register()

@@ -357,3 +357,94 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class TicketAttachment(models.Model):
+    """A file that came with a client's email, kept through Django's storage API (the original
+    name is shown and used on download; the stored name is random)."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        TicketMessage,
+        verbose_name=_("message"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        help_text=_("The client's reply it came with; empty for the email that opened the ticket."),
+    )
+    file = models.FileField(_("file"), upload_to="feedback/attachments/%Y/%m/", max_length=200)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("ticket attachment")
+        verbose_name_plural = _("ticket attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class HeldMail(models.Model):
+    """An email that did not become a ticket or a reply: automated mail (ignored, RFC 3834) or a
+    message that could not be read or stored (quarantined, its raw bytes kept). Listed for the
+    feedback team lead; never processed again on its own."""
+
+    class Kind(models.TextChoices):
+        IGNORED = "ignored", _("Ignored (automated)")
+        QUARANTINED = "quarantined", _("Quarantined")
+
+    class Reason(models.TextChoices):
+        AUTO_SUBMITTED = "auto_submitted", _("Auto-Submitted header (auto-reply or robot)")
+        PRECEDENCE = "precedence", _("Bulk, list or auto-reply precedence")
+        AUTOREPLY_HEADER = "autoreply_header", _("Auto-reply header")
+        MAILING_LIST = "mailing_list", _("Mailing list")
+        DELIVERY_REPORT = "delivery_report", _("Delivery or read report")
+        MAILER_DAEMON = "mailer_daemon", _("Sent by a mail server (bounce)")
+        EMPTY = "empty", _("Empty file")
+        TOO_LARGE = "too_large", _("Larger than the mail size limit")
+        UNPARSEABLE = "unparseable", _("Not an email (no readable headers)")
+        NO_SENDER = "no_sender", _("No usable sender address")
+        NUL = "nul", _("Contains NUL characters")
+        UNSTORABLE = "unstorable", _("Could not be stored")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, db_index=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    evidence = models.CharField(_("evidence"), max_length=500, blank=True)
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    message_id = models.CharField(_("email Message-ID"), max_length=255, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    raw = models.FileField(_("raw message"), upload_to="feedback/held/%Y/%m/", blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    source_key = models.CharField(_("mailbox key"), max_length=255, blank=True)
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("ticket"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The ticket an automated reply answered; it was left unchanged."),
+    )
+    created_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("held email")
+        verbose_name_plural = _("held emails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~Q(message_id=""),
+                name="held_mail_once_per_message_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.sender or '—'} {self.subject}"

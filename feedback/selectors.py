@@ -23,8 +23,10 @@ from feedback.models import (
     AWAITING_RESPONSE,
     OPEN_STATUSES,
     URGENCY,
+    HeldMail,
     Survey,
     Ticket,
+    TicketAttachment,
     TicketMessage,
 )
 
@@ -101,6 +103,20 @@ def team_leads() -> QuerySet[User]:
         user_permissions__content_type__app_label="feedback",
     )
     return leads if leads.exists() else team
+
+
+def held_mail_for_user(*, user: User) -> QuerySet[HeldMail]:
+    """The one access helper for held (ignored or quarantined) email: the feedback team (its
+    leads are notified of each quarantined one), supervisors and administrators see all of it
+    (they see every ticket already); anyone else nothing."""
+    if not user_is_team(user):
+        return HeldMail.objects.none()
+    return HeldMail.objects.select_related("ticket")
+
+
+def attachments_of(*, ticket: Ticket) -> QuerySet[TicketAttachment]:
+    """A ticket's files; whoever may see the ticket (``ticket_for_user``) may see them."""
+    return ticket.attachments.all()
 
 
 def tickets_of_client(*, user: User, client: Client, limit: int = 20) -> QuerySet[Ticket]:

@@ -7,31 +7,30 @@ import logging
 import re
 import secrets
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid, parseaddr
+from email.utils import make_msgid
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage as DjangoEmail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from clients.models import Client
 from core.models import Notification, User
 from core.selectors import supervisors
 from core.services import audit_record, notification_create
-from feedback.mail import MailSource, mail_source
 from feedback.models import (
     ApiKey,
     Category,
     Channel,
+    HeldMail,
     SlaPolicy,
     Survey,
     Ticket,
+    TicketAttachment,
     TicketMessage,
     TicketStatus,
 )
@@ -273,6 +272,29 @@ def ticket_close(*, ticket: Ticket, actor: User, reason: str = "") -> Ticket:
     return ticket
 
 
+@transaction.atomic
+def ticket_reopen(*, ticket: Ticket, note: str) -> Ticket:
+    """Reopen a resolved or closed ticket because the client wrote again (SPEC section 6: "a reply
+    to a closed ticket reopens it"): back to in progress with a note saying why, and its handler
+    (or, with none, the team leads) told. The SLA clock of the first response is not restarted."""
+    ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
+    if ticket.is_open:
+        return ticket
+    ticket.status = TicketStatus.IN_PROGRESS
+    ticket.resolved_at = ticket.closed_at = None
+    ticket.save(update_fields=["status", "resolved_at", "closed_at"])
+    TicketMessage.objects.create(ticket=ticket, kind=TicketMessage.Kind.INTERNAL_NOTE, body=note)
+    notification_create(
+        recipients=[ticket.handler] if ticket.handler_id else team_leads(),
+        title=_("Ticket %(reference)s was reopened by the client")
+        % {"reference": ticket.reference},
+        body=ticket.subject,
+        url=ticket_url(ticket),
+        level=Notification.Level.WARNING,
+    )
+    return ticket
+
+
 # App tickets tell the RM at most once per this many seconds: a burst from the app (601 tickets in a
 # minute were seen) is one notification, and the queue lists them all (issue 13).
 APP_NOTICE_WINDOW = 600
@@ -500,122 +522,6 @@ def api_key_authenticate(*, raw: str) -> ApiKey | None:
     return key
 
 
-# --- mail intake -------------------------------------------------------------------------------
-
-
-def _body_text(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain", "html"))
-    if part is None:
-        return ""
-    try:
-        text = part.get_content()
-    except (LookupError, UnicodeDecodeError):
-        payload = part.get_payload(decode=True) or b""
-        text = payload.decode("utf-8", errors="replace")
-    if part.get_content_type() == "text/html":
-        text = strip_tags(text)
-    return text.strip()
-
-
-def _message_id(message: EmailMessage, raw: bytes) -> str:
-    """The Message-ID, or a stable stand-in from the content so a message without one is still
-    processed once."""
-    value = (message.get("Message-ID") or "").strip()
-    return value[:255] if value else f"<sha256-{hashlib.sha256(raw).hexdigest()}@no-message-id>"
-
-
-def _thread_target(message: EmailMessage, subject: str, sender: str) -> Ticket | None:
-    """The ticket an email replies to: by In-Reply-To/References (our Message-IDs are random,
-    so they prove the thread), else by "[FB-…]" in the subject when it comes from the ticket's
-    own correspondent (a reference alone is guessable)."""
-    ids = " ".join(str(message.get(h, "")) for h in ("In-Reply-To", "References")).split()
-    if ids:
-        ticket = Ticket.objects.filter(source_message_id__in=ids).first()
-        if ticket is None:
-            reply_to = TicketMessage.objects.filter(message_id__in=ids).select_related("ticket")
-            first = reply_to.first()
-            ticket = first.ticket if first else None
-        if ticket is not None:
-            return ticket
-    match = REFERENCE_RE.search(subject)
-    if match and sender:
-        ticket = Ticket.objects.select_related("client").filter(reference=match.group(1)).first()
-        if ticket is not None:
-            known = {ticket.sender_email.lower(), (ticket.client.email if ticket.client else "")}
-            if sender in {address.lower() for address in known if address}:
-                return ticket
-    return None
-
-
-def _already_seen(message_id: str) -> bool:
-    return (
-        Ticket.objects.filter(source_message_id=message_id).exists()
-        or TicketMessage.objects.filter(message_id=message_id).exists()
-    )
-
-
-@transaction.atomic
-def mail_ingest(*, message: EmailMessage, raw: bytes) -> Ticket | TicketMessage | None:
-    """One email into the queue: a reply to a ticket is added to its thread, anything else opens
-    a ticket (client matched by address; unknown senders left for triage). None when this
-    Message-ID was processed before."""
-    message_id = _message_id(message, raw)
-    if _already_seen(message_id):
-        return None
-    subject = str(message.get("Subject", "")).strip() or _("(no subject)")
-    sender = parseaddr(str(message.get("From", "")))[1].strip().lower()
-    body = _body_text(message) or subject
-    target = _thread_target(message, subject, sender)
-    if target is not None:
-        reply = TicketMessage.objects.create(
-            ticket=target,
-            kind=TicketMessage.Kind.CLIENT_MESSAGE,
-            body=body,
-            message_id=message_id,
-        )
-        if target.status == TicketStatus.RESPONDED:
-            Ticket.objects.filter(pk=target.pk).update(status=TicketStatus.IN_PROGRESS)
-        return reply
-    matches = list(Client.objects.filter(email__iexact=sender)[:2]) if sender else []
-    # Two clients sharing one address cannot be told apart: triage decides.
-    client = matches[0] if len(matches) == 1 else None
-    return ticket_create(
-        channel=Channel.EMAIL,
-        category=Category.INQUIRY,
-        subject=subject,
-        description=body,
-        client=client,
-        sender_email=sender,
-        source_message_id=message_id,
-    )
-
-
-def mailbox_poll(*, source: MailSource | None = None) -> dict:
-    """Read every unprocessed email once. Each message is ingested in its own transaction and only
-    marked done after the commit: a crash in between leaves it unprocessed for the next run, and
-    the unique Message-ID stops that run from creating it twice."""
-    source = source or mail_source()
-    counts = {"tickets": 0, "replies": 0, "duplicates": 0, "failed": 0}
-    for key, message, raw in source.pending():
-        try:
-            result = mail_ingest(message=message, raw=raw)
-        except IntegrityError:
-            # A concurrent poll committed the same Message-ID first.
-            result = None
-        except Exception:
-            logger.exception("feedback mail %s could not be ingested; retried next run", key)
-            counts["failed"] += 1
-            continue
-        if result is None:
-            counts["duplicates"] += 1
-        elif isinstance(result, Ticket):
-            counts["tickets"] += 1
-        else:
-            counts["replies"] += 1
-        source.done(key)
-    return counts
-
-
 def ticket_view_record(*, ticket: Ticket, user: User) -> None:
     audit_record(actor=user, event="feedback.ticket_viewed", instance=ticket)
 
@@ -625,3 +531,16 @@ def queue_export_record(*, user: User, rows: int, filters: list[str]) -> None:
     audit_record(
         actor=user, event="feedback.queue_exported", detail={"rows": rows, "filters": filters}
     )
+
+
+def attachment_download_record(*, attachment: TicketAttachment, user: User) -> None:
+    audit_record(
+        actor=user,
+        event="feedback.attachment_downloaded",
+        instance=attachment.ticket,
+        detail={"attachment": attachment.pk, "filename": attachment.filename},
+    )
+
+
+def held_mail_download_record(*, held: HeldMail, user: User) -> None:
+    audit_record(actor=user, event="feedback.held_mail_downloaded", instance=held)

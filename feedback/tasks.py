@@ -4,6 +4,7 @@ run twice or late, and works from the database's state alone."""
 from celery import shared_task
 
 from feedback import services
+from feedback.mail import intake
 
 
 @shared_task(name="feedback.tasks.sla_sweep")
@@ -14,5 +15,5 @@ def sla_sweep() -> dict:
 
 @shared_task(name="feedback.tasks.poll_mailbox")
 def poll_mailbox() -> dict:
-    """Every 2 minutes: turn new email into tickets and thread replies."""
-    return services.mailbox_poll()
+    """Every 2 minutes: turn new email into tickets and thread replies; hold the rest."""
+    return intake.mailbox_poll()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from feedback import api, views
+from feedback.mail import views as mail_views
 
 app_name = "feedback"
 
@@ -11,6 +12,13 @@ urlpatterns = [
     path("new/", views.ticket_new, name="ticket_new"),
     path("tickets/<str:reference>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<str:reference>/<str:action>/", views.ticket_action, name="ticket_action"),
+    path(
+        "tickets/<str:reference>/attachments/<int:pk>/",
+        mail_views.attachment_download,
+        name="attachment_download",
+    ),
+    path("mail/held/", mail_views.held_mail, name="held_mail"),
+    path("mail/held/<int:pk>/raw/", mail_views.held_mail_raw, name="held_mail_raw"),
     path("survey/<str:token>/", views.survey, name="survey"),
     path("api/v1/tickets", api.tickets_create, name="api_tickets"),
     path("api/v1/tickets/<str:reference>", api.ticket_status, name="api_ticket_status"),

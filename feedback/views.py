@@ -238,6 +238,7 @@ def ticket_detail(request, reference: str):
         {
             "ticket": ticket,
             "thread": selectors.thread_for(ticket=ticket),
+            "attachments": selectors.attachments_of(ticket=ticket),
             "is_team": is_team,
             "can_open_dossier": can_open_dossier,
             "survey": survey,

@@ -280,6 +280,12 @@ COREBANKING_INBOX = env_str("COREBANKING_INBOX", str(VAR_DIR / "inbox"))
 # Feedback mail intake: a Maildir for the embedded default and tests, IMAP in production.
 FEEDBACK_MAILDIR = env_str("FEEDBACK_MAILDIR", str(VAR_DIR / "mail" / "feedback"))
 FEEDBACK_IMAP_URL = env_str("FEEDBACK_IMAP_URL", "")
+# The bank's own mail servers (host names or domains in their Received headers' "by" part): the SLA
+# clock starts at the newest of their Received headers. Empty: the topmost Received header.
+FEEDBACK_MAIL_SERVERS = tuple(s.lower() for s in env_list("FEEDBACK_MAIL_SERVERS", []))
+# A larger message is quarantined unread; a larger attachment is not kept (the ticket says so).
+FEEDBACK_MAIL_MAX_BYTES = env_int("FEEDBACK_MAIL_MAX_BYTES", 50 * 1024 * 1024)
+FEEDBACK_ATTACHMENT_MAX_BYTES = env_int("FEEDBACK_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

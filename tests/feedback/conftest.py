@@ -1,4 +1,6 @@
 import datetime
+import mailbox
+from pathlib import Path
 
 import pytest
 
@@ -20,3 +22,10 @@ def handler(feedback_user):
 def _fast_password_hashing(settings):
     """Personas get passwords; a fast hasher keeps these tests quick (not a security setting)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def maildir(settings):
+    """The feedback Maildir, as the bank's mail server delivers into it."""
+    Path(settings.FEEDBACK_MAILDIR).parent.mkdir(parents=True, exist_ok=True)
+    return mailbox.Maildir(settings.FEEDBACK_MAILDIR, create=True)

@@ -1,24 +1,21 @@
 """Email intake: a Maildir polled by a job; senders matched to clients; replies threaded; nothing
 lost and nothing duplicated when the job crashes or runs twice."""
 
-import mailbox
+import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.db import OperationalError
 
 from feedback import services, tasks
-from feedback.mail import MaildirSource
-from feedback.models import Channel, Ticket, TicketMessage, TicketStatus
+from feedback.mail import MaildirSource, intake
+from feedback.models import Channel, HeldMail, Ticket, TicketMessage, TicketStatus
+from tests.feedback.mailtools import NOTHING, polled
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def maildir():
-    Path(settings.FEEDBACK_MAILDIR).parent.mkdir(parents=True, exist_ok=True)
-    return mailbox.Maildir(settings.FEEDBACK_MAILDIR, create=True)
 
 
 def deliver(maildir, *, sender, subject, body, message_id, **headers):
@@ -47,7 +44,7 @@ def test_email_from_a_client_becomes_a_ticket_for_that_client(maildir, client_of
         body="为什么收了年费？",
         message_id="<m1@mail.example>",
     )
-    assert tasks.poll_mailbox() == {"tickets": 1, "replies": 0, "duplicates": 0, "failed": 0}
+    assert tasks.poll_mailbox() == polled(tickets=1)
     ticket = Ticket.objects.get()
     assert ticket.client == client_of_rm
     assert ticket.channel == Channel.EMAIL
@@ -67,7 +64,7 @@ def test_unknown_sender_opens_an_unmatched_ticket_for_triage(maildir, client_of_
         body="Who am I?",
         message_id="<m2@else.example>",
     )
-    services.mailbox_poll()
+    intake.mailbox_poll()
     ticket = Ticket.objects.get()
     assert ticket.client is None
     assert ticket.sender_email == "stranger@else.example"
@@ -81,7 +78,7 @@ def test_reply_is_threaded_onto_its_ticket(maildir, client_of_rm, feedback_user)
         body="Please help",
         message_id="<first@mail.example>",
     )
-    services.mailbox_poll()
+    intake.mailbox_poll()
     ticket = Ticket.objects.get()
     services.ticket_respond(ticket=ticket, author=feedback_user, body="Blocked it for you.")
     deliver(
@@ -99,7 +96,7 @@ def test_reply_is_threaded_onto_its_ticket(maildir, client_of_rm, feedback_user)
         body="Any news?",
         message_id="<third@mail.example>",
     )
-    assert services.mailbox_poll()["replies"] == 2
+    assert intake.mailbox_poll()["replies"] == 2
     assert Ticket.objects.count() == 1
     bodies = list(
         ticket.messages.filter(kind=TicketMessage.Kind.CLIENT_MESSAGE).values_list(
@@ -124,27 +121,45 @@ def test_reply_to_our_response_threads_by_its_message_id(maildir, client_of_rm, 
         message_id="<fu@mail.example>",
         References=response.message_id,
     )
-    services.mailbox_poll()
+    intake.mailbox_poll()
     assert ticket.messages.filter(kind=TicketMessage.Kind.CLIENT_MESSAGE).count() == 1
 
 
-def test_crash_inside_the_transaction_loses_nothing(maildir, client_of_rm, monkeypatch):
+def test_a_write_that_fails_is_quarantined_whole_not_retried(maildir, client_of_rm, monkeypatch):
     deliver(
         maildir, sender=client_of_rm.email, subject="s", body="b", message_id="<crash@x.example>"
     )
 
     def crash(client):
-        raise RuntimeError("worker killed after the ticket was written")
+        raise RuntimeError("a bug after the ticket was written")
 
     # Called inside ticket_create, after the ticket row is inserted.
     monkeypatch.setattr(services, "_rm_user_of", crash)
-    assert services.mailbox_poll()["failed"] == 1
-    assert Ticket.objects.count() == 0
-    assert len(_new(settings.FEEDBACK_MAILDIR)) == 1
+    assert intake.mailbox_poll() == polled(quarantined=1)
+    assert Ticket.objects.count() == 0 and TicketMessage.objects.count() == 0
+    held = HeldMail.objects.get()
+    assert (held.kind, held.reason) == (HeldMail.Kind.QUARANTINED, HeldMail.Reason.UNSTORABLE)
+    assert "RuntimeError: a bug after the ticket was written" in held.evidence
+    assert b"<crash@x.example>" in held.raw.read()
     monkeypatch.undo()
-    assert services.mailbox_poll()["tickets"] == 1
-    assert Ticket.objects.count() == 1
+    assert intake.mailbox_poll() == NOTHING
     assert _new(settings.FEEDBACK_MAILDIR) == []
+
+
+def test_an_unreachable_database_gives_the_message_back_for_the_next_run(
+    maildir, client_of_rm, monkeypatch
+):
+    deliver(maildir, sender=client_of_rm.email, subject="s", body="b", message_id="<db@x.example>")
+
+    def database_away(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(intake, "ticket_create", database_away)
+    assert intake.mailbox_poll() == polled(failed=1)
+    assert len(_new(settings.FEEDBACK_MAILDIR)) == 1
+    assert HeldMail.objects.count() == 0
+    monkeypatch.undo()
+    assert intake.mailbox_poll() == polled(tickets=1)
 
 
 def test_crash_after_commit_before_marking_does_not_duplicate(maildir, client_of_rm, monkeypatch):
@@ -157,11 +172,13 @@ def test_crash_after_commit_before_marking_does_not_duplicate(maildir, client_of
 
     monkeypatch.setattr(MaildirSource, "done", crash)
     with pytest.raises(RuntimeError):
-        services.mailbox_poll()
+        intake.mailbox_poll()
     assert Ticket.objects.count() == 1
-    assert len(_new(settings.FEEDBACK_MAILDIR)) == 1
     monkeypatch.undo()
-    assert services.mailbox_poll() == {"tickets": 0, "replies": 0, "duplicates": 1, "failed": 0}
+    # Still claimed by the poll that died: left alone until the claim is stale, then given back.
+    assert intake.mailbox_poll() == NOTHING
+    with time_machine.travel(datetime.timedelta(minutes=16)):
+        assert intake.mailbox_poll() == polled(duplicates=1)
     assert Ticket.objects.count() == 1
     assert _new(settings.FEEDBACK_MAILDIR) == []
 
@@ -171,7 +188,7 @@ def test_the_same_message_delivered_twice_is_one_ticket(maildir, client_of_rm):
         deliver(
             maildir, sender=client_of_rm.email, subject="s", body="b", message_id="<dup@x.example>"
         )
-    result = services.mailbox_poll()
+    result = intake.mailbox_poll()
     assert result["tickets"] == 1 and result["duplicates"] == 1
     assert Ticket.objects.count() == 1
 
@@ -183,20 +200,19 @@ def test_message_without_message_id_is_still_processed_once(maildir, client_of_r
     message.set_content("body")
     maildir.add(message.as_bytes())
     maildir.add(message.as_bytes())
-    services.mailbox_poll()
+    intake.mailbox_poll()
     assert Ticket.objects.count() == 1
 
 
-def test_html_only_and_empty_mail_do_not_break_the_poll(maildir):
+def test_html_only_and_garbage_mail_do_not_break_the_poll(maildir):
     message = EmailMessage()
     message["From"] = "x@y.example"
     message["Message-ID"] = "<html@y.example>"
     message.set_content("<p>Hello <b>bank</b></p>", subtype="html")
     maildir.add(message.as_bytes())
     maildir.add(b"garbage without headers")
-    result = services.mailbox_poll()
-    assert result["failed"] == 0
-    assert Ticket.objects.filter(description="Hello bank").exists()
+    assert intake.mailbox_poll() == polled(tickets=1, quarantined=1)
+    assert Ticket.objects.get().description == "Hello bank"
 
 
 def test_two_clients_sharing_an_address_are_left_for_triage(
@@ -205,12 +221,12 @@ def test_two_clients_sharing_an_address_are_left_for_triage(
     client_elsewhere.email = client_of_rm.email
     client_elsewhere.save()
     deliver(maildir, sender=client_of_rm.email, subject="s", body="b", message_id="<sh@x.example>")
-    services.mailbox_poll()
+    intake.mailbox_poll()
     assert Ticket.objects.get().client is None
 
 
 def test_maildir_is_read_in_delivery_order():
-    from feedback.mail import _delivery_order
+    from feedback.mail.sources import _delivery_order
 
     keys = ["1700000000.M100000P1Q2.host", "1700000000.M99999P1Q1.host", "1699999999.M5P1Q9.h"]
     assert sorted(keys, key=_delivery_order) == [keys[2], keys[1], keys[0]]
@@ -227,7 +243,7 @@ def test_reference_in_the_subject_from_a_stranger_opens_a_new_ticket(maildir, cl
         body="Injected",
         message_id="<evil@evil.example>",
     )
-    services.mailbox_poll()
+    intake.mailbox_poll()
     assert ticket.messages.count() == 0
     assert Ticket.objects.filter(sender_email="mallory@evil.example", client=None).exists()
 
@@ -265,7 +281,7 @@ def test_imap_source_peeks_and_marks_seen_only_when_done(client_of_rm, settings)
     message["Subject"] = "via IMAP"
     message.set_content("hello")
     source._conn = FakeImap(message.as_bytes())
-    assert services.mailbox_poll(source=source)["tickets"] == 1
+    assert intake.mailbox_poll(source=source)["tickets"] == 1
     assert ("FETCH", b"42", "(BODY.PEEK[])") in source._conn.calls
     assert source._conn.calls[-1] == ("STORE", "42", "+FLAGS", "(\\Seen)")
     assert Ticket.objects.get().client == client_of_rm

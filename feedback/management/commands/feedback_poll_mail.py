@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from feedback.services import mailbox_poll
+from feedback.mail.intake import mailbox_poll
 
 
 class Command(BaseCommand):
@@ -9,5 +9,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = mailbox_poll()
         self.stdout.write(", ".join(f"{name} {count}" for name, count in result.items()))
+        if result["quarantined"]:
+            self.stderr.write(
+                f"{result['quarantined']} messages quarantined: see /feedback/mail/held/."
+            )
         if result["failed"]:
-            self.stderr.write(f"{result['failed']} messages failed; they are retried next run.")
+            self.stderr.write(f"{result['failed']} messages failed (database); retried next run.")

@@ -1,0 +1,290 @@
+"""Reading one email the way mail clients read it (SPEC section 6, "Mail"): charset labels as the
+WHATWG Encoding Standard maps them, HTML as readable text, RFC 3834 automated mail recognised, the
+bank's receipt time, attachments with their real names. Pure functions: no database, no files.
+"""
+
+import binascii
+import codecs
+import email
+import email.policy
+import mimetypes
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.header import decode_header
+from email.message import EmailMessage, Message
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import BinaryIO
+
+from inscriptis import get_text
+
+# Labels mail software writes, read as the superset browsers and mail clients use for them
+# (WHATWG Encoding Standard, "Legacy multi-byte Chinese" and "Legacy single-byte" sections):
+# Outlook labels GBK text gb2312, and Big5 mail from Hong Kong carries HKSCS characters.
+CHARSET_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "euc-cn": "gb18030",
+    "csgb2312": "gb18030",
+    "chinese": "gb18030",
+    "big5": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "cn-big5": "big5hkscs",
+    "cp950": "big5hkscs",
+    "ks_c_5601-1987": "cp949",
+    "euc-kr": "cp949",
+    "shift_jis": "cp932",
+    "x-sjis": "cp932",
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "euc_kr": "cp949",
+    "iso8859-9": "cp1254",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "iso-8859-9": "cp1254",
+    "tis-620": "cp874",
+}
+
+# Headers and senders of automated mail (RFC 3834 sections 2 and 5, RFC 2919 list mail, and what
+# Exchange and common auto-responders write instead).
+AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+AUTO_FLAG_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress", "List-Id")
+DAEMON_SENDERS = {"mailer-daemon", "postmaster"}
+_BY_HOST = re.compile(r"\bby\s+([^\s;()]+)", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def codec_for(label: str | None) -> str | None:
+    """The Python codec for a charset label (aliases above applied), or None when unknown."""
+    if not label:
+        return None
+    name = label.strip().strip('"').lower()
+    try:
+        name = codecs.lookup(CHARSET_ALIASES.get(name, name)).name
+    except LookupError:
+        return None
+    return CHARSET_ALIASES.get(name, name)
+
+
+def decode_bytes(data: bytes, label: str | None) -> str:
+    """Text of ``data`` in the labelled charset; unlabelled or mislabelled bytes are tried as
+    UTF-8, then GB18030 (the two encodings Chinese mail arrives in), never failing."""
+    codec = codec_for(label)
+    if codec is not None:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            pass
+    for fallback in ("utf-8", "gb18030"):
+        try:
+            return data.decode(fallback)
+        except UnicodeDecodeError:
+            continue
+    return data.decode(codec or "utf-8", errors="replace")
+
+
+def decode_words(value: str) -> str:
+    """A header value with RFC 2047 encoded words decoded. Adjacent words in one charset are
+    joined before decoding, so a character split across two words (or two folded lines) comes
+    out whole; raw 8-bit header bytes are read as UTF-8 or GB18030."""
+    text = []
+    for chunk, charset in decode_header(value):
+        if isinstance(chunk, str):
+            text.append(decode_bytes(chunk.encode("ascii", "surrogateescape"), None))
+        else:
+            text.append(decode_bytes(chunk, charset))
+    return re.sub(r"\s*[\r\n]+\s*", " ", "".join(text)).strip()
+
+
+def raw_header(part: Message, name: str) -> str | None:
+    """The first ``name`` header exactly as it was sent (before the email package decodes it)."""
+    wanted = name.lower()
+    return next((str(v) for k, v in part.raw_items() if k.lower() == wanted), None)
+
+
+def header_text(part: Message, name: str) -> str:
+    raw = raw_header(part, name)
+    return decode_words(raw) if raw else ""
+
+
+def sender_address(message: Message) -> str:
+    """The From (else Sender) address, lower-cased; "" when there is no usable one."""
+    for name in ("From", "Sender"):
+        for _display, address in getaddresses([header_text(message, name)]):
+            address = address.strip().lower()
+            local, _at, domain = address.rpartition("@")
+            if local and "." in domain and not re.search(r"[\s<>]", address):
+                return address
+    return ""
+
+
+def automated_reason(message: Message) -> tuple[str, str] | None:
+    """``(reason, evidence)`` when the message was sent by a machine, else None. Reasons are the
+    ``HeldMail.Reason`` values; evidence is the header that shows it."""
+    auto_submitted = header_text(message, "Auto-Submitted")
+    if auto_submitted and auto_submitted.split(";")[0].strip().lower() != "no":
+        return "auto_submitted", f"Auto-Submitted: {auto_submitted}"
+    precedence = header_text(message, "Precedence")
+    if precedence.strip().lower() in AUTO_PRECEDENCE:
+        return "precedence", f"Precedence: {precedence}"
+    for name in AUTO_FLAG_HEADERS:
+        value = raw_header(message, name)
+        if value is not None:
+            return ("mailing_list" if name == "List-Id" else "autoreply_header"), f"{name}: {value}"
+    if message.get_content_type() == "multipart/report":
+        report = message.get_param("report-type") or ""
+        return "delivery_report", f"Content-Type: multipart/report; report-type={report}"
+    sender = sender_address(message)
+    if sender.partition("@")[0] in DAEMON_SENDERS:
+        return "mailer_daemon", f"From: {sender}"
+    if (raw_header(message, "Return-Path") or "").strip() == "<>":
+        return "mailer_daemon", "Return-Path: <>"
+    return None
+
+
+def _mail_date(value: str) -> datetime | None:
+    try:
+        parsed = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    # "-0000" means "zone unknown" (RFC 5322 section 3.3): read it as UTC.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _bank_received(message: Message, servers: tuple[str, ...]) -> datetime | None:
+    """The time on the newest (topmost) Received header added by one of ``servers``; with no
+    servers configured, the topmost one: it is always written by the server that delivered
+    the message into our mailbox, which a sender cannot forge."""
+    for name, value in message.raw_items():
+        if name.lower() != "received":
+            continue
+        text = re.sub(r"\s+", " ", str(value))
+        host = (_BY_HOST.search(text.split(";")[0]) or [None, ""])[1].lower().rstrip(".")
+        if servers and not any(host == s or host.endswith("." + s) for s in servers):
+            continue
+        return _mail_date(text.rpartition(";")[2]) if ";" in text else None
+    return None
+
+
+def received_at(message: Message, *, now: datetime, servers: tuple[str, ...] = ()) -> datetime:
+    """When the bank received the message: the bank's newest Received header, else Date:, never
+    later than ``now`` (the poll) and so never in the future."""
+    found = _bank_received(message, servers) or _mail_date(header_text(message, "Date"))
+    return min(found, now) if found else now
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML mail (inscriptis: style and script dropped, entities decoded,
+    block elements as paragraphs and <br> as line breaks)."""
+    return get_text(html)
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.replace("\xa0", " ").splitlines()]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def part_text(part: Message) -> str:
+    data = decoded_payload(part)
+    text = decode_bytes(data, part.get_content_charset())
+    if part.get_content_type() == "text/html":
+        text = html_to_text(text)
+    return _tidy(text)
+
+
+def body_part(message: EmailMessage) -> Message | None:
+    return message.get_body(preferencelist=("plain", "html"))
+
+
+def body_text(message: EmailMessage) -> str:
+    """The message's text: its plain-text body, else its HTML body as text; "" when none."""
+    part = body_part(message)
+    return part_text(part) if part is not None else ""
+
+
+def _safe_filename(name: str) -> str:
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip(" .")
+    return name[-150:]
+
+
+def part_filename(part: Message) -> str:
+    """The attachment's name, decoded whole (RFC 2231 parameters and the encoded words Outlook and
+    Foxmail put in quoted names, in any charset), without any path; "" when it has none."""
+    for header, param in (("Content-Disposition", "filename"), ("Content-Type", "name")):
+        raw = raw_header(part, header)
+        if not raw:
+            continue
+        holder = Message()
+        holder[header] = raw
+        value = holder.get_param(param, header=header)
+        if isinstance(value, tuple):
+            charset, _language, text = value
+            name = decode_bytes(bytes(text, "raw-unicode-escape"), charset or None)
+        elif value:
+            name = decode_words(str(value))
+        else:
+            continue
+        if name := _safe_filename(name):
+            return name
+    return ""
+
+
+@dataclass(frozen=True)
+class MailPart:
+    """An attached file of an email: its decoded name, declared type and the part itself (the
+    payload is decoded only when it is stored, one part at a time)."""
+
+    filename: str
+    content_type: str
+    part: Message
+
+    def data(self) -> bytes:
+        return decoded_payload(self.part)
+
+
+def decoded_payload(part: Message) -> bytes:
+    """A part's bytes. Base64 and quoted-printable are decoded straight from the parsed text:
+    ``get_payload(decode=True)`` splits and re-joins the payload first, several copies of a large
+    attachment at once. Damaged encodings fall back to the email package's lenient decoder."""
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return b""
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    try:
+        if encoding == "base64":
+            return binascii.a2b_base64(payload)
+        if encoding == "quoted-printable":
+            return binascii.a2b_qp(payload)
+    except (binascii.Error, ValueError):
+        pass
+    return part.get_payload(decode=True) or b""
+
+
+def attached_files(message: EmailMessage) -> Iterator[MailPart]:
+    """Every file the message carries (attachments and inline images, forwarded mail's too),
+    not its text body or that body's alternatives."""
+    body = body_part(message)
+    for index, part in enumerate(message.walk(), start=1):
+        if part.is_multipart() or part is body or part.get_content_maintype() == "message":
+            continue
+        filename = part_filename(part)
+        disposition = part.get_content_disposition()
+        if not filename and disposition != "attachment" and part.get_content_maintype() == "text":
+            continue  # another rendering of the text (the HTML beside the plain body)
+        content_type = part.get_content_type()
+        if not filename:
+            filename = f"attachment-{index}{mimetypes.guess_extension(content_type) or ''}"
+        yield MailPart(filename=filename, content_type=content_type, part=part)
+
+
+def parse(handle: BinaryIO) -> EmailMessage:
+    """Parse from a binary file, in chunks, without first reading it whole into memory."""
+    message = email.message_from_binary_file(handle, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message

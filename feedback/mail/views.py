@@ -1,0 +1,69 @@
+"""Pages of the mail intake: a ticket's attachments (for whoever may see the ticket) and the
+held email list for the feedback team lead (SPEC section 6, "Mail")."""
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+
+from core.access import role_required
+from core.roles import Role
+from feedback import selectors, services
+from feedback.models import HeldMail
+
+STAFF = (Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.FEEDBACK_TEAM, Role.SUPERVISOR)
+REVIEWERS = (Role.FEEDBACK_TEAM, Role.SUPERVISOR)
+PAGE_SIZE = 50
+
+
+def _download(field_file, *, filename: str, content_type: str) -> FileResponse:
+    """Always a download (never shown inline), under the type we decided, not the sender's."""
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError) as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role_required(*STAFF)
+def attachment_download(request, reference: str, pk: int):
+    ticket = selectors.ticket_for_user(user=request.user, reference=reference)
+    attachment = selectors.attachments_of(ticket=ticket).filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    response = _download(
+        attachment.file, filename=attachment.filename, content_type=attachment.content_type
+    )
+    services.attachment_download_record(attachment=attachment, user=request.user)
+    return response
+
+
+@role_required(*REVIEWERS)
+def held_mail(request):
+    """Ignored (automated) and quarantined email, newest first, with the reason for each."""
+    held = selectors.held_mail_for_user(user=request.user)
+    kind = request.GET.get("kind", "")
+    if kind in HeldMail.Kind.values:
+        held = held.filter(kind=kind)
+    page = Paginator(held, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "feedback/held_mail.html",
+        {"page_obj": page, "items": page.object_list, "kind": kind, "Kind": HeldMail.Kind},
+    )
+
+
+@role_required(*REVIEWERS)
+def held_mail_raw(request, pk: int):
+    """The raw bytes of a quarantined email, as a file to open in a mail program."""
+    item = selectors.held_mail_for_user(user=request.user).filter(pk=pk).first()
+    if item is None or not item.raw:
+        raise Http404
+    response = _download(
+        item.raw, filename=f"held-{item.pk}.eml", content_type="application/octet-stream"
+    )
+    services.held_mail_download_record(held=item, user=request.user)
+    return response
