@@ -126,7 +126,9 @@ def warnings_raise(*, as_of: date) -> int:
 def retention_task_close(*, task_id: int, outcome: str, note: str, by: User) -> RetentionTask:
     """The RM (or a supervisor) closes a task with an outcome. Raises ``ValidationError`` for an
     unknown outcome or a task already closed; ``PermissionDenied`` for an RM not the task's."""
-    task = RetentionTask.objects.select_for_update().select_related("rm").get(pk=task_id)
+    task = (
+        RetentionTask.objects.select_for_update(of=("self",)).select_related("rm").get(pk=task_id)
+    )
     if not by.is_service_wide and (task.rm is None or task.rm.user_id != by.pk):
         raise PermissionDenied
     if outcome not in TaskOutcome.values:
