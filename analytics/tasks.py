@@ -1,10 +1,13 @@
-from celery import shared_task
+from datetime import datetime
+
 from django.utils import timezone
 
 from analytics.services import kpi_snapshot_take
+from core.jobruns import scheduled_task
 
 
-@shared_task(name="analytics.tasks.snapshot_kpis")
-def snapshot_kpis() -> str:
-    """03:00 daily: today's year-to-date figures. Idempotent (one snapshot per day, replaced)."""
-    return str(kpi_snapshot_take(on=timezone.localdate()).date)
+@scheduled_task("kpi-snapshot")
+def snapshot_kpis(period_start: datetime) -> dict:
+    """03:00 daily: the period's year-to-date figures. Idempotent (one snapshot per day,
+    replaced)."""
+    return {"date": str(kpi_snapshot_take(on=timezone.localdate(period_start)).date)}

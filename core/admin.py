@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Branch, Notification, User
+from core.models import Branch, JobRun, Notification, OutboxMail, User
 
 
 @admin.register(Branch)
@@ -41,3 +41,27 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by jobs: looked at, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JobRun)
+class JobRunAdmin(_ReadOnlyAdmin):
+    list_display = ["job", "period", "outcome", "started_at", "finished_at", "attempts"]
+    list_filter = ["job", "outcome"]
+    search_fields = ["job", "period", "error"]
+
+
+@admin.register(OutboxMail)
+class OutboxMailAdmin(_ReadOnlyAdmin):
+    list_display = ["created_at", "subject", "state", "attempts", "sent_at"]
+    list_filter = ["state"]
+    search_fields = ["subject"]

@@ -130,3 +130,74 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job for one period (SPEC section 8). The unique (job, period) pair
+    makes a second run of the same period a no-op: two beats, a retry, a duplicate delivery."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    job = models.CharField(_("job"), max_length=60)
+    period = models.CharField(_("period"), max_length=20)
+    period_start = models.DateTimeField(_("period start"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    # The Celery message that runs it: a message handed back after its worker died comes again with
+    # the same id, and may take over the run its first delivery left "running".
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-period_start"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "period"], name="job_run_once_per_period")
+        ]
+        indexes = [models.Index(fields=["job", "outcome", "-period_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.period}"
+
+
+class OutboxMail(models.Model):
+    """An e-mail written in the same transaction as the change it reports, sent by a job after
+    commit. Sent at most once: a message is claimed before the send, and one claimed but not
+    confirmed (the worker died during the send) is never sent again, only shown."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    to = models.JSONField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mail")
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

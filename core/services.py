@@ -7,11 +7,11 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from core.models import Branch, Notification, User
+from core.outbox import mail_enqueue
 from core.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -88,8 +88,9 @@ def notification_create(
     dedupe_key: str = "",
     email: bool = False,
 ) -> list[Notification]:
-    """Notify staff in the app (and by email when asked). With a ``dedupe_key`` each recipient is
-    notified at most once for that key, even when two jobs race."""
+    """Notify staff in the app (and by email when asked, through the outbox: see
+    ``core.outbox.mail_enqueue``). With a ``dedupe_key`` each recipient is notified at most once
+    for that key, even when two jobs race; the e-mail goes only to those notified now."""
     created: list[Notification] = []
     for recipient in {r.pk: r for r in recipients}.values():
         try:
@@ -107,13 +108,13 @@ def notification_create(
         except IntegrityError:
             continue
     if email:
-        addresses = [n.recipient.email for n in created if n.recipient.email]
-        if addresses:
-            # The in-app notification is the record; a mail server outage must not undo it.
-            try:
-                send_mail(str(title), str(body), None, addresses)
-            except Exception:
-                logger.exception("notification email to %s failed", addresses)
+        # Through the outbox, in the caller's transaction: sent by a job after commit, never by
+        # this call, so a rollback sends nothing and a mail server outage loses nothing.
+        mail_enqueue(
+            to=[n.recipient.email for n in created if n.recipient.email],
+            subject=str(title),
+            body=str(body),
+        )
     return created
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client
 from core.models import Notification, User
+from core.outbox import mail_enqueue
 from core.selectors import supervisors
 from core.services import audit_record, notification_create
 from feedback.models import (
@@ -174,16 +175,10 @@ def ticket_note_add(*, ticket: Ticket, author: User, body: str) -> TicketMessage
 
 
 def _send_after_commit(mail: DjangoEmail) -> None:
-    """Send once the transaction commits (a rolled-back change must not reach the client); a
-    mail server outage is logged and does not undo the change already committed."""
-
-    def send() -> None:
-        try:
-            mail.send()
-        except Exception:
-            logger.exception("feedback mail to %s could not be sent", mail.to)
-
-    transaction.on_commit(send)
+    """Queue the mail in the outbox, in this transaction: a job sends it once the transaction
+    commits (a rolled-back change never reaches the client), and a mail server or broker outage
+    only delays it."""
+    mail_enqueue(to=mail.to, subject=mail.subject, body=mail.body, headers=mail.extra_headers)
 
 
 def _client_address(ticket: Ticket) -> str:

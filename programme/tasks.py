@@ -1,8 +1,9 @@
-from datetime import date
+from datetime import date, datetime
 
 from celery import shared_task
 from django.utils import timezone
 
+from core.jobruns import scheduled_task
 from dataruns.models import NightTrigger
 from dataruns.services import RunRefused
 from programme.services import inbox_night, night_run, night_run_execute
@@ -11,10 +12,11 @@ from programme.services import inbox_night, night_run, night_run_execute
 LATE_FROM_HOUR = 6
 
 
-@shared_task(name="programme.tasks.reclassify_vips")
-def reclassify_vips(as_of: str | None = None) -> dict:
+@scheduled_task("vip-reclassification")
+def reclassify_vips(period_start: datetime | None, as_of: str | None = None) -> dict:
     """Nightly VIP reclassification with auto-assignment and new VIPs' call-backs (SPEC 8), for
-    the business date of the newest imported set, once per date; otherwise it waits and says so."""
+    the business date of the newest imported set, once per date; otherwise it waits and says so.
+    Recorded as the job's run for its 02:00 period (issue 11)."""
     day = date.fromisoformat(as_of) if as_of else None
     try:
         outcome = night_run(trigger=NightTrigger.SCHEDULED, day=day)

@@ -12,6 +12,7 @@ from core.roles import Role
 from tests.factories.clients import ClientFactory, VipClientFactory
 from tests.factories.core import BranchFactory, UserFactory
 from tests.factories.managers import AssignmentFactory, RelationshipManagerFactory
+from vipservice.celery import app as celery_app
 
 
 @pytest.fixture(autouse=True)
@@ -145,3 +146,13 @@ def login():
         return http
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Tasks sent by the code under test (the outbox drain after a commit, the job catch-up) run
+    in the test's process, as in a one-process deployment; no test publishes to a broker."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous

@@ -1,6 +1,6 @@
 """The one settings module. Everything that differs between machines comes from the environment.
 
-Defaults run the product on SQLite with a file-system Celery broker, so a laptop needs no server.
+Defaults run the product on SQLite with a SQLite-file Celery broker, so a laptop needs no server.
 ``DJANGO_ENV=production`` turns on the hardened mode that passes ``manage.py check --deploy``; in
 that mode the secret key and allowed hosts have no default.
 """
@@ -8,10 +8,10 @@ that mode the secret key and allowed hosts have no default.
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from vipservice.env import env_bool, env_int, env_list, env_str
+from vipservice.schedule import JOBS, LONGEST_JOB_SECONDS, beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VIPSERVICE_VAR_DIR", str(BASE_DIR / "var")))
@@ -217,61 +217,52 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "VIP Service <vip-service@bank.example>")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
-# Celery: Redis when REDIS_URL is set, otherwise kombu's file-system transport (no server needed).
-CELERY_BROKER_FOLDER = VAR_DIR / "celery" / "broker"
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# Celery: Redis when REDIS_URL is set. Otherwise kombu's SQLAlchemy transport on a SQLite file of
+# its own: every read and write is a transaction (BEGIN IMMEDIATE), so a message is never read half
+# written, which is how the file-system transport crashed worker and beat (issue 11).
+CELERY_BROKER_SQLITE = VAR_DIR / "celery" / "broker.sqlite3"
+CELERY_BROKER_URL = REDIS_URL or f"sqla+sqlite:///{CELERY_BROKER_SQLITE}"
+# A message taken by a worker that dies is handed to another after this many seconds: above the
+# longest job's time limit, so a slow run is never doubled, and above every countdown and ETA.
+CELERY_VISIBILITY_TIMEOUT = LONGEST_JOB_SECONDS + 300
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {}
+    {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
     if REDIS_URL
-    else {
-        "data_folder_in": str(CELERY_BROKER_FOLDER),
-        "data_folder_out": str(CELERY_BROKER_FOLDER),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
-        "store_processed": False,
-    }
+    else {"connect_args": {"timeout": 30}}
 )
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = False
+# Every task is idempotent (a run per period, claims by conditional UPDATE): acknowledge after the
+# work, and hand the message back when the worker process dies under it.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = LONGEST_JOB_SECONDS
+CELERY_TASK_SOFT_TIME_LIMIT = LONGEST_JOB_SECONDS - 60
+CELERY_TASK_ANNOTATIONS = {
+    spec.task: {"time_limit": spec.time_limit, "soft_time_limit": spec.time_limit - 30}
+    for spec in JOBS.values()
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a web request must not hang when the broker is down: three quick tries, then
+# the caller carries on (the outbox and the job catch-up do the work later).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
-# SPEC section 8: the one beat schedule, Asia/Shanghai.
-CELERY_BEAT_SCHEDULE = {
-    "vip-reclassification": {
-        "task": "programme.tasks.reclassify_vips",
-        "schedule": crontab(hour=2, minute=0),
-    },
-    "feedback-sla-sweep": {
-        "task": "feedback.tasks.sla_sweep",
-        "schedule": crontab(minute="*/5"),
-    },
-    "callback-generation": {
-        "task": "servicedesk.tasks.generate_callbacks",
-        "schedule": crontab(hour=0, minute=30),
-    },
-    "mail-intake": {
-        "task": "feedback.tasks.poll_mailbox",
-        "schedule": crontab(minute="*/2"),
-    },
-    # The core bank's nightly sets: taken from the inbox at 01:00 and every 15 minutes after;
-    # the 06:00 run also raises "data late" (SPEC section 2).
-    "corebanking-intake": {
-        "task": "programme.tasks.corebanking_intake",
-        "schedule": crontab(minute="*/15", hour="1-5"),
-    },
-    "corebanking-intake-last": {
-        "task": "programme.tasks.corebanking_intake",
-        "schedule": crontab(minute=0, hour=6),
-    },
-    "kpi-snapshot": {
-        "task": "analytics.tasks.snapshot_kpis",
-        "schedule": crontab(hour=3, minute=0),
-    },
-}
+# SPEC section 8: the one beat schedule, Asia/Shanghai, built from vipservice/schedule.py.
+CELERY_BEAT_SCHEDULE = beat_schedule()
+
+# Mail in the outbox (core.OutboxMail): tries per message before it is given up, and the first
+# wait between tries (doubled each time).
+OUTBOX_MAX_ATTEMPTS = 5
+OUTBOX_RETRY_SECONDS = 60
 
 # The core bank's nightly file sets (SPEC section 2): taken from here, moved to archive/ or
 # rejected/ beside it.

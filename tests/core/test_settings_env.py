@@ -33,7 +33,7 @@ def test_default_database_is_sqlite_and_broker_needs_no_server():
     assert _settings_in_subprocess({}, "s.DATABASES['default']['ENGINE']") == (
         "django.db.backends.sqlite3"
     )
-    assert _settings_in_subprocess({}, "s.CELERY_BROKER_URL") == "filesystem://"
+    assert _settings_in_subprocess({}, "s.CELERY_BROKER_URL").startswith("sqla+sqlite:///")
 
 
 def test_database_url_selects_postgresql_with_persistent_connections():

@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import connection, connections
 
 from core.models import Notification
+from core.outbox import outbox_drain
 from core.roles import Role
 from feedback import selectors, services
 from feedback.models import SlaPolicy, Ticket, TicketStatus
@@ -64,6 +65,11 @@ def test_warning_at_36_hours_reaches_handler_and_team_once(ticket, received, han
     assert list(_notes(":warned").values_list("recipient__username", flat=True)) == [
         handler.username
     ]
+    # The sweep only queues the mail (issue 11: never sent inside its transaction); the outbox
+    # job sends it, once.
+    assert mail.outbox == []
+    assert outbox_drain()["sent"] == 1
+    assert outbox_drain()["sent"] == 0
     assert len([m for m in mail.outbox if handler.email in m.to]) == 1
 
 

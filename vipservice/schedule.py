@@ -1,0 +1,134 @@
+"""The scheduled jobs, defined once (SPEC section 8): the beat schedule, the period each run covers
+and when a job counts as overdue are all derived from ``JOBS``.
+
+Plain Python (no models), so the settings module can build the beat schedule from it.
+
+A period is the interval between two scheduled times: the run due at 02:00 on 3 May covers the
+period starting 2026-05-03 02:00 (Asia/Shanghai). Its key (``2026-05-03T02:00``) is what makes a
+second run of the same period a no-op, however many beats or deliveries there are.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from celery.schedules import crontab
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One scheduled job: ``every`` minutes (dividing the hour or the day), or daily ``at``."""
+
+    name: str
+    task: str
+    every_minutes: int = 0
+    at: time | None = None
+    # Seconds a worker may spend on one run before Celery kills it (task_time_limit).
+    time_limit: int = 600
+
+    @property
+    def period(self) -> timedelta:
+        return timedelta(minutes=self.every_minutes) if self.every_minutes else timedelta(days=1)
+
+    def crontab(self) -> crontab:
+        if self.every_minutes:
+            return crontab(minute=f"*/{self.every_minutes}")
+        assert self.at is not None
+        return crontab(hour=self.at.hour, minute=self.at.minute)
+
+    def period_start(self, now: datetime) -> datetime:
+        """The start of the latest period due at ``now`` (aware), in Asia/Shanghai."""
+        local = now.astimezone(SHANGHAI)
+        if self.every_minutes:
+            midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+            slots = int((local - midnight).total_seconds() // 60) // self.every_minutes
+            return midnight + timedelta(minutes=slots * self.every_minutes)
+        assert self.at is not None
+        today = datetime.combine(local.date(), self.at, tzinfo=SHANGHAI)
+        return today if local >= today else today - timedelta(days=1)
+
+    def key(self, start: datetime) -> str:
+        return start.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+
+    def start_of(self, key: str) -> datetime:
+        """The period a key names; a daily job also takes a plain date (that day's run).
+        Raises ValueError for anything else."""
+        if self.at is not None and len(key) == len("2026-05-03"):
+            return datetime.combine(date.fromisoformat(key), self.at, tzinfo=SHANGHAI)
+        return datetime.strptime(key, "%Y-%m-%dT%H:%M").replace(tzinfo=SHANGHAI)
+
+
+JOBS: dict[str, JobSpec] = {
+    spec.name: spec
+    for spec in (
+        JobSpec(
+            "vip-reclassification",
+            "programme.tasks.reclassify_vips",
+            at=time(2, 0),
+            time_limit=3600,
+        ),
+        JobSpec("feedback-sla-sweep", "feedback.tasks.sla_sweep", every_minutes=5),
+        JobSpec(
+            "callback-generation",
+            "servicedesk.tasks.generate_callbacks",
+            at=time(0, 30),
+            time_limit=1800,
+        ),
+        JobSpec("mail-intake", "feedback.tasks.poll_mailbox", every_minutes=2),
+        JobSpec("kpi-snapshot", "analytics.tasks.snapshot_kpis", at=time(3, 0), time_limit=1800),
+    )
+}
+
+# Not a business job: delivers the mail outbox and re-sends the periods missed while the workers
+# or the broker were down. Runs every minute; its own runs are not recorded.
+HOUSEKEEPING_TASK = "core.tasks.jobs_housekeeping"
+
+# The longest any job may run; Redis's visibility timeout is sized above it so a message is never
+# handed to a second worker while the first is still working on it, and every countdown stays
+# below it.
+LONGEST_JOB_SECONDS = max(spec.time_limit for spec in JOBS.values())
+
+
+# Beat entries that are not recorded as job runs here: the core bank's inbox job keeps its own
+# records (dataruns.IntakeRun, NightRun) and its own lock. Taken at 01:00 and every 15 minutes
+# after; the 06:00 run also raises "data late" (SPEC section 2).
+UNRECORDED = {
+    "corebanking-intake": {
+        "task": "programme.tasks.corebanking_intake",
+        "schedule": crontab(minute="*/15", hour="1-5"),
+        "options": {"expires": 900},
+    },
+    "corebanking-intake-last": {
+        "task": "programme.tasks.corebanking_intake",
+        "schedule": crontab(minute=0, hour=6),
+        "options": {"expires": 900},
+    },
+}
+
+
+def beat_schedule() -> dict:
+    """Celery beat's schedule. A message not started within its period expires: a later one (or
+    the housekeeping's catch-up) does the same work, so a queue that filled while the workers were
+    down does not replay every missed slot."""
+    schedule = {
+        name: {
+            "task": spec.task,
+            "schedule": spec.crontab(),
+            "options": {"expires": int(spec.period.total_seconds())},
+        }
+        for name, spec in JOBS.items()
+    }
+    schedule.update(UNRECORDED)
+    schedule["jobs-housekeeping"] = {
+        "task": HOUSEKEEPING_TASK,
+        "schedule": crontab(),
+        "options": {"expires": 50},
+    }
+    return schedule
+
+
+def job_for_task(task: str) -> JobSpec:
+    (spec,) = [s for s in JOBS.values() if s.task == task]
+    return spec
