@@ -4,6 +4,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from core import requestid
+from core.navigation import NavItem
 from core.roles import Role
 
 
@@ -16,6 +17,9 @@ def _sync_roles(sender, **kwargs):
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Core")
+    navigation = [
+        NavItem(95, "core:jobs", _("Jobs"), frozenset({Role.SUPERVISOR}), "clock-history"),
+    ]
     role_permissions = {
         Role.SUPERVISOR: ["core.view_branch", "core.view_user"],
     }

@@ -7,12 +7,13 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core import requestid, selectors, services
+from core import jobstatus, requestid, selectors, services
 from core.access import STAFF_ROLES, role_required
 from core.api import api_error, is_api
 from core.forms import LanguageForm
 from core.models import Notification
 from core.registry import home_widgets_for
+from core.roles import Role
 
 
 @login_required
@@ -73,6 +74,18 @@ def notification_open(request, pk: int):
 def notifications_read_all(request):
     services.notifications_mark_read(user=request.user)
     return redirect("core:notifications")
+
+
+@role_required(Role.SUPERVISOR)
+def jobs_panel(request):
+    """Each scheduled job's last run and last success; an alert for any job overdue by more than
+    a period (SPEC section 8), computed now, so a dead worker cannot hide it."""
+    statuses = jobstatus.jobs_status()
+    return render(
+        request,
+        "core/jobs.html",
+        {"statuses": statuses, "overdue": [s for s in statuses if s.overdue]},
+    )
 
 
 def page_not_found(request, exception=None):

@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from core.jobstatus import overdue_jobs
 from core.registry import register_home_widget
 from core.roles import Role
 
@@ -9,7 +10,18 @@ def _unread(request):
     return {"title": _("Unread notifications"), "notifications": notes}
 
 
+def _overdue_jobs(request):
+    return {"title": _("Jobs overdue"), "overdue": overdue_jobs()}
+
+
 def register() -> None:
+    register_home_widget(
+        key="core.jobs_overdue",
+        order=1,
+        roles={Role.SUPERVISOR, Role.ADMINISTRATOR},
+        template="core/widgets/jobs_overdue.html",
+        context=_overdue_jobs,
+    )
     register_home_widget(
         key="core.notifications",
         order=900,

@@ -10,9 +10,12 @@ second run of the same period a no-op, however many beats or deliveries there ar
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from celery.schedules import crontab
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -23,10 +26,18 @@ class JobSpec:
 
     name: str
     task: str
+    label: Any
     every_minutes: int = 0
     at: time | None = None
     # Seconds a worker may spend on one run before Celery kills it (task_time_limit).
     time_limit: int = 600
+
+    @property
+    def when(self) -> str:
+        if self.every_minutes:
+            return _("every %(n)d minutes") % {"n": self.every_minutes}
+        assert self.at is not None
+        return _("daily at %(time)s") % {"time": self.at.strftime("%H:%M")}
 
     @property
     def period(self) -> timedelta:
@@ -66,18 +77,36 @@ JOBS: dict[str, JobSpec] = {
         JobSpec(
             "vip-reclassification",
             "programme.tasks.reclassify_vips",
+            gettext_lazy("VIP reclassification and auto-assignment"),
             at=time(2, 0),
             time_limit=3600,
         ),
-        JobSpec("feedback-sla-sweep", "feedback.tasks.sla_sweep", every_minutes=5),
+        JobSpec(
+            "feedback-sla-sweep",
+            "feedback.tasks.sla_sweep",
+            gettext_lazy("SLA warning and escalation"),
+            every_minutes=5,
+        ),
         JobSpec(
             "callback-generation",
             "servicedesk.tasks.generate_callbacks",
+            gettext_lazy("Call-back generation"),
             at=time(0, 30),
             time_limit=1800,
         ),
-        JobSpec("mail-intake", "feedback.tasks.poll_mailbox", every_minutes=2),
-        JobSpec("kpi-snapshot", "analytics.tasks.snapshot_kpis", at=time(3, 0), time_limit=1800),
+        JobSpec(
+            "mail-intake",
+            "feedback.tasks.poll_mailbox",
+            gettext_lazy("Mail intake"),
+            every_minutes=2,
+        ),
+        JobSpec(
+            "kpi-snapshot",
+            "analytics.tasks.snapshot_kpis",
+            gettext_lazy("KPI snapshot"),
+            at=time(3, 0),
+            time_limit=1800,
+        ),
     )
 }
 
