@@ -1,9 +1,14 @@
 import http
 import logging
+import time
 
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from core import requestid
@@ -99,3 +104,46 @@ class ApiJsonErrorsMiddleware:
         return api_error(
             request, status=500, message=_("Something went wrong; the problem was logged.")
         )
+
+
+class SessionTimeoutMiddleware:
+    """Signs a user out after ``SESSION_IDLE_TIMEOUT`` seconds without a request and
+    ``SESSION_ABSOLUTE_TIMEOUT`` seconds after sign-in (30 minutes and 10 hours by default,
+    issue 13). The last-seen time is written at most once a minute, not on every request."""
+
+    STARTED, SEEN = "auth.started", "auth.seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            started = session.setdefault(self.STARTED, now)
+            seen = session.get(self.SEEN, now)
+            if (
+                now - seen > settings.SESSION_IDLE_TIMEOUT
+                or now - started > settings.SESSION_ABSOLUTE_TIMEOUT
+            ):
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+            if now - seen >= 60 or self.SEEN not in session:
+                session[self.SEEN] = now
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` (with Django's other never-cache headers) on every response
+    that is not a static file: pages and exports carry client data, and no browser or proxy
+    cache may keep them (issue 13)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response or "no-store" not in response["Cache-Control"]:
+            add_never_cache_headers(response)
+        return response

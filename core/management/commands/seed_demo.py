@@ -1,6 +1,7 @@
 import random
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="random seed")
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            # Demo users share one published password: never in a production database.
+            raise CommandError(
+                _("seed_demo refuses to run with DJANGO_ENV=production: it creates demo users.")
+            )
         rng = random.Random(options["seed"])
         today = timezone.localdate()
         for seeder in demo_seeders():
