@@ -36,6 +36,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg2
 
@@ -177,11 +178,13 @@ class Runner:
         return facts
 
     def recreate_database(self) -> None:
-        db = self.dsn.rsplit("/", 1)[1]
-        subprocess.run(
-            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", db], check=True
-        )
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], check=True)
+        # The server of --database-url (a private cluster on another port too), not a default.
+        url = urlsplit(self.dsn)
+        db = url.path.lstrip("/")
+        server = ["-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432)]
+        server += ["-U", url.username or "postgres"]
+        subprocess.run(["dropdb", *server, "--if-exists", db], check=True)
+        subprocess.run(["createdb", *server, db], check=True)
         self.run(self.manage("migrate", "-v", "0"))
         self.run(
             self.manage(

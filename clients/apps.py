@@ -38,7 +38,7 @@ class ClientsConfig(AppConfig):
 
         from approvals.models import ApprovalKind
         from approvals.registry import register_approval_handler
-        from clients import demo, four_eyes, widgets
+        from clients import demo, four_eyes, panels, widgets
         from clients.models import Client, StatusOverride, VipPolicy
 
         auditlog.register(
@@ -49,6 +49,7 @@ class ClientsConfig(AppConfig):
         auditlog.register(VipPolicy)
         auditlog.register(StatusOverride)
         widgets.register()
+        panels.register()
         demo.register()
         register_approval_handler(
             kind=ApprovalKind.POLICY_CHANGE,

@@ -70,7 +70,23 @@ class ClientFilter(django_filters.FilterSet):
         return queryset.filter(status=VipStatus.VIP_AT_RISK) if value else queryset
 
 
+def _bootstrap(form: forms.BaseForm) -> None:
+    """Bootstrap's classes on the widgets, so the dossier renders its forms as plain fields
+    (``{{ field }}``) rather than through crispy's templates (SPEC section 11)."""
+    for field in form.fields.values():
+        css = (
+            "form-select form-select-sm"
+            if isinstance(field.widget, forms.Select)
+            else ("form-control form-control-sm")
+        )
+        field.widget.attrs.setdefault("class", css)
+
+
 class PreferencesForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
     class Meta:
         model = Client
         fields = [
@@ -82,6 +98,9 @@ class PreferencesForm(forms.ModelForm):
             "risk_level",
         ]
         widgets = {
+            "preferred_channel": PlainSelect,
+            "preferred_language": PlainSelect,
+            "risk_level": PlainSelect,
             "contact_window_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "contact_window_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
@@ -102,7 +121,7 @@ class PreferencesForm(forms.ModelForm):
 
 
 class OverrideForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=VipStatus.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=VipStatus.choices, widget=PlainSelect)
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -114,6 +133,10 @@ class OverrideForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("The nightly run applies the rule again after this day."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
 
     def clean_ends_on(self):
         ends_on = self.cleaned_data["ends_on"]

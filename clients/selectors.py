@@ -12,7 +12,7 @@ scope: every app imports it from here.
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -86,12 +86,21 @@ def client_for_user(*, user: User, pk: int, reached: Iterable[int] = ()) -> Clie
     return client
 
 
-def user_sees_pii(*, user: User, client: Client) -> bool:
-    """Unmasked ID number and phone: the client's own RM, supervisors and administrators."""
+# "The caller did not pass the client's active assignment": user_sees_pii then reads it.
+UNKNOWN = object()
+
+
+def user_sees_pii(*, user: User, client: Client, assignment=UNKNOWN) -> bool:
+    """Unmasked ID number and phone: the client's own RM, supervisors and administrators.
+
+    ``assignment``: the client's active ``Assignment`` (with its ``rm``) or None, when the caller
+    has already read it (the dossier): no query then; otherwise one query for an RM."""
     if user.role in SERVICE_WIDE_ROLES:
         return True
     if user.role != Role.RELATIONSHIP_MANAGER:
         return False
+    if assignment is not UNKNOWN:
+        return assignment is not None and assignment.rm.user_id == user.pk
     return Client.objects.filter(assigned_to(user), pk=client.pk).exists()
 
 
@@ -159,6 +168,14 @@ def grace_days_in_force(day=None) -> int:
 
 
 _GRACE_CACHE: dict = {}
+
+
+def client_trades(*, client: Client):
+    """A client's trades, newest first: the columns the dossier shows (dicts: ``executed_at``,
+    ``trade_id``, ``account_no``, ``amount``), read by the ``(client_id, executed_at)`` index."""
+    return client.trades.order_by("-executed_at", "-pk").values(
+        "executed_at", "trade_id", "amount", account_no=F("account__account_no")
+    )
 
 
 def status_history(*, client: Client):

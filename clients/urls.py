@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/", views.corebanking_upload, name="import"),
     path("policy/", views.policy, name="policy"),
     path("<int:pk>/", views.client_detail, name="detail"),
+    path("<int:pk>/panel/<str:key>/", views.client_panel, name="panel"),
     path("<int:pk>/reveal/", views.client_reveal, name="reveal"),
     path("<int:pk>/preferences/", views.client_preferences, name="preferences"),
     path("<int:pk>/override/", views.override_create, name="override"),

@@ -3,9 +3,10 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,15 +29,14 @@ from clients.qualification.overrides import (
 from core.access import hotline_reached, role_required
 from core.exports import csv_response
 from core.paging import CappedPaginator
-from core.registry import dossier_panels_for
+from core.registry import dossier_panel_for, dossier_panels_for
 from core.roles import Role
-from core.services import audit_record, filters_used
+from core.services import audit_record, audit_record_with_read, filters_used
 
 RM, BRANCH, SUPERVISOR = Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.SUPERVISOR
 PAGE_SIZE = 50
 # The client list counts up to this many matches (200 pages); beyond, it asks for a narrower search.
 LIST_COUNT_CAP = 10_000
-TRADES_PAGE_SIZE = 20
 REVEALED = "clients.revealed"
 CLIENT_EXPORT_COLUMNS = ["client_no", "name", "kind", "branch", "status", "total_assets", "rm"]
 
@@ -105,65 +105,62 @@ def client_export(request):
 
 @role_required(RM, BRANCH, SUPERVISOR)
 def client_detail(request, pk: int):
+    """The dossier's first screen (header card, qualification, assets) from a handful of queries,
+    read in one transaction with the view's audit record (no commit of its own). The sections
+    below it are panels fetched on their own (``client_panel``)."""
     from managers.selectors import active_assignment_for
 
-    client = selectors.client_for_user(user=request.user, pk=pk, reached=hotline_reached(request))
-    audit_record(actor=request.user, event="dossier.view", instance=client)
     today = timezone.localdate()
-    sees_pii = selectors.user_sees_pii(user=request.user, client=client)
-    revealed = sees_pii and client.pk in request.session.get(REVEALED, [])
-    is_supervisor = request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
-    trend = selectors.asset_trend(client=client, today=today)
-    criteria = qualification_explain(client=client, as_of=today)
-    trades = _page(
-        request,
-        client.trades.select_related("account").order_by("-executed_at", "-pk"),
-        "tpage",
-        TRADES_PAGE_SIZE,
-    )
-    # Each app's panel template gets its own context at the top level (plus the client); the
-    # dossier wraps it in a titled card.
+    with transaction.atomic():
+        client = selectors.client_for_user(
+            user=request.user, pk=pk, reached=hotline_reached(request)
+        )
+        assignment = active_assignment_for(client=client)
+        criteria = qualification_explain(client=client, as_of=today)
+        accounts = list(selectors.accounts_with_latest_balance(client=client))
+        trend = selectors.asset_trend(client=client, today=today)
+        audit_record_with_read(actor=request.user, event="dossier.view", instance=client)
+    sees_pii = selectors.user_sees_pii(user=request.user, client=client, assignment=assignment)
     panels = [
-        {
-            "key": panel.key,
-            "title": panel.title,
-            "html": render_to_string(
-                panel.template,
-                {"client": client, **panel.context(request=request, client=client)},
-                request=request,
-            ),
-        }
+        (panel, reverse("clients:panel", args=[client.pk, panel.key]))
         for panel in dossier_panels_for(request.user.role)
     ]
     context = {
         "client": client,
-        "assignment": active_assignment_for(client=client),
+        "assignment": assignment,
         "sees_pii": sees_pii,
-        "revealed": revealed,
+        "revealed": sees_pii and client.pk in request.session.get(REVEALED, []),
         "criteria": criteria,
         "assets_now": criteria[0].value,
-        "accounts": list(selectors.accounts_with_latest_balance(client=client)),
+        "accounts": accounts,
         "trend": trend,
-        "trades": trades,
-        "history": list(selectors.status_history(client=client)[:50]),
-        "can_edit_preferences": sees_pii,
-        "preferences_form": PreferencesForm(instance=client),
-        "can_override": is_supervisor,
-        "override_form": OverrideForm() if is_supervisor else None,
-        "active_overrides": list(
-            client.overrides.filter(revoked_at__isnull=True, ends_on__gte=today)
-        )
-        if is_supervisor
-        else [],
+        "trend_data": {
+            "labels": [d.isoformat() for d, _total in trend],
+            "values": [float(total) for _d, total in trend],
+            "label": _("Total assets"),
+        },
         "panels": panels,
         "today": today,
     }
-    context["trend_data"] = {
-        "labels": [d.isoformat() for d, _total in trend],
-        "values": [float(total) for _d, total in trend],
-        "label": _("Total assets"),
-    }
     return render(request, "clients/client_detail.html", context)
+
+
+@role_required(RM, BRANCH, SUPERVISOR)
+def client_panel(request, pk: int, key: str):
+    """One dossier panel: an HTML fragment when the dossier's script asks for it (header
+    ``X-Fragment``), else a page of its own (no script, or a link opened in a new tab)."""
+    panel = dossier_panel_for(request.user.role, key)
+    if panel is None:
+        raise Http404
+    client = selectors.client_for_user(user=request.user, pk=pk, reached=hotline_reached(request))
+    context = {
+        "client": client,
+        "panel_url": request.path,
+        **panel.context(request=request, client=client),
+    }
+    if request.headers.get("X-Fragment"):
+        return render(request, panel.template, context)
+    return render(request, "clients/panel_page.html", {**context, "panel": panel})
 
 
 @role_required(RM, SUPERVISOR)
@@ -225,7 +222,7 @@ def override_create(request, pk: int):
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}: {' '.join(errors)}")
-    return redirect(f"{client.get_absolute_url()}#status")
+    return redirect(f"{client.get_absolute_url()}#overrides")
 
 
 @role_required(SUPERVISOR)
@@ -235,7 +232,7 @@ def override_revoke(request, pk: int, override_pk: int):
     override = get_object_or_404(StatusOverride, pk=override_pk, client=client)
     status_override_revoke(override=override, revoked_by=request.user)
     messages.success(request, _("Override revoked: the nightly run applies the rule again."))
-    return redirect(f"{client.get_absolute_url()}#status")
+    return redirect(f"{client.get_absolute_url()}#overrides")
 
 
 @role_required(SUPERVISOR)

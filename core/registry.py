@@ -2,7 +2,9 @@
 
 - Home widgets: a role's home page ("what needs me now?") is the list of widgets the apps registered
   for that role, in order.
-- Dossier panels: the client dossier renders every registered panel in order.
+- Dossier panels: the client dossier shows every registered panel in order, below its first
+  screen; each panel's content is fetched on its own (a fragment, when it scrolls into view), so
+  a panel's context function should read its rows in one query.
 - Demo seeders: ``seed_demo`` calls every registered seeder in order.
 
 Apps register in ``AppConfig.ready()``. A context function receives the request (and the client for
@@ -12,6 +14,8 @@ panels) and returns the template context; it must run a bounded number of querie
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils.text import slugify
 
 from core.roles import Role
 
@@ -33,6 +37,11 @@ class DossierPanel:
     template: str
     context: Callable[..., dict[str, Any]]
     roles: frozenset[Role] | None = None  # None: every role that may open the dossier
+    anchor: str = ""  # the section's id in the page; default ``panel-<key>``
+
+    @property
+    def dom_id(self) -> str:
+        return self.anchor or f"panel-{slugify(self.key)}"
 
 
 @dataclass(frozen=True)
@@ -59,10 +68,10 @@ def register_home_widget(
 
 
 def register_dossier_panel(
-    *, key: str, order: int, title, template: str, context, roles=None
+    *, key: str, order: int, title, template: str, context, roles=None, anchor: str = ""
 ) -> None:
     registry.dossier_panels[key] = DossierPanel(
-        key, order, title, template, context, frozenset(roles) if roles else None
+        key, order, title, template, context, frozenset(roles) if roles else None, anchor
     )
 
 
@@ -78,6 +87,14 @@ def home_widgets_for(role: Role | None) -> list[HomeWidget]:
 def dossier_panels_for(role: Role | None) -> list[DossierPanel]:
     panels = [p for p in registry.dossier_panels.values() if p.roles is None or role in p.roles]
     return sorted(panels, key=lambda p: p.order)
+
+
+def dossier_panel_for(role: Role | None, key: str) -> DossierPanel | None:
+    """The panel ``key`` if the role may see it, else None."""
+    panel = registry.dossier_panels.get(key)
+    if panel is None or (panel.roles is not None and role not in panel.roles):
+        return None
+    return panel
 
 
 def demo_seeders() -> list[DemoSeeder]:

@@ -29,6 +29,15 @@ def detail(client) -> str:
     return reverse("clients:detail", args=[client.pk])
 
 
+def panel(client, key: str) -> str:
+    return reverse("clients:panel", args=[client.pk, key])
+
+
+def fragment(http, url: str, **params):
+    """A dossier panel as the dossier's script fetches it."""
+    return http.get(url, params, headers={"X-Fragment": "1"})
+
+
 def count_queries(http, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = http.get(url)
@@ -255,9 +264,15 @@ def test_dossier_shows_qualification_gaps_and_trades_paged(login, supervisor, br
     body = http.get(detail(client)).content.decode()
     assert "needs ¥50,000.00 more" in body
     assert "needs 5 more trades" in body
-    assert "25 trades" in body
-    assert http.get(detail(client), {"tpage": "2"}).context["trades"].number == 2
-    assert http.get(detail(client), {"tpage": "zzz"}).status_code == 200
+    trades = panel(client, "clients.trades")
+    first = fragment(http, trades)
+    assert first.context["trades"].has_next
+    assert first.content.decode().count("<tr>") == 1 + 20  # header + a page of 20
+    second = fragment(http, trades, tpage="2")
+    assert (second.context["trades"].number, len(second.context["trades"])) == (2, 5)
+    assert not second.context["trades"].has_next
+    assert fragment(http, trades, tpage="zzz").context["trades"].number == 1
+    assert fragment(http, trades, tpage="99").status_code == 200
 
 
 def test_own_rm_reveals_pii_and_it_is_logged(login, rm_user, client_of_rm):
@@ -332,7 +347,8 @@ def test_supervisor_overrides_and_revokes(login, supervisor, client_elsewhere):
     change = StatusChange.objects.get(client=client_elsewhere)
     assert change.override.created_by == supervisor
     assert change.override.reason == "strategic relationship"
-    body = http.get(detail(client_elsewhere)).content.decode()
+    assert response.url.endswith("#overrides")
+    body = fragment(http, panel(client_elsewhere, "clients.overrides")).content.decode()
     assert "strategic relationship" in body
     override = StatusOverride.objects.get()
     http.post(reverse("clients:override_revoke", args=[client_elsewhere.pk, override.pk]))
@@ -460,10 +476,16 @@ def test_dossier_renders_other_apps_panels_with_their_context(
         frozenset({"supervisor"}),
     )
     monkeypatch.setattr(registry, "dossier_panels", panels)
-    body = login(supervisor).get(detail(client_of_rm)).content.decode()
-    assert f"hello {client_of_rm.client_no}" in body
-    assert "Test panel" in body
-    assert "test-panel" not in login(rm_user).get(detail(client_of_rm)).content.decode()
+    http = login(supervisor)
+    assert "Test panel" in http.get(detail(client_of_rm)).content.decode()
+    body = fragment(http, panel(client_of_rm, "test.panel")).content.decode()
+    assert body == f"<p data-testid='test-panel'>hello {client_of_rm.client_no}</p>"
+    # Without script: the same panel as a page of its own.
+    page = http.get(panel(client_of_rm, "test.panel")).content.decode()
+    assert "test-panel" in page and "<html" in page
+    rm_http = login(rm_user)
+    assert "Test panel" not in rm_http.get(detail(client_of_rm)).content.decode()
+    assert fragment(rm_http, panel(client_of_rm, "test.panel")).status_code == 404
 
 
 def test_rm_sees_own_clients_phone_unmasked_in_the_list(login, rm_user, client_of_rm):
