@@ -41,7 +41,7 @@ class DossierPanel:
 
     @property
     def dom_id(self) -> str:
-        return self.anchor or f"panel-{slugify(self.key)}"
+        return self.anchor or f"panel-{slugify(self.key.replace('.', '-'))}"
 
 
 @dataclass(frozen=True)

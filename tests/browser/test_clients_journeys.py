@@ -48,6 +48,11 @@ def test_rm_searches_a_client_and_opens_the_dossier(rm_with_a_vip, sign_in):
     assert client.name in page.locator("h1").first.inner_text()
     assert page.locator('[data-testid="qualification"] tbody tr').count() == 4
     assert page.locator(".badge-vip, .badge-vip-at-risk").count() >= 1
+    # The panels below the first screen arrive as fragments when they scroll into view.
+    page.locator("#transactions").scroll_into_view_if_needed()
+    page.locator('[data-testid="trades"]').wait_for(timeout=10_000)
+    page.locator("#panel-managers-rm_history").scroll_into_view_if_needed()
+    page.locator('[data-testid="rm-history"]').wait_for(timeout=10_000)
     screenshot(page, "clients-dossier-rm")
     page.click('[data-testid="reveal-pii"]')
     page.wait_for_load_state("networkidle")
