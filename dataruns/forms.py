@@ -6,7 +6,7 @@ class ForceRunForm(forms.Form):
     """A supervisor forces the reclassification for a business date whose set is late."""
 
     business_date = forms.DateField(
-        label=_("Business date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Business date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     reason = forms.CharField(
         label=_("Reason"),

@@ -22,8 +22,9 @@ def run_list(request):
             "days": selectors.days(),
             "newest": newest,
             "last": last,
-            "waiting_for_data": newest is not None and last is not None and last >= newest,
+            "waiting_for_data": newest is not None and selectors.run_done_on_data(day=newest),
             "inbox": inbox_sets(inbox_dir()),
+            "today": timezone.localdate(),
             "form": ForceRunForm(initial={"business_date": timezone.localdate()}),
         },
     )

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from clients.models import Balance, Client, StatusChange, Trade, VipStatus
 from core.models import Notification
 from core.roles import Role
+from dataruns.demo import demo_set_write
 from dataruns.inbox import inbox_lock
 from dataruns.models import IntakeOutcome, IntakeRun, NightRun, NightStatus
 from programme.services import inbox_night
@@ -173,10 +174,21 @@ def test_two_intakes_at_once_do_not_both_take_the_inbox(night):
     assert _data_counts() == (0, 0, 0)
 
 
-def test_a_set_for_a_future_business_date_is_rejected(night):
+def test_a_set_for_a_business_date_still_to_come_waits_for_its_day(night):
     drop_set(datetime.date(2026, 11, 21))
-    assert inbox_night(check_late=False)["rejected"] == ["2026-11-21"]
+    assert inbox_night(check_late=False)["waiting"] == ["2026-11-21"]
     assert _data_counts() == (0, 0, 0)
+    night.move_to(NOW + datetime.timedelta(days=1))  # 01:00 on the 21st
+    assert inbox_night(check_late=False)["imported"] == ["2026-11-21"]
+
+
+def test_the_demo_set_is_taken_in_on_its_business_date(night):
+    drop_set(D1)
+    inbox_night(check_late=False)  # a bank to copy
+    assert demo_set_write(inbox=inbox(), day=D2) is True
+    assert demo_set_write(inbox=inbox(), day=D2) is False
+    result = inbox_night(check_late=False)
+    assert result["imported"] == [D2.isoformat()] and result["reclassified"] == D2.isoformat()
 
 
 def test_the_runs_command_lists_files_rows_and_outcomes(night, capsys):

@@ -20,21 +20,37 @@ class Command(BaseCommand):
         for day in rows:
             self.stdout.write(day.business_date.isoformat())
             for run in day.intakes:
-                self.stdout.write(
-                    f"  {_('set')}: {run.get_outcome_display()} "
-                    f"{run.started_at:%Y-%m-%d %H:%M} {run.seconds:.1f}s {run.error}".rstrip()
-                )
-                for f in run.files.all():
-                    self.stdout.write(
-                        f"    {f.name}: {f.rows}/{f.rows_expected} {f.seconds:.1f}s "
-                        f"{_('ok') if f.ok else _('refused')}"
-                    )
-                    for line in f.errors.splitlines():
-                        self.stdout.write(f"      {line}")
+                self._intake(run)
             for night in day.nights:
-                who = f" {night.requested_by} «{night.reason}»" if night.requested_by else ""
                 self.stdout.write(
-                    f"  {_('reclassification')}: {night.get_status_display()} "
-                    f"({night.get_trigger_display()}{who}) {_('changes')}: {night.changes}"
-                    f" {night.error}".rstrip()
+                    "  "
+                    + _("reclassification: %(status)s (%(trigger)s%(who)s), changes: %(n)d")
+                    % {
+                        "status": night.get_status_display(),
+                        "trigger": night.get_trigger_display(),
+                        "who": f", {night.requested_by} «{night.reason}»"
+                        if night.requested_by
+                        else "",
+                        "n": night.changes,
+                    }
+                    + (f" {night.error}" if night.error else "")
                 )
+
+    def _intake(self, run) -> None:
+        self.stdout.write(
+            "  "
+            + _("set: %(outcome)s at %(at)s, %(seconds).1f s")
+            % {
+                "outcome": run.get_outcome_display(),
+                "at": f"{run.started_at:%Y-%m-%d %H:%M}",
+                "seconds": run.seconds,
+            }
+            + (f" {run.error}" if run.error else "")
+        )
+        for f in run.files.all():
+            verdict = _("accepted") if f.ok else _("refused")
+            self.stdout.write(
+                f"    {f.name}: {f.rows}/{f.rows_expected} {f.seconds:.1f}s {verdict}"
+            )
+            for line in f.errors.splitlines():
+                self.stdout.write(f"      {line}")
