@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ApprovalKind(models.TextChoices):
@@ -30,10 +31,11 @@ class ApprovalSetting(models.Model):
 
 
 class ProposalStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    # A context of their own: "Pending" of an outbox message is another word in Chinese.
+    PENDING = "pending", pgettext_lazy("proposal status", "Pending")
+    APPROVED = "approved", pgettext_lazy("proposal status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("proposal status", "Rejected")
+    WITHDRAWN = "withdrawn", pgettext_lazy("proposal status", "Withdrawn")
 
 
 class Proposal(models.Model):
