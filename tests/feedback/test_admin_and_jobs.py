@@ -33,7 +33,7 @@ def test_admin_issues_a_key_shown_once_and_revokes_it(login, admin_user):
 
 def test_sla_task_and_command_run_the_sweep(supervisor):
     TicketFactory(received_at=timezone.now() - timedelta(hours=49))
-    assert tasks.sla_sweep() == {"warned": 1, "breached": 1}
+    assert tasks.sla_sweep() == {"warned": 1, "breached": 1, "backlog": 2}
     out = io.StringIO()
     call_command("feedback_sla_sweep", stdout=out)
     assert out.getvalue().strip() == "warned 0, breached 0"

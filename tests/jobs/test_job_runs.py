@@ -27,7 +27,7 @@ def test_a_second_run_of_the_same_period_does_nothing():
         first = feedback_tasks.sla_sweep()
     with time_machine.travel(AT + dt.timedelta(minutes=2), tick=False):
         second = feedback_tasks.sla_sweep()
-    assert first == {"warned": 0, "breached": 0}
+    assert first == {"warned": 0, "breached": 0, "backlog": 0}
     assert second == {"skipped": "2026-06-01T10:05"}
     run = JobRun.objects.get()
     assert (run.job, run.period, run.outcome) == (
@@ -35,7 +35,7 @@ def test_a_second_run_of_the_same_period_does_nothing():
         "2026-06-01T10:05",
         "succeeded",
     )
-    assert run.counts == {"warned": 0, "breached": 0} and run.finished_at is not None
+    assert run.counts == {"warned": 0, "breached": 0, "backlog": 0} and run.finished_at is not None
 
 
 def test_a_failed_run_is_recorded_and_the_retry_takes_it_over():
