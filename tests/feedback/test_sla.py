@@ -125,7 +125,11 @@ def test_second_response_keeps_the_first_response_time(ticket, received, handler
 
 def test_closed_ticket_is_never_escalated(ticket, received, handler):
     services.ticket_close(ticket=ticket, actor=handler, reason="duplicate")
-    assert services.sla_sweep(now=received + timedelta(days=5)) == {"warned": 0, "breached": 0, "backlog": 0}
+    assert services.sla_sweep(now=received + timedelta(days=5)) == {
+        "warned": 0,
+        "breached": 0,
+        "backlog": 0,
+    }
 
 
 def test_sla_states_at_the_boundaries(ticket, received):
