@@ -61,6 +61,11 @@ def _seed_callbacks(*, rng, today, vips, rm_of) -> int:
     from servicedesk.models import Callback, CallbackOutcome, CallbackStatus
     from servicedesk.services import month_bounds
 
+    # History is seeded once, with the first seeding: a client who became VIP since has no past,
+    # and a restart must not invent one (nor move the satisfaction KPI). This month's call-backs
+    # of later VIPs come from the call-back job, as in production.
+    if Callback.objects.exists():
+        return 0
     this_period, _end = month_bounds(today)
     periods = []
     cursor = this_period
