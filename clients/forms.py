@@ -159,6 +159,8 @@ class ImportForm(forms.Form):
             ("", _("Detect (UTF-8, then GB18030)")),
             ("utf-8-sig", "UTF-8"),
             ("gb18030", "GB18030"),
+            # Hong Kong and Taiwan systems' Big5, read with the HKSCS characters it may carry.
+            ("big5hkscs", "Big5"),
         ],
     )
 

@@ -8,6 +8,7 @@ from typing import IO
 from django.db import DatabaseError, connection, transaction
 
 from clients.corebanking import parse, sql
+from clients.corebanking.encoding import implausible_char
 from clients.corebanking.report import ImportReport
 from clients.corebanking.stage import KEYS
 from clients.corebanking.upsert import rows_upsert, stage_write
@@ -40,12 +41,14 @@ class _CopySource:
     Lines are counted to check that COPY read as many rows as there are lines (COPY would stop at
     a line holding only ``\\.``) and to report progress."""
 
-    def __init__(self, file: IO[bytes], encoding: str, progress):
+    def __init__(self, file: IO[bytes], encoding: str, progress, *, checked: bool = False):
         try:
             self.decoder = codecs.getincrementaldecoder(encoding)()
         except LookupError:
             raise _NotFast("unknown encoding") from None
         self.file = file
+        # GB18030 decodes nearly anything: its text must also be plausible (``encoding``).
+        self.checked = checked
         self.progress = progress
         self.clock = time.monotonic
         self.started = self.clock()
@@ -63,6 +66,9 @@ class _CopySource:
             except UnicodeDecodeError:
                 self.failure = "decode"
                 raise
+            if self.checked and implausible_char(text) is not None:
+                self.failure = "implausible"
+                raise _NotFast("implausible text")
             if text or not data:
                 return text
 
@@ -99,12 +105,15 @@ class _CopySource:
         return self.lines + (self.last != "\n")
 
 
-def copy_import(kind: str, file: IO[bytes], encodings: list[str], progress) -> ImportReport | None:
+def copy_import(
+    kind: str, file: IO[bytes], encodings: list[str], progress, checked: frozenset = frozenset()
+) -> ImportReport | None:
     """The file imported by the fast path, or None when it needs the row-by-row path (after
-    rolling back whatever the fast path did)."""
+    rolling back whatever the fast path did). Text decoded with an encoding in ``checked`` must
+    be plausible (``clients.corebanking.encoding``)."""
     for candidate in encodings:
         file.seek(0)
-        source = _CopySource(file, candidate, progress)
+        source = _CopySource(file, candidate, progress, checked=candidate in checked)
         try:
             with transaction.atomic():
                 report = ImportReport(kind=kind, encoding=candidate, copied=True)
@@ -204,6 +213,8 @@ def _phones_normalize(cursor) -> None:
         f"SELECT DISTINCT r.phone FROM {COPY_TABLE} r WHERE {sql.sql_phone_normalized('r')} IS NULL"
     )
     phones = [(phone, phone_key(phone)) for (phone,) in cursor.fetchall()]
+    if any(not normalized for _phone, normalized in phones):
+        raise _NotFast("bad phones")  # not a phone number: the row-by-row path says which
     if phones:
         cursor.executemany(f"INSERT INTO {COPY_PHONES} (phone, normalized) VALUES (%s, %s)", phones)
 

@@ -6,6 +6,13 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from clients.corebanking import parse
+from clients.corebanking.encoding import (
+    AUTO_ENCODINGS,
+    CHECKED,
+    ImplausibleText,
+    implausible_message,
+    likely_encoding,
+)
 from clients.corebanking.fastcopy import copy_import
 from clients.corebanking.report import ImportReport
 from clients.corebanking.stage import STAGE, stage_check, stage_count, stage_create, stage_load
@@ -26,12 +33,18 @@ def corebanking_import(
     import of the same file changes nothing.
 
     On PostgreSQL a file is first tried on the COPY fast path (``fastcopy.copy_import``); only a file that
-    path does not accept whole is parsed row by row, as on SQLite, which reports its errors."""
+    path does not accept whole is parsed row by row, as on SQLite, which reports its errors.
+
+    Without ``encoding``: UTF-8 (with or without BOM), else GB18030 if its text is plausible; a
+    file that is neither is refused whole with one error naming the encoding it looks like
+    (``clients.corebanking.encoding``)."""
     if kind not in parse.KINDS:
         raise ValueError(kind)
-    encodings = [encoding] if encoding else ["utf-8-sig", "gb18030"]
+    encodings = [encoding] if encoding else list(AUTO_ENCODINGS)
+    # A named encoding is taken at its word; a guessed GB18030 must be plausible (SPEC section 2).
+    checked = frozenset() if encoding else CHECKED
     if connection.vendor == "postgresql":
-        report = copy_import(kind, file, encodings, progress)
+        report = copy_import(kind, file, encodings, progress, checked)
         if report is not None:
             return report
     with transaction.atomic():
@@ -41,8 +54,12 @@ def corebanking_import(
                 report = ImportReport(kind=kind, encoding=candidate)
                 try:
                     file.seek(0)
-                    stage_load(kind, file, candidate, report, progress)
+                    stage_load(kind, file, candidate, report, progress, candidate in checked)
                     break
+                except ImplausibleText as exc:
+                    message = implausible_message(exc, likely_encoding(file))
+                    report.errors = [parse.RowError(exc.line, "", message)]
+                    return report  # refused whole: no row is checked
                 except UnicodeDecodeError as exc:
                     if position + 1 < len(encodings):
                         with connection.cursor() as cursor:

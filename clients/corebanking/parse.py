@@ -9,16 +9,17 @@ account that belongs to another client) run set-based on the staging table: see
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import ClientKind
-from core.phone import phone_key
+from core.phone import InvalidPhone, normalize_phone, phone_key
 
 KINDS = ("clients", "balances", "trades")
 
@@ -59,9 +60,12 @@ LOCAL = ZoneInfo(settings.TIME_ZONE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _MAX_INTEGER_DIGITS = 16  # DecimalField(max_digits=18, decimal_places=2)
-# The plain form nearly every core-banking amount takes: it is surely within range and places, so
-# the Decimal checks below (the import's hottest code) only run for the rest.
-_PLAIN_MONEY = re.compile(rf"^[+-]?\d{{1,{_MAX_INTEGER_DIGITS}}}(?:\.\d{{1,2}})?$")
+# The only form an amount takes (SPEC section 2): an optional minus, ASCII digits, at most two
+# decimals. No plus sign, exponent ("1.23457E+11", how Excel shows a long number), separators or
+# padding: each of those is a bad number with its reason.
+_MONEY = re.compile(rf"^-?[0-9]{{1,{_MAX_INTEGER_DIGITS}}}(?:\.[0-9]{{1,2}})?$")
+_DECIMAL_DIGITS = re.compile(r"^-?[0-9]+(?:\.([0-9]+))?$")
+_EXPONENT = re.compile(r"^[+-]?[0-9]*\.?[0-9]*[eE][+-]?[0-9]+$")
 _CENT = Decimal("0.01")
 
 
@@ -105,20 +109,30 @@ def parse_date(value: str) -> date:
 
 
 def parse_money(value: str) -> Decimal:
-    if _PLAIN_MONEY.match(value):
+    """An amount in the SPEC's form (``_MONEY``) as a Decimal with 2 places; ValueError with
+    the reason for anything else."""
+    if _MONEY.match(value):
         return Decimal(value).quantize(_CENT)
-    try:
-        amount = Decimal(value)
-    except InvalidOperation as exc:
-        raise ValueError(str(_("not a number"))) from exc
-    if not amount.is_finite():
-        raise ValueError(str(_("not a number")))
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        raise ValueError(str(_("more than 2 decimal places")))
-    if abs(amount) >= Decimal(10) ** _MAX_INTEGER_DIGITS:
-        raise ValueError(str(_("number too large")))
-    return amount.quantize(_CENT)
+    raise ValueError(str(_money_refusal(value)))
+
+
+def _money_refusal(value: str) -> str:
+    digits = _DECIMAL_DIGITS.match(value)
+    if digits:
+        if digits.group(1) and len(digits.group(1)) > 2:
+            return _("more than 2 decimal places")
+        return _("number too large")
+    if value != value.strip():
+        return _("spaces before or after the number")
+    if _EXPONENT.match(value):
+        return _(
+            "an exponent (%(value)s, as Excel shows long numbers): write the number in full"
+        ) % {"value": value}
+    if "," in value or "_" in value or "'" in value:
+        return _("digit separators are not allowed")
+    if value.startswith("+"):
+        return _("a plus sign is not allowed")
+    return _("not a number")
 
 
 def parse_instant(value: str) -> datetime:
@@ -166,6 +180,32 @@ def _checked_good_standing(value: str) -> bool:
     return value.lower() == "true"
 
 
+def import_day() -> date:
+    """The day of the import, in the bank's time zone: the latest ``relationship_since`` a file
+    may hold (a relationship cannot start after the bank exported it)."""
+    return timezone.localdate()
+
+
+def _checked_since(value: str) -> date:
+    since = _checked_date(value)
+    today = import_day()
+    if since > today:
+        raise ValueError(
+            _("after the import day (%(day)s): a relationship cannot start in the future")
+            % {"day": today.isoformat()}
+        )
+    return since
+
+
+def _checked_phone(value: str) -> str:
+    """A phone the one phone rule (``core.phone.normalize_phone``) reads; stored as written."""
+    try:
+        normalize_phone(value)
+    except InvalidPhone as exc:
+        raise ValueError(_("bad phone number: %(why)s") % {"why": exc}) from None
+    return value
+
+
 def _checked_email(value: str) -> str:
     try:
         validate_email(value)
@@ -175,7 +215,7 @@ def _checked_email(value: str) -> str:
 
 
 _CHECKS = {
-    "relationship_since": _checked_date,
+    "relationship_since": _checked_since,
     "as_of": _checked_date,
     "balance": _checked_money,
     "amount": _checked_money,
@@ -183,7 +223,11 @@ _CHECKS = {
     "kind": _checked_kind,
     "good_standing": _checked_good_standing,
     "email": _checked_email,
+    "phone": _checked_phone,
 }
+
+# Columns whose value is taken exactly as written: padding is an error, not trimmed.
+UNPADDED = frozenset({"balance", "amount"})
 
 # Per kind, what parse_row does with each column, worked out once: it runs for every row of files
 # with millions of them, so a row pays only for its own columns' checks.
@@ -201,11 +245,15 @@ def parse_row(kind: str, line: int, values: dict[str, str]) -> tuple[dict | None
     errors: list[RowError] = []
     clean: dict = {"line": line}
     for column, required, max_length, check in PLAN[kind]:
-        value = values[column].strip()
+        written = values[column]
+        value = written.strip()
         if not value:
             if required:
                 errors.append(RowError(line, column, str(_("required"))))
             clean[column] = ""
+        elif value != written and column in UNPADDED:
+            reason = _("bad decimal: %(why)s") % {"why": _("spaces before or after the number")}
+            errors.append(RowError(line, column, str(reason)))
         elif max_length and len(value) > max_length:
             reason = _("longer than %(n)d characters") % {"n": max_length}
             errors.append(RowError(line, column, str(reason)))

@@ -5,7 +5,7 @@ import re
 
 from django.conf import settings
 
-from clients.corebanking.parse import PLAN
+from clients.corebanking.parse import PLAN, import_day
 from clients.models import ClientKind
 
 # --- the same checks in SQL, for the PostgreSQL COPY fast path -----------------------------------
@@ -69,11 +69,12 @@ def _sql_instant_check(sample: str) -> str:
     )
 
 
-# numeric's input takes what Decimal takes ('.5', '7.', '+1', '1e3', spaces) as the same number,
-# and more that Python refuses: NaN and infinities (their scale is NULL, refused here). At most 2
-# places; numeric(18, 2) refuses more than 16 integer digits. (PostgreSQL 16 also reads '0x10' and
-# '1_000': the tests' fixtures hold both, to catch that on an upgrade.)
-_SQL_MONEY_CHECK = "coalesce(scale({v}::numeric) <= 2, false)"
+# numeric's input takes much that the SPEC's form refuses ('.5', '7.', '+1', '1e3', spaces, and on
+# PostgreSQL 16 '0x10' and '1_000'): the value must print back exactly as written, which only an
+# optional minus, digits without leading zeros and at most 2 written decimals do (the cast, not a
+# regular expression: see above). NaN and infinities print back too; their scale is NULL, refused
+# here. numeric(18, 2) refuses more than 16 integer digits.
+_SQL_MONEY_CHECK = "coalesce(scale({v}::numeric) <= 2 AND {v}::numeric::text = {v}, false)"
 # A subset of Django's EmailValidator: a dot-atom of common characters, ASCII host names and a
 # letters-only top-level domain (clients files only: a regular expression is affordable there).
 _SQL_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -115,12 +116,17 @@ _SQL_VALUES = {
 def sql_valid(kind: str, alias: str, instant_sample: str = "") -> str:
     """A boolean SQL expression over the text columns of ``alias``: true only for a row
     ``parse_row`` accepts (columns COPYed as text, an empty field as ''). Instants must also have
-    the form of ``instant_sample`` (the file's first)."""
+    the form of ``instant_sample`` (the file's first). A relationship starts by the import day
+    (``parse.import_day``, the same day as the Python check); phones are checked by the fast path
+    after ``sql_phone_normalized`` (``fastcopy``)."""
+    since = f"{_SQL_DATE_CHECK} AND {{v}}::date <= DATE '{import_day().isoformat()}'"
     terms = []
     for column, required, max_length, _check in PLAN[kind]:
         v = f"{alias}.{column}"
         if column == "executed_at":
             sql_check = _sql_instant_check(instant_sample)
+        elif column == "relationship_since":
+            sql_check = since
         else:
             sql_check = _SQL_CHECKS.get(column)
         if not sql_check:  # the checks' patterns leave no whitespace at either end

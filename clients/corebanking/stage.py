@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from clients.corebanking import parse
+from clients.corebanking.encoding import plausible_lines
 from clients.corebanking.report import Errors, ImportReport
 
 IMPORT_CHUNK = 20_000
@@ -63,24 +64,51 @@ def stage_create(kind: str) -> None:
         )
 
 
-def stage_load(kind: str, file: IO[bytes], encoding: str, report: ImportReport, progress) -> None:
+class _Records:
+    """csv.reader over the file that knows the physical line each record starts on (a quoted
+    field may run over several lines; errors name the first, SPEC section 2)."""
+
+    def __init__(self, lines):
+        self.reader = csv.reader(lines)
+        self.start = 1
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[str]:
+        self.start = self.reader.line_num + 1
+        return next(self.reader)
+
+
+def stage_load(
+    kind: str,
+    file: IO[bytes],
+    encoding: str,
+    report: ImportReport,
+    progress,
+    plausible: bool = False,
+) -> None:
+    """Parse and stage the file's rows. With ``plausible``, raises ``ImplausibleText`` at the
+    first line holding a character no text in ``encoding`` should (``encoding`` module)."""
     errors = Errors(report)
     text = io.TextIOWrapper(file, encoding=encoding, newline="")
-    reader = csv.reader(text)
+    records = _Records(plausible_lines(text) if plausible else text)
     try:
-        _stage_rows(kind, reader, errors, report, progress)
+        _stage_rows(kind, records, errors, report, progress)
     except csv.Error:
         # The csv module stops at a field over its limit (131,072 characters) or a broken
         # quote: one clear row error instead of a traceback, and nothing is written.
         reason = _("a field is longer than %(n)d characters, or a quote is not closed") % {
             "n": csv.field_size_limit()
         }
-        errors.add(parse.RowError(max(reader.line_num, 1), "", reason))
+        errors.add(parse.RowError(records.start, "", reason))
     finally:
         text.detach()
 
 
-def _stage_rows(kind: str, reader, errors: Errors, report: ImportReport, progress) -> None:
+def _stage_rows(
+    kind: str, reader: _Records, errors: Errors, report: ImportReport, progress
+) -> None:
     """Parse and stage every row after the header; row errors go to ``errors``."""
     header = next(reader, None)
     problems = parse.header_errors(kind, header)
@@ -91,7 +119,7 @@ def _stage_rows(kind: str, reader, errors: Errors, report: ImportReport, progres
     started = time.monotonic()
     chunk: list[dict] = []
     for values in reader:
-        line = reader.line_num
+        line = reader.start
         if not values or values == [""]:
             continue
         report.rows += 1

@@ -8,6 +8,7 @@ import random
 
 import pytest
 from django.db import DataError, connection, transaction
+from django.utils import timezone
 
 from clients.corebanking import importer, parse
 from clients.corebanking import sql as corebanking_sql
@@ -82,7 +83,7 @@ CLIENTS = fixtures.CLIENTS_HEADER + (
 )
 BALANCES = fixtures.BALANCES_HEADER + (
     f"C001,6222001,2026-11-01,1000000.00\nC001,6222001,{TODAY},-1200000.5\n"
-    f"C002,6222002,{TODAY},+3\nC003,6223003,2026-11-01,0\n"
+    f"C002,6222002,{TODAY},3\nC003,6223003,2026-11-01,0\n"
 )
 # The fast path wants every instant in the form of the file's first.
 TRADES = fixtures.TRADES_HEADER + (
@@ -311,6 +312,9 @@ TRICKY = {
         "2026-11-01T00:00",
         "20261101",
         "2026-11-31",
+        (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
+        timezone.localdate().isoformat(),
+        "2999-01-01",
     ],
     "instant": [
         "2026-11-01T10:00",
@@ -368,6 +372,13 @@ TRICKY = {
         "+-1",
         "00000000000000001.00",
         "1.",
+        "1.23457E+11",
+        "1.23457e11",
+        "100.00",
+        "007",
+        "-0.50",
+        "0.00",
+        "1.0",
     ],
     "kind": ["personal", "corporate", "Personal", "retail", "personal\u200b", ""],
     "good_standing": ["true", "false", "TRUE", "False", "tRuE", "yes", "1", "ｔrue", "true."],
@@ -408,6 +419,13 @@ TRICKY = {
         "138 ext 1",
         "+",
         "(0)21.5555/1234",
+        "12345",
+        "000",
+        "+86 12",
+        "138001380001234",
+        "021-6888 8888",
+        "6888 8888",
+        "400-820-8820",
     ],
     "text": ["C001", "王芳", "x" * 40, "x" * 41, "x" * 201, "a,b", "O'Brien", "%s", "\\", "é"],
 }
@@ -456,8 +474,11 @@ def sql_row(kind: str, values: dict) -> dict | None:
     names = columns + (["phone_normalized"] if kind == "clients" else [])
     row = dict(zip(names, result, strict=True))
     if kind == "clients" and row["phone_normalized"] is None:
-        # A shape the SQL leaves to Python: the fast path normalises it with phone_key.
+        # A shape the SQL leaves to Python: the fast path normalises it with phone_key, and
+        # takes the row-by-row path when that is not a phone number.
         row["phone_normalized"] = phone_key(values["phone"].strip())
+        if not row["phone_normalized"]:
+            return None
     return row
 
 
@@ -485,7 +506,9 @@ def test_sql_checks_accept_only_what_parse_row_accepts_with_the_same_values(db):
         ("executed_at", "2026-11-01T10:00:00.123456-05:30"),
         ("amount", "-1234567.89"),
         ("amount", "7.5"),
-        ("amount", "+0"),
+        ("amount", "0"),
+        ("amount", "-0.05"),
+        ("amount", "100.00"),
     ],
 )
 def test_sql_checks_take_the_ordinary_forms(db, column, value):

@@ -267,9 +267,9 @@ def test_balances_import_refreshes_the_clients_total_assets(wang):
     [
         ("9999999999999999.99", Decimal("9999999999999999.99")),
         ("-0.5", Decimal("-0.50")),
-        ("+12", Decimal("12.00")),
-        ("1e3", Decimal("1000.00")),
-        ("7.", Decimal("7.00")),
+        ("12", Decimal("12.00")),
+        ("-9999999999999999.99", Decimal("-9999999999999999.99")),
+        ("0.1", Decimal("0.10")),
     ],
 )
 def test_amounts_up_to_16_integer_digits_and_2_places_are_read_exactly(text, amount):
@@ -283,9 +283,18 @@ def test_amounts_up_to_16_integer_digits_and_2_places_are_read_exactly(text, amo
     [
         ("10000000000000000", "number too large"),
         ("1.001", "more than 2 decimal places"),
-        ("1e-3", "more than 2 decimal places"),
+        ("1e-3", "an exponent"),
         ("NaN", "not a number"),
-        ("1,000", "not a number"),
+        ("1,000", "digit separators are not allowed"),
+        ("1,000,000.00", "digit separators are not allowed"),
+        ("1.23457E+11", "an exponent"),
+        ("1e3", "an exponent"),
+        (" 100.00 ", "spaces before or after the number"),
+        ("+12", "a plus sign is not allowed"),
+        ("7.", "not a number"),
+        (".5", "not a number"),
+        ("１２", "not a number"),
+        ("١٢", "not a number"),
     ],
 )
 def test_amounts_outside_the_column_are_refused_with_the_reason(text, reason):

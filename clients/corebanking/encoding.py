@@ -1,0 +1,102 @@
+"""The text encoding of a core-banking file (SPEC section 2): UTF-8 (with or without BOM), else
+GB18030 when it is plausible. GB18030 gives some character for nearly any bytes, so a file in
+another encoding (Big5 from a Hong Kong or Taiwan system) decodes without error into nonsense;
+what gives it away is characters no Chinese text holds: private-use and unassigned code points.
+Such a file is refused whole, with the encoding charset-normalizer sees in it as advice."""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import IO
+
+from charset_normalizer import from_bytes
+from django.utils.translation import gettext as _
+
+# Tried in this order when the user names no encoding.
+AUTO_ENCODINGS = ("utf-8-sig", "gb18030")
+# Decoded text in these must be plausible: any byte string decodes in them.
+CHECKED = frozenset({"gb18030"})
+_IMPLAUSIBLE = ("Co", "Cn")
+# Bytes charset-normalizer looks at: enough for names, cheap on a large file.
+SAMPLE_BYTES = 256 * 1024
+
+
+class ImplausibleText(ValueError):
+    """Decoded text holds a private-use or unassigned character on physical line ``line``."""
+
+    def __init__(self, line: int, char: str):
+        super().__init__(line, char)
+        self.line, self.char = line, char
+
+
+@cache
+def _implausible_pattern() -> re.Pattern:
+    """One character class: the private-use and unassigned code points of the BMP (worked out
+    once from the running Python's Unicode data), the unassigned planes 4-13 and the private-use
+    planes 15-16. Planes 1-3 and 14 (CJK extensions used in names, symbols) are checked per
+    character by ``implausible_char``."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF or unicodedata.category(chr(code)) not in _IMPLAUSIBLE:
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    ranges += [(0x40000, 0xDFFFF), (0xF0000, 0x10FFFF)]
+    body = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(f"[{body}]")
+
+
+_OTHER_ASTRAL = re.compile("[\U00010000-\U0003ffff\U000e0000-\U000effff]")
+
+
+def implausible_char(text: str) -> str | None:
+    """The first private-use or unassigned character in ``text``, or None."""
+    found = _implausible_pattern().search(text)
+    if found:
+        return found.group()
+    for match in _OTHER_ASTRAL.finditer(text):
+        if unicodedata.category(match.group()) in _IMPLAUSIBLE:
+            return match.group()
+    return None
+
+
+def plausible_lines(lines: Iterable[str]) -> Iterator[str]:
+    """``lines`` unchanged; raises ``ImplausibleText`` at the first line that is not plausible."""
+    for number, line in enumerate(lines, start=1):
+        char = implausible_char(line)
+        if char is not None:
+            raise ImplausibleText(number, char)
+        yield line
+
+
+def likely_encoding(file: IO[bytes]) -> str | None:
+    """The encoding charset-normalizer finds in the file's first ``SAMPLE_BYTES`` (a Python codec
+    name, such as ``big5``), or None when it cannot tell or finds one we already tried."""
+    file.seek(0)
+    best = from_bytes(file.read(SAMPLE_BYTES)).best()
+    if best is None or best.encoding in ("utf_8", "gb18030", "ascii"):
+        return None
+    return best.encoding
+
+
+def implausible_message(exc: ImplausibleText, guess: str | None) -> str:
+    """The refusal, with ``--encoding`` advice (the command's option, the upload's field)."""
+    found = _(
+        "the file is neither valid UTF-8 nor plausible GB18030: read as GB18030, line %(line)d "
+        "holds %(char)r (U+%(code)04X), a private-use or unassigned character, so the file is in "
+        "another encoding."
+    ) % {"line": exc.line, "char": exc.char, "code": ord(exc.char)}
+    if guess:
+        advice = _(
+            "It looks like %(encoding)s: import it again with --encoding %(encoding)s (on the "
+            "upload page, choose that encoding)."
+        ) % {"encoding": guess}
+    else:
+        advice = _(
+            "Find out which encoding the core banking system wrote it in and import it again "
+            "with --encoding ENCODING, or save it as UTF-8."
+        )
+    return f"{found} {advice}"
