@@ -25,6 +25,7 @@ from core.services import audit_record
 from dataruns.models import NightTrigger
 from dataruns.selectors import due_run_date
 from dataruns.services import (
+    RunRefused,
     data_late_check,
     inbox_take,
     night_run_claim,
@@ -224,9 +225,14 @@ def inbox_night(*, check_late: bool) -> dict:
     for the newest if a set came in; from 06:00 alert when the previous day's set is still
     missing. Returns what happened, for the job's log."""
     taken = inbox_take()
-    night = None
+    night, refused = None, ""
     if taken.imported:
-        night = night_run(trigger=NightTrigger.INTAKE)
+        try:
+            night = night_run(trigger=NightTrigger.INTAKE)
+        except RunRefused as exc:
+            # E.g. a supervisor forced a later date already: the imported data stays, and that
+            # date's own set brings the next run.
+            refused = str(exc)
     late = data_late_check() if check_late else None
     return {
         "imported": [d.isoformat() for d in taken.imported],
@@ -236,4 +242,5 @@ def inbox_night(*, check_late: bool) -> dict:
         "busy": taken.busy,
         "reclassified": night.business_date.isoformat() if night and night.ran else None,
         "late": late.isoformat() if late else None,
+        "refused": refused,
     }

@@ -1,6 +1,7 @@
 """``reclassify_vips --as-of`` cannot hurt live data (SPEC section 3, issues 11 and 17); the data
 runs page and a supervisor's forced run with a reason."""
 
+import datetime
 import io
 
 import pytest
@@ -8,9 +9,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from clients.models import Client, StatusChange, VipStatus
-from dataruns.models import NightRun, NightStatus
-from dataruns.services import inbox_take
-from programme.services import inbox_night
+from dataruns.models import NightRun, NightStatus, NightTrigger
+from dataruns.services import inbox_take, night_run_claim
+from programme.services import inbox_night, night_run_execute
 from tests.dataruns.conftest import D1, D2, drop_set
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_the_data_runs_page_is_for_supervisors(
         assert login(user).get(reverse("dataruns:list")).status_code == 404
         assert login(user).post(reverse("programme:night_force"), {}).status_code == 404
     http = login(supervisor)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         page = http.get(reverse("dataruns:list"))
     assert page.status_code == 200
     assert "clients_20261118.csv" in page.text
@@ -112,3 +113,17 @@ def test_forcing_a_future_date_is_refused(imported_d1, supervisor, login):
     )
     assert "in the future" in response.text
     assert NightRun.objects.count() == 1
+
+
+def test_a_set_arriving_after_a_later_forced_run_is_imported_without_going_back(
+    imported_d1, supervisor
+):
+    later = datetime.date(2026, 11, 20)
+    run = night_run_claim(
+        day=later, trigger=NightTrigger.FORCED, requested_by=supervisor, reason="late"
+    )
+    night_run_execute(run_id=run.pk)
+    drop_set(D2)
+    result = inbox_night(check_late=False)
+    assert result["imported"] == [D2.isoformat()] and result["reclassified"] is None
+    assert "before the last run" in result["refused"]
