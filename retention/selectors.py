@@ -4,7 +4,7 @@ analytics (SPEC section 7's needs analysis)."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from clients.models import StatusChange, VipStatus
 from core.models import User
@@ -32,15 +32,15 @@ class WarningFigures:
 
 def warning_figures(*, first: date, last: date) -> WarningFigures:
     """Warnings raised between ``first`` and ``last`` (inclusive), the tasks among them done, and
-    the clients warned who were not downgraded to standard after the warning: three counts."""
-    raised = RetentionTask.objects.filter(raised_on__gte=first, raised_on__lte=last)
+    the clients warned who were not downgraded to standard after the warning: one query."""
     downgraded = StatusChange.objects.filter(
         client_id=OuterRef("client_id"),
         to_status=VipStatus.STANDARD,
         effective_on__gte=OuterRef("raised_on"),
     )
-    return WarningFigures(
-        raised=raised.count(),
-        done=raised.filter(closed_at__isnull=False).count(),
-        stayed_vip=raised.filter(~Exists(downgraded)).values("client_id").distinct().count(),
+    counts = RetentionTask.objects.filter(raised_on__gte=first, raised_on__lte=last).aggregate(
+        raised=Count("id"),
+        done=Count("id", filter=Q(closed_at__isnull=False)),
+        stayed=Count("client_id", distinct=True, filter=~Exists(downgraded)),
     )
+    return WarningFigures(counts["raised"], counts["done"], counts["stayed"])
