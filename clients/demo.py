@@ -83,8 +83,8 @@ def seed(*, rng, today, stdout=None) -> None:
         RiskLevel,
         StatusChange,
     )
+    from clients.qualification.measures import refresh_total_assets
     from clients.qualification.reclassify import vip_statuses_reclassify
-    from clients.qualification.sql import refresh_total_assets
     from core.models import Branch
 
     # Our own generator, seeded from the shared one by exactly one draw, so the seeders after

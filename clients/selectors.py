@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from clients.models import VIP_STATUSES, Client
+from core.dates import months_before
 from core.models import User
 from core.phone import national_digits, phone_key
 from core.roles import SERVICE_WIDE_ROLES, Role
@@ -204,7 +205,6 @@ def asset_trend(*, client: Client, today, months: int = 12) -> list[tuple]:
     from datetime import date, timedelta
 
     from clients.models import Balance
-    from clients.qualification.window import months_before
 
     ends = []
     for back in range(months, 0, -1):

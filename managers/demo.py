@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from core.dates import months_before
 from core.demo import BRANCHES, DEMO_PASSWORD
 from core.models import Branch, User
 from core.registry import register_demo_seeder
@@ -23,7 +24,6 @@ from managers.models import (
     TrainingRecord,
     TrainingResult,
 )
-from managers.selectors import months_before
 
 # Per branch: (family name, given name); the first of SH001 is the demo user ``rm`` (张伟).
 RM_NAMES = {

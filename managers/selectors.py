@@ -1,6 +1,5 @@
 """Reads of relationship managers, assignments, training and the rota."""
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -21,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from clients.models import VIP_STATUSES, Client
+from core.dates import months_before
 from core.models import User
 from core.roles import Role
 from managers.models import (
@@ -145,14 +145,6 @@ def candidates() -> QuerySet[RelationshipManager]:
 
 
 # --- Training ---------------------------------------------------------------------------------
-
-
-def months_before(day: date, months: int) -> date:
-    """The same calendar day ``months`` earlier, clamped to the month's end (29 Feb → 28 Feb)."""
-    index = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def training_valid_since(*, as_of: date, policy: RmSelectionPolicy | None = None) -> date:

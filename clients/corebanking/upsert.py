@@ -7,7 +7,7 @@ from django.utils import timezone
 from clients.corebanking.report import ImportReport
 from clients.corebanking.stage import STAGE
 from clients.models import ContactChannel, RiskLevel, VipStatus
-from clients.qualification.sql import refresh_total_assets
+from clients.qualification.measures import refresh_total_assets
 
 
 def _upsert(cursor, sql: str, params: list, report: ImportReport) -> None:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import connection
 
 from clients.models import AssetMeasure, VipPolicy
+from clients.qualification import dialect
 
 
 def asset_period(policy: VipPolicy, as_of: date) -> tuple[date, date] | None:
@@ -48,11 +49,10 @@ def _segments_sql(account_scope: str) -> str:
     if connection.vendor == "postgresql":
         seg_end = "COALESCE(w.next_as_of - 1, CAST(%(assets_to)s AS date))"
         days = f"({seg_end} - w.seg_start + 1)"
-        cents = "w.balance * 100"
     else:
         seg_end = "COALESCE(date(w.next_as_of, '-1 day'), %(assets_to)s)"
         days = f"(CAST(julianday({seg_end}) - julianday(w.seg_start) AS INTEGER) + 1)"
-        cents = "CAST(ROUND(w.balance * 100) AS INTEGER)"
+    cents = dialect.cents_sql("w.balance")
     return f"""
         SELECT w.account_id, {cents} * {days} AS weighted, w.seg_start
         FROM (

@@ -1,44 +1,39 @@
-"""The VIP rule explained for one client: each criterion's value, threshold, pass and gap (the
-dossier, the home widgets), and the reasons a history row records."""
+"""The VIP rule for one client, from the single definitions in ``criteria`` and ``rule``: each
+criterion's value, threshold, pass and gap (the dossier, the home widgets), where the client
+goes on D and the reasons its history row records (overrides, and the parity test against the
+nightly SQL). ``reasons_sql`` is the same reasons object built by the database."""
 
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from clients.models import Client, VipPolicy
+from clients.models import Client, StatusOverride, VipPolicy
+from clients.qualification import dialect
+from clients.qualification.criteria import (
+    CRITERIA,
+    Check,
+    Facts,
+    checks,
+    recorded_checks,
+    sql_recorded_checks,
+)
 from clients.qualification.measures import Measures, clients_measure
-from clients.qualification.rule import Candidate
+from clients.qualification.rule import State, Transition, next_status
 from clients.qualification.window import Window
-from core.templatetags.vip import money
 
 
 @dataclass(frozen=True)
-class Criterion:
+class Explained:
+    """One criterion as the dossier shows it."""
+
     key: str
     label: str
     value: Any
     threshold: Any
     passed: bool
     gap: str
-
-
-def _assets_label(measures: Measures) -> str:
-    """ "Total assets", or the average daily assets with its period and the days counted."""
-    average = measures.average
-    if average is None:
-        return _("Total assets")
-    return _(
-        "Average daily assets %(first)s – %(last)s (%(days)d days; a balance known on "
-        "%(known)d of them, the others count as zero)"
-    ) % {
-        "first": average.first.isoformat(),
-        "last": average.last.isoformat(),
-        "days": average.days,
-        "known": average.days_with_balance,
-    }
 
 
 def criteria_for(
@@ -48,56 +43,23 @@ def criteria_for(
     good_standing: bool,
     measures: Measures,
     window: Window,
-) -> list[Criterion]:
-    policy = window.policy
-    threshold = policy.asset_threshold_for(kind)
-    assets_ok = measures.assets >= threshold
-    trades_ok = measures.trades >= policy.min_trades
-    rel_ok = relationship_since <= window.relationship_cutoff
+) -> list[Explained]:
+    """Each criterion for one client on D with its translated label and, when it fails, gap."""
+    facts = Facts(kind, measures.assets, measures.trades, relationship_since, good_standing)
     return [
-        Criterion(
-            "assets",
-            _assets_label(measures),
-            measures.assets,
-            threshold,
-            assets_ok,
-            ""
-            if assets_ok
-            else _("needs %(amount)s more") % {"amount": money(threshold - measures.assets)},
-        ),
-        Criterion(
-            "trades",
-            _("Trades in the last %(n)d months") % {"n": policy.activity_months},
-            measures.trades,
-            policy.min_trades,
-            trades_ok,
-            ""
-            if trades_ok
-            else _("needs %(n)d more trades") % {"n": policy.min_trades - measures.trades},
-        ),
-        Criterion(
-            "relationship",
-            _("Relationship since"),
-            relationship_since,
-            window.relationship_cutoff,
-            rel_ok,
-            ""
-            if rel_ok
-            else _("needs %(n)d more days")
-            % {"n": (relationship_since - window.relationship_cutoff).days},
-        ),
-        Criterion(
-            "good_standing",
-            _("Good standing"),
-            good_standing,
-            True,
-            good_standing,
-            "" if good_standing else _("not in good standing with the core banking system"),
-        ),
+        Explained(
+            check.key,
+            criterion.label(window.policy, measures),
+            check.value,
+            check.threshold,
+            check.passed,
+            "" if check.passed else criterion.gap(check),
+        )
+        for criterion, check in zip(CRITERIA, checks(facts, window), strict=True)
     ]
 
 
-def qualification_explain(*, client: Client, as_of: date | None = None) -> list[Criterion]:
+def qualification_explain(*, client: Client, as_of: date | None = None) -> list[Explained]:
     """Each criterion of SPEC section 3 for one client on D: value, threshold, pass, gap."""
     day = as_of or timezone.localdate()
     window = Window.for_day(day, VipPolicy.in_force_on(day))
@@ -111,37 +73,66 @@ def qualification_explain(*, client: Client, as_of: date | None = None) -> list[
     )
 
 
+# --- the outcome on D and the history's reasons ---------------------------------------------------
+
+
 def history_reasons(
-    candidate: Candidate, measures: Measures, window: Window, override: dict | None
+    results: list[Check], *, qualifies: bool, window: Window, override: StatusOverride | None
 ) -> dict:
-    """The history row's reasons: per criterion value, threshold and pass, plus the policy.
-    Built without the dossier's translated gap texts: this runs for every changed client."""
-    policy = window.policy
-    threshold = policy.asset_threshold_for(candidate.kind)
-    assets = candidate.total_assets
+    """The history row's reasons: per criterion value, threshold and pass, whether the rule
+    holds, the policy and the override. Built without the dossier's translated gap texts."""
     return {
-        "assets": {
-            "value": f"{assets:.2f}",
-            "threshold": f"{threshold:.2f}",
-            "passed": assets >= threshold,
-        },
-        "trades": {
-            "value": measures.trades,
-            "threshold": policy.min_trades,
-            "passed": measures.trades >= policy.min_trades,
-            "window_from": window.trades_from.isoformat(),
-        },
-        "relationship": {
-            "value": candidate.relationship_since.isoformat(),
-            "threshold": window.relationship_cutoff.isoformat(),
-            "passed": candidate.relationship_since <= window.relationship_cutoff,
-        },
-        "good_standing": {
-            "value": candidate.good_standing,
-            "threshold": True,
-            "passed": candidate.good_standing,
-        },
-        "qualifies": candidate.qualifies,
-        "policy": policy.version,
-        "override": override,
+        **recorded_checks(results, window),
+        "qualifies": qualifies,
+        "policy": window.policy.version,
+        "override": {"id": override.pk, "reason": override.reason} if override else None,
     }
+
+
+def reasons_sql(row: str) -> str:
+    """``history_reasons`` as a SQL JSON object over the nightly's changes row ``row``."""
+    override = dialect.json_object_sql([("id", f"{row}.oid"), ("reason", f"{row}.oreason")])
+    return dialect.json_object_sql(
+        [
+            *sql_recorded_checks(row),
+            ("qualifies", dialect.json_bool_sql(f"{row}.q = 1")),
+            ("policy", "%(policy)s"),
+            ("override", dialect.json_or_null_sql(f"{row}.oid IS NOT NULL", override)),
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where one client goes on D, and what its history row would record."""
+
+    transition: Transition
+    qualifies: bool
+    reasons: dict
+
+    def changes(self, client: Client) -> bool:
+        return self.transition != State(client.status, client.vip_since, client.at_risk_since)
+
+
+def client_outcome(
+    *, client: Client, measures: Measures, window: Window, override: StatusOverride | None
+) -> Outcome:
+    """The rule for one client on D: its criteria, then ``override`` (active on D) or the status
+    rules with the grace period."""
+    facts = Facts(
+        client.kind,
+        measures.assets,
+        measures.trades,
+        client.relationship_since,
+        client.good_standing,
+    )
+    results = checks(facts, window)
+    qualifies = all(check.passed for check in results)
+    move = next_status(
+        State(client.status, client.vip_since, client.at_risk_since),
+        qualifies=qualifies,
+        override_status=override.status if override else None,
+        window=window,
+    )
+    reasons = history_reasons(results, qualifies=qualifies, window=window, override=override)
+    return Outcome(move, qualifies, reasons)

@@ -7,9 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, StatusChange, StatusOverride, VipPolicy, VipStatus
-from clients.qualification.explain import criteria_for, history_reasons
+from clients.qualification.explain import client_outcome
 from clients.qualification.measures import clients_measure
-from clients.qualification.rule import Candidate, next_status
 from clients.qualification.window import Window
 from core.models import User
 from core.services import audit_record
@@ -59,43 +58,15 @@ def _override_apply(*, client: Client, override: StatusOverride, day: date) -> N
     ):
         return
     window = Window.for_day(day, VipPolicy.in_force_on(day))
-    candidate = Candidate(
-        client_id=client.pk,
-        kind=client.kind,
-        status=client.status,
-        vip_since=client.vip_since,
-        at_risk_since=client.at_risk_since,
-        total_assets=client.total_assets,
-        relationship_since=client.relationship_since,
-        good_standing=client.good_standing,
-        qualifies=False,
-        override_id=override.pk,
-        override_status=override.status,
-    )
     measures = clients_measure(client_ids=[client.pk], window=window)[client.pk]
-    move = next_status(candidate, window)
-    reasons = history_reasons(
-        candidate,
-        measures,
-        window,
-        {"id": override.pk, "reason": override.reason},
-    )
-    reasons["qualifies"] = all(
-        c.passed
-        for c in criteria_for(
-            kind=client.kind,
-            relationship_since=client.relationship_since,
-            good_standing=client.good_standing,
-            measures=measures,
-            window=window,
-        )
-    )
+    outcome = client_outcome(client=client, measures=measures, window=window, override=override)
+    move = outcome.transition
     StatusChange.objects.create(
         client=client,
         effective_on=day,
         from_status=client.status,
         to_status=move.status,
-        reasons=reasons,
+        reasons=outcome.reasons,
         policy=window.policy if window.policy.pk else None,
         override=override,
     )

@@ -5,14 +5,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from clients.models import Client, VipPolicy, VipStatus
-from clients.qualification.sql import CHANGES_TABLE, changes_stage, rule_params
+from clients.qualification import dialect
+from clients.qualification.criteria import sql_params
+from clients.qualification.explain import reasons_sql
+from clients.qualification.sql import CHANGES_TABLE, changes_stage
 from clients.qualification.window import Window
 
 # Changes written per transaction: a few seconds of locks on a big night, no more.
@@ -106,75 +108,17 @@ def vip_statuses_reclassify(*, as_of: date | None = None) -> ReclassificationRes
     )
 
 
-def _json_sql() -> tuple[str, Any]:
-    """The database's JSON object builder, and how to turn a SQL condition into a JSON boolean."""
-    if connection.vendor == "postgresql":
-        return "jsonb_build_object", lambda condition: f"COALESCE({condition}, false)"
-    return (
-        "json_object",
-        lambda condition: f"json(CASE WHEN {condition} THEN 'true' ELSE 'false' END)",
-    )
-
-
-def _money_text_sql(cents: str) -> str:
-    """Integer cents as the history's "1234567.89" text, exactly (no floating point)."""
-    if connection.vendor == "postgresql":
-        return f"(({cents}) / 100)::numeric(20, 2)::text"
-    return (
-        f"(CASE WHEN {cents} < 0 THEN '-' ELSE '' END || (abs({cents}) / 100) || '.' "
-        f"|| substr('0' || (abs({cents}) %% 100), -2, 2))"
-    )
-
-
 @transaction.atomic
 def _changes_apply(*, window: Window, first: int, last: int) -> None:
     """Write changes ``first``..``last`` of ``CHANGES_TABLE``: statuses, then history rows whose
-    reasons hold each criterion's value, threshold and pass, the policy and the override, as
-    ``explain.history_reasons`` does for a single client."""
-    policy = window.policy
-    build, boolean = _json_sql()
-    postgres = connection.vendor == "postgresql"
-    day_text = (
-        "to_char(ch.relationship_since, 'YYYY-MM-DD')" if postgres else "ch.relationship_since"
-    )
-    threshold_cents = (
-        "CASE WHEN ch.kind = 'corporate' THEN %(corporate_cents)s ELSE %(personal_cents)s END"
-    )
-    override = (
-        f"CASE WHEN ch.oid IS NULL THEN NULL ELSE {build}('id', ch.oid, 'reason', ch.oreason) END"
-        if postgres
-        else f"json(CASE WHEN ch.oid IS NULL THEN 'null' "
-        f"ELSE {build}('id', ch.oid, 'reason', ch.oreason) END)"
-    )
-    reasons = f"""{build}(
-        'assets', {build}(
-            'value', {_money_text_sql("ch.assets_cents")},
-            'threshold', CASE WHEN ch.kind = 'corporate' THEN %(corporate)s ELSE %(personal)s END,
-            'passed', {boolean(f"ch.assets_cents >= {threshold_cents}")}),
-        'trades', {build}(
-            'value', ch.trades, 'threshold', %(min_trades)s,
-            'passed', {boolean("ch.trades >= %(min_trades)s")}, 'window_from', %(window_from)s),
-        'relationship', {build}(
-            'value', {day_text}, 'threshold', %(rel_cutoff_text)s,
-            'passed', {boolean("ch.relationship_since <= %(rel_cutoff)s")}),
-        'good_standing', {build}(
-            'value', {boolean("ch.good_standing")}, 'threshold', {boolean("1 = 1")},
-            'passed', {boolean("ch.good_standing")}),
-        'qualifies', {boolean("ch.q = 1")},
-        'policy', %(policy)s,
-        'override', {override})"""
+    reasons (``reasons_sql``) the database builds."""
     params = {
-        **rule_params(window),
+        **sql_params(window),
         "first": first,
         "last": last,
-        "personal": f"{policy.personal_asset_threshold:.2f}",
-        "corporate": f"{policy.corporate_asset_threshold:.2f}",
-        "min_trades": policy.min_trades,
-        "window_from": window.trades_from.isoformat(),
-        "rel_cutoff_text": window.relationship_cutoff.isoformat(),
-        "policy": policy.version,
-        "policy_id": policy.pk,
-        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "policy": window.policy.version,
+        "policy_id": window.policy.pk,
+        "now": dialect.datetime_param(timezone.now()),
     }
     with connection.cursor() as cursor:
         cursor.execute(
@@ -188,7 +132,7 @@ def _changes_apply(*, window: Window, first: int, last: int) -> None:
         cursor.execute(
             f"""INSERT INTO clients_statuschange (client_id, effective_on, from_status,
                     to_status, reasons, policy_id, override_id, created_at)
-                SELECT ch.id, %(as_of)s, ch.from_status, ch.to_status, {reasons},
+                SELECT ch.id, %(as_of)s, ch.from_status, ch.to_status, {reasons_sql("ch")},
                        %(policy_id)s, ch.oid, %(now)s
                 FROM {CHANGES_TABLE} ch
                 WHERE ch.rn BETWEEN %(first)s AND %(last)s

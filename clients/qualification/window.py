@@ -1,26 +1,13 @@
-"""The calendar of the VIP rule (SPEC section 3): month and year arithmetic, and the dates and
-instants the rule uses for a day D under a policy."""
+"""The calendar of the VIP rule (SPEC section 3): the dates and instants the rule uses for a day
+D under a policy, worked out once for the Python and the SQL side."""
 
-from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from clients.models import VipPolicy
-
-
-def months_before(day: date, months: int) -> date:
-    """``day`` minus calendar months, clamped to the month's end (31 May − 3 = 28/29 Feb)."""
-    index = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
-
-
-def years_before(day: date, years: int) -> date:
-    """``day`` minus years; 29 Feb − 1 year = 28 Feb."""
-    return months_before(day, 12 * years)
+from core.dates import months_before, years_before
 
 
 def downgrade_cutoff(as_of: date, policy: VipPolicy) -> date:

@@ -9,7 +9,7 @@ from django.utils import translation
 from clients.models import Client, ClientKind, StatusChange, VipStatus
 from clients.qualification.explain import qualification_explain
 from clients.qualification.reclassify import vip_statuses_reclassify
-from clients.qualification.window import months_before, years_before
+from core.dates import months_before, years_before
 from tests.clients.conftest import local, make_client
 from tests.factories.clients import AccountFactory, BalanceFactory
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from core.dates import months_before
 from managers import selectors
 from managers.models import RmStatus, TrainingResult
 from tests.factories.managers import RelationshipManagerFactory
@@ -59,9 +60,9 @@ def test_the_validity_window_follows_the_policy(rm):
 
 
 def test_months_before_clamps_to_the_end_of_a_shorter_month():
-    assert selectors.months_before(datetime.date(2024, 2, 29), 12) == datetime.date(2023, 2, 28)
-    assert selectors.months_before(datetime.date(2026, 3, 31), 1) == datetime.date(2026, 2, 28)
-    assert selectors.months_before(datetime.date(2026, 1, 15), 12) == datetime.date(2025, 1, 15)
+    assert months_before(datetime.date(2024, 2, 29), 12) == datetime.date(2023, 2, 28)
+    assert months_before(datetime.date(2026, 3, 31), 1) == datetime.date(2026, 2, 28)
+    assert months_before(datetime.date(2026, 1, 15), 12) == datetime.date(2025, 1, 15)
 
 
 def test_training_spend_counts_every_seat_but_absences_for_courses_held_that_year(branch):
