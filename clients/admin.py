@@ -3,6 +3,7 @@ from django.contrib import admin
 from approvals.models import ApprovalKind
 from approvals.selectors import approval_required
 from clients.models import Account, Client, StatusChange, StatusOverride, VipPolicy
+from core.services import audit_record
 
 
 @admin.register(VipPolicy)
@@ -43,6 +44,20 @@ class ClientAdmin(admin.ModelAdmin):
     list_select_related = ["branch"]
     readonly_fields = ["status", "vip_since", "at_risk_since", "status_changed_on", "total_assets"]
     show_full_result_count = False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The change form shows the full ID number and phone: audited like the dossier's reveal
+        (issue 13)."""
+        if request.method == "GET":
+            client = self.get_object(request, object_id)
+            if client is not None:
+                audit_record(
+                    actor=request.user,
+                    event="client.pii_reveal",
+                    instance=client,
+                    detail={"via": "admin"},
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Account)

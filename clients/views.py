@@ -59,7 +59,6 @@ def client_list(request):
             return redirect("clients:detail", pk=first_two[0])
     # Up to a million rows: counted up to a cap, see core.paging.
     page = _page(request, qs, "page", PAGE_SIZE, partial(CappedPaginator, cap=LIST_COUNT_CAP))
-    sees_pii_everywhere = request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
     columns = [
         ("client_no", _("Client no.")),
         ("name", _("Name")),
@@ -78,7 +77,9 @@ def client_list(request):
             "q": q,
             "sort": sort,
             "columns": columns,
-            "mask_pii": not sees_pii_everywhere,
+            # Lists mask PII for everyone but the own RM: supervisors see a client's full ID and
+            # phone only through the dossier's audited reveal (issue 13).
+            "mask_pii": True,
             "can_export": request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR),
         },
     )

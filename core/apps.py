@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.core.signals import request_finished
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,12 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(_sync_roles, sender=self)
         request_finished.connect(requestid.clear, dispatch_uid="core.requestid.clear")
+        requestid.install_log_masking()
+        from core.middleware import SessionTimeoutMiddleware  # needs the app registry
+
+        user_logged_in.connect(
+            SessionTimeoutMiddleware.start_clock, dispatch_uid="core.session_clock"
+        )
         auditlog.register(Branch)
         auditlog.register(User, exclude_fields=["password", "last_login"])
         widgets.register()

@@ -1,6 +1,11 @@
 """PII masking of SPEC section 1: an ID number shows its first 3 and last 4 characters, a phone
 number its last 4."""
 
+import re
+
+# An 18-character resident ID number and a mainland mobile number, wherever they stand in a text.
+_PII_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|1[0-9]{10})(?![0-9])")
+
 
 def mask_id_number(value: str) -> str:
     if not value:
@@ -30,3 +35,9 @@ def mask_email(value: str) -> str:
         return value
     local, _, domain = value.partition("@")
     return f"{local[:1]}***@{domain}"
+
+
+def mask_pii_text(text: str) -> str:
+    """``text`` with every ID-number-shaped and mobile-shaped digit run masked to its last 4
+    (log lines: a path or a message must not carry them, issue 13)."""
+    return _PII_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)

@@ -113,6 +113,15 @@ class SessionTimeoutMiddleware:
 
     STARTED, SEEN = "auth.started", "auth.seen"
 
+    @classmethod
+    def start_clock(cls, sender, request, user, **kwargs) -> None:
+        """``user_logged_in`` receiver: both clocks start at sign-in, so the first pages after
+        it write nothing more to the session."""
+        if request is not None and hasattr(request, "session"):
+            now = int(time.time())
+            request.session[cls.STARTED] = now
+            request.session[cls.SEEN] = now
+
     def __init__(self, get_response):
         self.get_response = get_response
 

@@ -6,6 +6,8 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from core.masking import mask_pii_text
+
 _current: ContextVar[str] = ContextVar("request_id", default="-")
 _SAFE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 HEADER = "X-Request-ID"
@@ -36,3 +38,25 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _current.get()
         return True
+
+
+def install_log_masking() -> None:
+    """Mask ID numbers and mobile numbers in every log record as it is created, whichever logger
+    and handler (Django's "Not Found: /path" lines, gunicorn's error log, the tests' capture)."""
+    base = logging.getLogRecordFactory()
+    if getattr(base, "masks_pii", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = base(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return record
+        masked = mask_pii_text(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return record
+
+    factory.masks_pii = True
+    logging.setLogRecordFactory(factory)
