@@ -228,6 +228,8 @@ def wapiti(base: str, who: str, cookies: dict, env: dict, quick: bool) -> Path:
         "--no-bugreport",
         "-v",
         "1",
+        "-p",
+        f"http://127.0.0.1:{env['SCAN_PROXY_PORT']}",
     ]
     run(cmd, env, WORK / f"wapiti-{who}.log", timeout=1200 if quick else 3600)
     return report
