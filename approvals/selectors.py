@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from approvals.models import ApprovalKind, ApprovalSetting, Proposal, ProposalStatus
+from approvals.models import ApprovalSetting, Proposal, ProposalStatus
 from core.models import User
 
 
@@ -10,12 +10,6 @@ def approval_required(kind: str) -> bool:
     """Whether ``kind`` needs a second supervisor (SPEC section 4). No setting row: it does."""
     setting = ApprovalSetting.objects.filter(kind=kind).values_list("requires_approval").first()
     return True if setting is None else setting[0]
-
-
-def approval_settings() -> list[tuple[str, str, bool]]:
-    """``[(kind, label, requires_approval), ...]`` for every kind, settings rows or not."""
-    stored = dict(ApprovalSetting.objects.values_list("kind", "requires_approval"))
-    return [(kind, label, stored.get(kind, True)) for kind, label in ApprovalKind.choices]
 
 
 def proposals_for(*, user: User) -> QuerySet[Proposal]:

@@ -66,7 +66,7 @@ def vip_policy_change_request(*, data: dict, reason: str, by: User) -> Proposal 
 
 
 def _override_parts(payload: dict) -> tuple[Client, date]:
-    client = Client.objects.filter(pk=payload.get("client_id")).first()
+    client = Client.objects.filter(pk=payload.get("client_id") or 0).first()
     if client is None:
         raise ValidationError(_("The client no longer exists."))
     try:
@@ -98,12 +98,12 @@ def status_override_apply(payload: dict, *, proposed_by: User, approved_by: User
 
 
 def status_override_describe(payload: dict) -> list[tuple]:
-    client = Client.objects.filter(pk=payload.get("client_id")).first()
+    client = Client.objects.filter(pk=payload.get("client_id") or 0).first()
     labels = dict(VipStatus.choices)
     return [
         (_("Client"), f"{client.name} ({client.client_no})" if client else "—"),
         (_("Current status"), labels.get(client.status, "") if client else "—"),
-        (_("New status"), labels.get(payload.get("status"), payload.get("status"))),
+        (_("New status"), labels.get(str(payload.get("status", "")), payload.get("status", ""))),
         (_("Until"), payload.get("ends_on", "")),
     ]
 

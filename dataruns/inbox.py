@@ -122,7 +122,7 @@ def manifest_read(inbox_set: InboxSet) -> tuple[str, dict[str, Announced]]:
     announced = {}
     for kind in KINDS:
         name = inbox_set.expected_name(kind)
-        entry = entries.get(name)
+        entry = entries.get(name) or {}
         try:
             rows, digest = int(entry["rows"]), str(entry["sha256"]).lower()
         except (TypeError, KeyError, ValueError):

@@ -220,11 +220,12 @@ def inbox_take() -> IntakeResult:
                 result.waiting.append(inbox_set.business_date)
                 break
             run = set_take(inbox_set)
-            {
-                IntakeOutcome.IMPORTED: result.imported,
-                IntakeOutcome.REJECTED: result.rejected,
-                IntakeOutcome.DUPLICATE: result.duplicates,
-            }[run.outcome].append(run.business_date)
+            buckets: dict[str, list[date]] = {
+                IntakeOutcome.IMPORTED.value: result.imported,
+                IntakeOutcome.REJECTED.value: result.rejected,
+                IntakeOutcome.DUPLICATE.value: result.duplicates,
+            }
+            buckets[run.outcome].append(run.business_date)
     return result
 
 

@@ -395,8 +395,8 @@ def assignment_reassign(
 
 
 def _reassignment_parts(payload: dict) -> tuple[Client, RelationshipManager]:
-    client = Client.objects.filter(pk=payload.get("client_id")).first()
-    to_rm = RelationshipManager.objects.filter(pk=payload.get("to_rm_id")).first()
+    client = Client.objects.filter(pk=payload.get("client_id") or 0).first()
+    to_rm = RelationshipManager.objects.filter(pk=payload.get("to_rm_id") or 0).first()
     if client is None or to_rm is None:
         raise ValidationError(_("The client or the relationship manager no longer exists."))
     return client, to_rm
@@ -426,8 +426,8 @@ def reassignment_apply(payload: dict, *, proposed_by: User, approved_by: User | 
 
 
 def reassignment_describe(payload: dict) -> list[tuple]:
-    client = Client.objects.filter(pk=payload.get("client_id")).first()
-    to_rm = RelationshipManager.objects.filter(pk=payload.get("to_rm_id")).first()
+    client = Client.objects.filter(pk=payload.get("client_id") or 0).first()
+    to_rm = RelationshipManager.objects.filter(pk=payload.get("to_rm_id") or 0).first()
     current = (
         Assignment.objects.filter(client=client, ended_at__isnull=True).select_related("rm").first()
     )
