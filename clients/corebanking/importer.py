@@ -50,37 +50,9 @@ def corebanking_import(
     with transaction.atomic():
         stage_create(kind)
         try:
-            for position, candidate in enumerate(encodings):
-                report = ImportReport(kind=kind, encoding=candidate)
-                try:
-                    file.seek(0)
-                    stage_load(kind, file, candidate, report, progress, candidate in checked)
-                    break
-                except ImplausibleText as exc:
-                    message = implausible_message(exc, likely_encoding(file))
-                    report.errors = [parse.RowError(exc.line, "", message)]
-                    return report  # refused whole: no row is checked
-                except UnicodeDecodeError as exc:
-                    if position + 1 < len(encodings):
-                        with connection.cursor() as cursor:
-                            cursor.execute(f"DELETE FROM {STAGE}")
-                        continue
-                    report.errors = [
-                        parse.RowError(
-                            0,
-                            "",
-                            _("the file is not valid %(encoding)s text (%(detail)s)")
-                            % {"encoding": candidate, "detail": exc.reason},
-                        )
-                    ]
-                except LookupError:
-                    report.errors = [
-                        parse.RowError(
-                            0, "", _("unknown encoding %(encoding)s") % {"encoding": candidate}
-                        )
-                    ]
-            if report.errors and report.rows == 0:
-                return report  # an unreadable file or header: no row was looked at
+            report, readable = _stage_file(kind, file, encodings, checked, progress)
+            if not readable:
+                return report  # an unreadable or refused file, or a bad header: no row checked
             stage_check(kind, report)
             report.errors.sort(key=lambda e: (e.line, e.column))
             if report.ok:
@@ -94,3 +66,36 @@ def corebanking_import(
                 with connection.cursor() as cursor:
                     cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
     return report
+
+
+def _stage_file(
+    kind: str, file: IO[bytes], encodings: list[str], checked: frozenset, progress
+) -> tuple[ImportReport, bool]:
+    """Parse the file into the staging table with the first encoding that reads it: ``(report,
+    readable)``, readable False when no row could be looked at (every encoding failed, an
+    implausible GB18030 text, an unknown encoding or a bad header)."""
+    report = ImportReport(kind=kind)
+    for position, candidate in enumerate(encodings):
+        report = ImportReport(kind=kind, encoding=candidate)
+        try:
+            file.seek(0)
+            stage_load(kind, file, candidate, report, progress, candidate in checked)
+        except ImplausibleText as exc:
+            message = implausible_message(exc, likely_encoding(file))
+            report.errors = [parse.RowError(exc.line, "", message)]
+            return report, False
+        except UnicodeDecodeError as exc:
+            if position + 1 < len(encodings):
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DELETE FROM {STAGE}")
+                continue
+            reason = _("the file is not valid %(encoding)s text (%(detail)s)") % {
+                "encoding": candidate,
+                "detail": exc.reason,
+            }
+            report.errors = [parse.RowError(0, "", reason)]
+        except LookupError:
+            reason = _("unknown encoding %(encoding)s") % {"encoding": candidate}
+            report.errors = [parse.RowError(0, "", reason)]
+        break
+    return report, not (report.errors and report.rows == 0)

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import OperationalError
 
 from feedback import services, tasks
-from feedback.mail import MaildirSource, intake
+from feedback.mail import ImapSource, MaildirSource, intake, mail_source
+from feedback.mail.sources import _delivery_order
 from feedback.models import Channel, HeldMail, Ticket, TicketMessage, TicketStatus
 from tests.feedback.mailtools import NOTHING, polled
 
@@ -226,8 +227,6 @@ def test_two_clients_sharing_an_address_are_left_for_triage(
 
 
 def test_maildir_is_read_in_delivery_order():
-    from feedback.mail.sources import _delivery_order
-
     keys = ["1700000000.M100000P1Q2.host", "1700000000.M99999P1Q1.host", "1699999999.M5P1Q9.h"]
     assert sorted(keys, key=_delivery_order) == [keys[2], keys[1], keys[0]]
 
@@ -264,8 +263,6 @@ class FakeImap:
 
 
 def test_imap_source_peeks_and_marks_seen_only_when_done(client_of_rm, settings):
-    from feedback.mail import ImapSource, mail_source
-
     settings.FEEDBACK_IMAP_URL = "imaps://fb%40bank.example:s3cret@imap.bank.example/Feedback"
     source = mail_source()
     assert isinstance(source, ImapSource)
