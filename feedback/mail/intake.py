@@ -437,6 +437,12 @@ def mailbox_poll(*, source: MailSource | None = None, now: datetime | None = Non
             counts["failed"] += 1
             source.release(pending.key)
             continue
+        except Exception as error:
+            # Input nobody foresaw: held once, never a poll that fails on it every 2 minutes.
+            logger.exception("feedback mail %s could not be read", pending.key)
+            outcome = _quarantine(
+                pending, Header(_digest_id(pending)), Held("unparseable", _error_line(error))
+            )
         counts[outcome] += 1
         source.done(pending.key)
     return counts

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.errors import HeaderParseError
 from email.header import decode_header
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
@@ -92,8 +93,12 @@ def decode_words(value: str) -> str:
     """A header value with RFC 2047 encoded words decoded. Adjacent words in one charset are
     joined before decoding, so a character split across two words (or two folded lines) comes
     out whole; raw 8-bit header bytes are read as UTF-8 or GB18030."""
+    try:
+        chunks = decode_header(value)
+    except HeaderParseError:  # a damaged encoded word: show the header as it was sent
+        chunks = [(value, None)]
     text = []
-    for chunk, charset in decode_header(value):
+    for chunk, charset in chunks:
         if isinstance(chunk, str):
             text.append(decode_bytes(chunk.encode("ascii", "surrogateescape"), None))
         else:

@@ -196,3 +196,25 @@ def test_replies_of_the_ticket_thread_are_untouched_by_quarantine(maildir, clien
     maildir.add(b"\x00\x01\x02")
     intake.mailbox_poll()
     assert TicketMessage.objects.filter(ticket=ticket).count() == 0
+
+
+def test_a_damaged_encoded_word_is_shown_as_sent(maildir, client_of_rm):
+    maildir.add(
+        f"From: {client_of_rm.email}\r\nSubject: =?utf-8?B?YWJjZ?=\r\n"
+        "Auto-Submitted: =?utf-8?B?YWJjZ?=\r\nMessage-ID: <dmg@mail.example>\r\n\r\nhi".encode()
+    )
+    assert intake.mailbox_poll() == polled(ignored=1)
+    assert HeldMail.objects.get().evidence == "Auto-Submitted: =?utf-8?B?YWJjZ?="
+
+
+def test_a_message_nobody_foresaw_is_held_once_not_retried(maildir, client_of_rm, monkeypatch):
+    maildir.add(mail(client_of_rm.email, message_id="<odd@mail.example>").as_bytes())
+
+    def unforeseen(message):
+        raise RuntimeError("a parser bug")
+
+    monkeypatch.setattr(intake.reading, "automated_reason", unforeseen)
+    assert intake.mailbox_poll() == polled(quarantined=1)
+    held = HeldMail.objects.get()
+    assert (held.reason, held.evidence) == ("unparseable", "RuntimeError: a parser bug")
+    assert intake.mailbox_poll() == NOTHING
