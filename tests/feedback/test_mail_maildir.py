@@ -5,12 +5,14 @@ costing many times its size in memory."""
 
 import base64
 import os
+import threading
 import tracemalloc
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection, connections
 
 from feedback.mail import MaildirSource, intake
 from feedback.models import Ticket, TicketAttachment
@@ -120,3 +122,32 @@ def test_base64_text_bodies_are_decoded(maildir):
     )
     intake.mailbox_poll()
     assert Ticket.objects.get().description == "你好"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_polls_in_parallel_on_postgresql_never_crash_or_double(maildir):
+    for n in range(30):
+        maildir.add(mail(n))
+    maildir.add(mail(0))  # the same message delivered twice
+    results, failures = [], []
+
+    def poll():
+        try:
+            results.append(intake.mailbox_poll())
+        except Exception as error:  # the assertion below shows it
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=poll) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    assert sum(r["tickets"] for r in results) == 30
+    assert sum(r["duplicates"] for r in results) == 1
+    assert Ticket.objects.count() == 30
+    assert names("new") == [] and all(n.endswith(":2,S") for n in names("cur"))
