@@ -280,7 +280,7 @@ def ticket_reopen(*, ticket: Ticket, note: str) -> Ticket:
     ticket.save(update_fields=["status", "resolved_at", "closed_at"])
     TicketMessage.objects.create(ticket=ticket, kind=TicketMessage.Kind.INTERNAL_NOTE, body=note)
     notification_create(
-        recipients=[ticket.handler] if ticket.handler_id else team_leads(),
+        recipients=[ticket.handler] if ticket.handler is not None else team_leads(),
         title=_("Ticket %(reference)s was reopened by the client")
         % {"reference": ticket.reference},
         body=ticket.subject,

@@ -91,9 +91,11 @@ def _printable(text: str, limit: int) -> str:
 
 
 def _digest_id(pending: Pending) -> str:
+    digest = hashlib.sha256()
     with pending.open() as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    return f"<sha256-{digest}@no-message-id>"
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return f"<sha256-{digest.hexdigest()}@no-message-id>"
 
 
 def _message_id(message: EmailMessage, pending: Pending) -> str:
@@ -115,8 +117,8 @@ def _thread_target(message: EmailMessage, subject: str, sender: str) -> Ticket |
     """The ticket an email replies to: by In-Reply-To/References (our Message-IDs are random,
     so they prove the thread), else by "[FB-…]" in the subject when it comes from the ticket's
     own correspondent (a reference alone is guessable)."""
-    ids = " ".join(reading.header_text(message, h) for h in ("In-Reply-To", "References"))
-    if ids := ids.split():
+    written = " ".join(reading.header_text(message, h) for h in ("In-Reply-To", "References"))
+    if ids := written.split():
         ticket = Ticket.objects.filter(source_message_id__in=ids).first()
         if ticket is None:
             first = TicketMessage.objects.filter(message_id__in=ids).select_related("ticket")
@@ -241,7 +243,7 @@ def attachments_store(
             size=len(data),
         )
         attachment.file.save(f"{uuid.uuid4().hex}{suffix}", ContentFile(data), save=False)
-        stored.append(attachment.file.name)
+        stored.append(str(attachment.file.name))
         attachment.save()
         kept.append(attachment)
         del data

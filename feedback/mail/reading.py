@@ -169,7 +169,8 @@ def _bank_received(message: Message, servers: tuple[str, ...]) -> datetime | Non
         if name.lower() != "received":
             continue
         text = re.sub(r"\s+", " ", str(value))
-        host = (_BY_HOST.search(text.split(";")[0]) or [None, ""])[1].lower().rstrip(".")
+        by = _BY_HOST.search(text.split(";")[0])
+        host = by.group(1).lower().rstrip(".") if by else ""
         if servers and not any(host == s or host.endswith("." + s) for s in servers):
             continue
         return _mail_date(text.rpartition(";")[2]) if ";" in text else None
@@ -268,7 +269,8 @@ def decoded_payload(part: Message) -> bytes:
             return binascii.a2b_qp(payload)
     except (binascii.Error, ValueError):
         pass
-    return part.get_payload(decode=True) or b""
+    decoded = part.get_payload(decode=True)
+    return decoded if isinstance(decoded, bytes) else b""
 
 
 def attached_files(message: EmailMessage) -> Iterator[MailPart]:

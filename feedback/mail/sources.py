@@ -96,17 +96,21 @@ class MaildirSource:
                 os.rename(self.root / "new" / name, claimed)
             except FileNotFoundError:
                 continue  # another poll claimed it since the listing
-            yield Pending(
-                key=key,
-                size=claimed.stat().st_size,
-                opener=lambda path=claimed: path.open("rb"),
-            )
+            yield Pending(key=key, size=claimed.stat().st_size, opener=_opener(claimed))
 
     def done(self, key: str) -> None:
         os.rename(self._cur(key, CLAIMED), self._cur(key, SEEN))
 
     def release(self, key: str) -> None:
         os.rename(self._cur(key, CLAIMED), self.root / "new" / key)
+
+
+def _opener(path: Path) -> Callable[[], BinaryIO]:
+    return lambda: path.open("rb")
+
+
+def _bytes_opener(raw: bytes) -> Callable[[], BinaryIO]:
+    return lambda: io.BytesIO(raw)
 
 
 def _ctime(entry: os.DirEntry) -> float:
@@ -146,9 +150,7 @@ class ImapSource:
             _status, parts = conn.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
             if raw is not None:
-                yield Pending(
-                    key=uid.decode(), size=len(raw), opener=lambda raw=raw: io.BytesIO(raw)
-                )
+                yield Pending(key=uid.decode(), size=len(raw), opener=_bytes_opener(raw))
 
     def done(self, key: str) -> None:
         self._connect().uid("STORE", key, "+FLAGS", "(\\Seen)")
