@@ -18,13 +18,16 @@ Steps:
  4. gunicorn (``--workers`` sync workers) on loopback with the product's production settings
     (DEBUG off, persistent connections as the settings module gives) plus the baseline views of
     benchmarks/pages_urls.py;
- 5. for each scenario: ``--warmup`` seconds, then ``--duration`` seconds of ``--connections``
-    concurrent clients (a small asyncio HTTP/1.1 client in this process); requests/s, p50, p95,
-    p99, errors; then ``--service-duration`` seconds at ``--service-connections`` (one per
-    worker): the page's own latency, without the wait in the listen queue. The baselines run
-    first and again last; the verdicts use the mean of the one-query view's two rates. The client
-    shares the 2 CPUs with the server: that is why every page is compared with the baseline
-    measured by the same client in the same run.
+ 5. for each page: ``--rounds`` rounds (6) that alternate with the one-query view (B P, P B,
+    ...), each side ``--warmup`` + ``--duration`` seconds of ``--connections`` (8) closed-loop
+    clients (a small asyncio HTTP/1.1 client in this process); a request counts when it ends in
+    the window. Per round: requests/s, latencies, and the CPU seconds gunicorn (master and
+    workers) and PostgreSQL (postmaster and backends: use a private cluster, or other users'
+    queries count too) spent in the window, from /proc. The verdict is the median of the
+    paired rate ratios (SPEC section 11); the CPU ratio (baseline CPU per request / page CPU per
+    request) says what the same pair would do on an idle machine. The client shares the CPUs
+    with the server: that is why every page is compared with the baseline measured seconds
+    before or after it.
 """
 
 from __future__ import annotations
@@ -35,13 +38,16 @@ import json
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
+
+import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run_import_reclassify as rir  # noqa: E402
@@ -432,6 +438,18 @@ def scenarios(facts: dict) -> list[Scenario]:
             "rm",
             [f"/clients/{i}/" for i in facts["rm_dossier_ids"]],
         ),
+        # Below the dossier's first screen: each panel is a request of its own when it scrolls
+        # into view (clients/static/clients/dossier_panels.js).
+        Scenario(
+            "dossier panel: transactions, supervisor",
+            "supervisor",
+            [f"/clients/{i}/panel/clients.trades/" for i in ids],
+        ),
+        Scenario(
+            "dossier panel: feedback, supervisor",
+            "supervisor",
+            [f"/clients/{i}/panel/feedback/" for i in ids],
+        ),
         Scenario("ticket queue, feedback team", "feedback", ["/feedback/"]),
         Scenario("ticket queue, supervisor, page 5", "supervisor", ["/feedback/?page=5"]),
         Scenario("ticket queue, RM", "rm", ["/feedback/"]),
@@ -454,9 +472,15 @@ class Result:
     load: float
     statuses: dict
     is_baseline: bool = False
-    # At --service-connections (one per worker): the page's own latency, without queueing.
-    service_p50_ms: float = float("nan")
-    service_p99_ms: float = float("nan")
+    # CPU seconds used in the measured window by gunicorn (master + workers) and by PostgreSQL
+    # (postmaster + backends), from /proc: what a request costs, whatever else the machine runs.
+    cpu_app_s: float = float("nan")
+    cpu_db_s: float = float("nan")
+    latencies: list = field(default_factory=list, repr=False)
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * (self.cpu_app_s + self.cpu_db_s) / self.requests if self.requests else 0.0
 
     @property
     def rps(self) -> float:
@@ -496,13 +520,19 @@ async def drive(
     connections: int,
     warmup: float,
     duration: float,
-) -> tuple[list[float], dict[int, int], float]:
+    cpu=None,
+) -> tuple[list[float], dict[int, int], float, tuple]:
+    """``connections`` closed-loop clients for ``warmup`` + ``duration`` seconds. A request
+    counts when it ENDS inside the measured window, whenever it started: counting only those
+    that start and end inside it would drop the slow requests in flight at either edge (up to
+    one per connection), which favours fast pages. ``cpu`` (optional) is called at the window's
+    start and end; its two readings are returned."""
     rng = random.Random(7)
     cookie_line = f"Cookie: sessionid={cookie}\r\n" if cookie else ""
     requests = [
         (
             f"GET {url} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: vip-bench\r\n"
-            f"Accept-Language: zh-hans\r\n{cookie_line}\r\n"
+            f"Accept-Language: zh-hans\r\nX-Fragment: 1\r\n{cookie_line}\r\n"
         ).encode()
         for url in scenario.urls
     ]
@@ -511,27 +541,72 @@ async def drive(
     started = time.perf_counter()
     measure_from = started + warmup
     stop = measure_from + duration
+    readings: list = []
 
     async def worker() -> None:
         conn: list = []
-        while True:
+        while time.perf_counter() < stop:
             t0 = time.perf_counter()
-            if t0 >= stop:
-                break
             try:
                 status = await fetch(host, port, rng.choice(requests), conn)
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 status = 0
                 conn.clear()
             t1 = time.perf_counter()
-            if t0 >= measure_from and t1 <= stop:
+            if measure_from <= t1 < stop:
                 latencies.append(t1 - t0)
                 statuses[status] = statuses.get(status, 0) + 1
         if conn:
             conn[1].close()
 
-    await asyncio.gather(*(worker() for _ in range(connections)))
-    return latencies, statuses, duration
+    async def clock() -> None:
+        await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
+        readings.append(cpu() if cpu else None)
+        await asyncio.sleep(max(0.0, stop - time.perf_counter()))
+        readings.append(cpu() if cpu else None)
+
+    await asyncio.gather(clock(), *(worker() for _ in range(connections)))
+    return latencies, statuses, duration, tuple(readings)
+
+
+# --- CPU time from /proc ------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces: split after its closing parenthesis.
+    return raw[raw.rindex(")") + 2 :].split()
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds of ``root`` (its own and its reaped children's) plus its live children's: a
+    gunicorn master and its workers, or a postmaster and its backends."""
+    own = _stat(root)
+    if own is None:
+        return float("nan")
+    # After the command: state ppid ... utime(12) stime(13) cutime(14) cstime(15), 0-based.
+    total = sum(int(own[i]) for i in (11, 12, 13, 14))
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(int(entry.name))
+            if fields and fields[1] == str(root):
+                total += int(fields[11]) + int(fields[12])
+    return total / TICK
+
+
+def postmaster_pid(dsn: str) -> int | None:
+    """The local PostgreSQL server's postmaster (the parent of our backend), if it runs here."""
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    conn.close()
+    fields = _stat(backend)
+    return int(fields[1]) if fields else None
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -542,12 +617,23 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def measure(
-    args, scenario: Scenario, cookie: str, *, connections: int, warmup: float, duration: float
+    args,
+    scenario: Scenario,
+    cookie: str,
+    *,
+    connections: int,
+    warmup: float,
+    duration: float,
+    cpu=None,
 ) -> Result:
-    latencies, statuses, seconds = asyncio.run(
-        drive("127.0.0.1", args.port, scenario, cookie, connections, warmup, duration)
+    latencies, statuses, seconds, readings = asyncio.run(
+        drive("127.0.0.1", args.port, scenario, cookie, connections, warmup, duration, cpu)
     )
     ok = statuses.get(200, 0)
+    app_s = db_s = float("nan")
+    if cpu and len(readings) == 2:
+        (app0, db0), (app1, db1) = readings
+        app_s, db_s = app1 - app0, db1 - db0
     return Result(
         name=scenario.name,
         requests=ok,
@@ -560,33 +646,104 @@ def measure(
         load=os.getloadavg()[0],
         statuses={str(k): v for k, v in sorted(statuses.items())},
         is_baseline=scenario.is_baseline,
+        cpu_app_s=app_s,
+        cpu_db_s=db_s,
+        latencies=latencies,
     )
 
 
-def measure_page(args, scenario: Scenario, cookie: str) -> Result:
-    """Throughput and latency at --connections; then, with one connection per worker, the
-    latency of the page itself (at 32 connections on 2 workers, most of a request's time is its
-    wait in the listen queue: p50 is about connections / requests per second)."""
-    result = measure(
-        args,
-        scenario,
-        cookie,
-        connections=args.connections,
-        warmup=args.warmup,
-        duration=args.duration,
-    )
-    if args.service_connections:
-        service = measure(
-            args,
-            scenario,
-            cookie,
-            connections=args.service_connections,
-            warmup=1.0,
-            duration=args.service_duration,
+@dataclass
+class Paired:
+    """A page measured in ``rounds`` that alternate with the one-query baseline (B P, P B, ...):
+    each round's ratio compares two measurements taken seconds apart, so a load that comes
+    and goes hits both; the verdict is the median of those ratios (SPEC section 11)."""
+
+    name: str
+    pages: list[Result]
+    baselines: list[Result]
+
+    @property
+    def rate_ratios(self) -> list[float]:
+        return [
+            p.rps / b.rps if b.rps else 0.0 for p, b in zip(self.pages, self.baselines, strict=True)
+        ]
+
+    @property
+    def cpu_ratios(self) -> list[float]:
+        """Baseline CPU per request / page CPU per request (app + database), per round: the
+        rate the page would reach beside the baseline on an otherwise idle machine."""
+        return [
+            b.cpu_ms_per_request / p.cpu_ms_per_request if p.cpu_ms_per_request else 0.0
+            for p, b in zip(self.pages, self.baselines, strict=True)
+        ]
+
+    def pooled(self, which: str, q: float) -> float:
+        results = self.pages if which == "page" else self.baselines
+        return percentile([x for r in results for x in r.latencies], q)
+
+    @property
+    def errors(self) -> int:
+        return sum(r.errors for r in self.pages)
+
+    @property
+    def loads(self) -> list[float]:
+        return [r.load for r in self.pages + self.baselines]
+
+
+def measure_paired(args, page: Scenario, baseline: Scenario, cookie: str, cpu) -> Paired:
+    paired = Paired(page.name, [], [])
+    for round_no in range(args.rounds):
+        order = [(baseline, ""), (page, cookie)]
+        if round_no % 2:
+            order.reverse()
+        for scenario, who in order:
+            result = measure(
+                args,
+                scenario,
+                who,
+                connections=args.connections,
+                warmup=args.warmup,
+                duration=args.duration,
+                cpu=cpu,
+            )
+            (paired.baselines if scenario is baseline else paired.pages).append(result)
+    return paired
+
+
+def paired_table(rows: list[Paired], connections: int) -> str:
+    lines = [
+        "| page | rate vs one-query view: median of paired ratios (min–max) | CPU ratio: median "
+        f"| page req/s (median) | page CPU ms/request (app + db) | p50 / p99 ms at {connections} "
+        "conn. (pooled) | baseline p99 ms | errors | load | verdict |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        rates, cpus = row.rate_ratios, row.cpu_ratios
+        target = 0.25 if row.name.startswith("dossier,") else 0.5
+        p99 = row.pooled("page", 0.99)
+        if row.name.startswith(("reference:", "dossier panel")):
+            verdict = "reference"
+        else:
+            missed = [
+                what
+                for what, ok in (
+                    (f"rate < {target}x", statistics.median(rates) >= target),
+                    ("p99", p99 < 100),
+                    ("errors", not row.errors),
+                )
+                if not ok
+            ]
+            verdict = "**met**" if not missed else "**missed**: " + ", ".join(missed)
+        app = statistics.median(r.cpu_app_s * 1000 / r.requests for r in row.pages if r.requests)
+        db = statistics.median(r.cpu_db_s * 1000 / r.requests for r in row.pages if r.requests)
+        lines.append(
+            f"| {row.name} | **{statistics.median(rates):.2f}x** ({min(rates):.2f}–"
+            f"{max(rates):.2f}) | {statistics.median(cpus):.2f}x | "
+            f"{statistics.median(r.rps for r in row.pages):,.0f} | {app:.1f} + {db:.1f} | "
+            f"{row.pooled('page', 0.5):.1f} / {p99:.1f} | {row.pooled('base', 0.99):.1f} | "
+            f"{row.errors} | {min(row.loads):.1f}–{max(row.loads):.1f} | {verdict} |"
         )
-        result.service_p50_ms, result.service_p99_ms = service.p50_ms, service.p99_ms
-        result.errors += service.errors
-    return result
+    return "\n".join(lines)
 
 
 # --- 5. the server -----------------------------------------------------------------------------
@@ -649,38 +806,32 @@ def stop_gunicorn(proc: subprocess.Popen) -> None:
 # --- report --------------------------------------------------------------------------------------
 
 
-def table(results: list[Result], baseline_rps: float, service_connections: int) -> str:
-    lines = [
-        "| page | req/s | vs baseline | p50 ms | p95 ms | p99 ms | "
-        f"p50 / p99 ms at {service_connections} conn. | errors | load | verdict |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for r in results:
-        ratio = r.rps / baseline_rps if baseline_rps else float("nan")
-        if r.is_baseline or r.name.startswith("reference:"):
-            verdict = "baseline" if "one-query" in r.name else "reference"
-        else:
-            rate_ok, p99_ok = ratio >= 0.5, r.p99_ms < 100
-            verdict = (
-                "**met**"
-                if rate_ok and p99_ok and not r.errors
-                else "**missed**: "
-                + ", ".join(
-                    what
-                    for what, ok in (
-                        ("rate", rate_ok),
-                        ("p99", p99_ok),
-                        ("errors", not r.errors),
-                    )
-                    if not ok
-                )
-            )
-        lines.append(
-            f"| {r.name} | {r.rps:,.0f} | {ratio:.2f}x | {r.p50_ms:.1f} | {r.p95_ms:.1f} | "
-            f"{r.p99_ms:.1f} | {r.service_p50_ms:.1f} / {r.service_p99_ms:.1f} | {r.errors} | "
-            f"{r.load:.1f} | {verdict} |"
+def _brief(result: Result) -> dict:
+    return {k: v for k, v in asdict(result).items() if k != "latencies"} | {
+        "rps": result.rps,
+        "cpu_ms_per_request": result.cpu_ms_per_request,
+    }
+
+
+SETTINGS_SHOWN = (
+    "shared_buffers",
+    "work_mem",
+    "max_wal_size",
+    "random_page_cost",
+    "effective_cache_size",
+    "synchronous_commit",
+)
+
+
+def server_settings(dsn: str) -> str:
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
+            [list(SETTINGS_SHOWN)],
         )
-    return "\n".join(lines)
+        values = dict(cursor.fetchall())
+    conn.close()
+    return ", ".join(f"{name} {values.get(name)}" for name in SETTINGS_SHOWN)
 
 
 def git_commit() -> str:
@@ -711,17 +862,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-database", action="store_true", help="skip drop/create/load")
     parser.add_argument("--load-only", action="store_true", help="stop after loading")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--warmup", type=float, default=3.0)
-    parser.add_argument("--duration", type=float, default=15.0)
     parser.add_argument(
-        "--service-connections",
-        type=int,
-        default=2,
-        help="then measure each page's own latency with this many connections (0: skip)",
+        "--connections", type=int, default=8, help="SPEC 11: p99 at 8 connections on 2 workers"
     )
-    parser.add_argument("--service-duration", type=float, default=5.0)
+    parser.add_argument(
+        "--rounds", type=int, default=6, help="rounds per page, alternating with the baseline"
+    )
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds before each round")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per round and side")
     parser.add_argument("--only", help="run only the scenarios whose name contains this")
     parser.add_argument("--nice", type=int, default=10)
     parser.add_argument("--results", type=Path, help="JSON results file")
@@ -757,48 +906,45 @@ def main(argv: list[str] | None = None) -> int:
         f"search {personas['search']!r}"
     )
 
-    results: list[Result] = []
-    planned = [
-        s for s in scenarios(personas) if s.is_baseline or not args.only or args.only in s.name
-    ]
-    # The baselines again at the end: on a shared machine the rate drifts during a run.
-    planned += [
-        Scenario(f"{s.name} (again, at the end)", s.persona, s.urls, True)
-        for s in planned
-        if s.is_baseline
-    ]
+    planned = [s for s in scenarios(personas) if not s.is_baseline]
+    planned = [s for s in planned if not args.only or args.only in s.name]
+    baseline = next(s for s in scenarios(personas) if s.name.startswith("baseline: one-query"))
     server = start_gunicorn(args, env)
+    postmaster = postmaster_pid(args.database_url)
+
+    def cpu() -> tuple[float, float]:
+        db = tree_cpu_seconds(postmaster) if postmaster else float("nan")
+        return tree_cpu_seconds(server.pid), db
+
+    rows: list[Paired] = []
     try:
         for scenario in planned:
-            cookie = personas["sessions"][scenario.persona] if scenario.persona else ""
-            result = measure_page(args, scenario, cookie)
-            results.append(result)
+            row = measure_paired(
+                args, scenario, baseline, personas["sessions"][scenario.persona], cpu
+            )
+            rows.append(row)
             loader.log(
-                f"{result.name}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} / "
-                f"p95 {result.p95_ms:.1f} / p99 {result.p99_ms:.1f} ms, service p50 "
-                f"{result.service_p50_ms:.1f} / p99 {result.service_p99_ms:.1f} ms, "
-                f"statuses {result.statuses}, load {result.load:.1f}"
+                f"{row.name}: paired ratios "
+                + ", ".join(f"{x:.2f}" for x in row.rate_ratios)
+                + "; CPU ratios "
+                + ", ".join(f"{x:.2f}" for x in row.cpu_ratios)
+                + f"; p99 {row.pooled('page', 0.99):.1f} ms; errors {row.errors}; "
+                f"load {max(row.loads):.1f}"
             )
     finally:
         stop_gunicorn(server)
 
-    one_query = [r.rps for r in results if r.name.startswith("baseline: one-query")]
-    baseline_rps = sum(one_query) / len(one_query)
     print()
     print(
         f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}, commit {git_commit()}, "
         f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())}; gunicorn "
-        f"{args.workers} sync workers, {args.connections} connections, {args.duration:.0f} s per "
-        f"page after {args.warmup:.0f} s warm-up"
+        f"{args.workers} sync workers, {args.connections} connections; {args.rounds} rounds "
+        f"per page alternating with the one-query view, {args.duration:.0f} s each after "
+        f"{args.warmup:.0f} s warm-up; PostgreSQL: {server_settings(args.database_url)}"
     )
     print(f"Tables: {tables}")
     print()
-    print(
-        "Baseline rate: the mean of the one-query view's two runs ("
-        + ", ".join(f"{x:,.0f}" for x in one_query)
-        + " req/s)"
-    )
-    print(table(results, baseline_rps, args.service_connections))
+    print(paired_table(rows, args.connections))
     out_file = args.results or BENCH / "data" / f"results-pages-{int(time.time())}.json"
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(
@@ -807,8 +953,20 @@ def main(argv: list[str] | None = None) -> int:
                 "commit": git_commit(),
                 "tables": tables,
                 "args": {k: str(v) for k, v in vars(args).items()},
-                "baseline_rps": baseline_rps,
-                "results": [asdict(r) | {"rps": r.rps} for r in results],
+                "postgresql": server_settings(args.database_url),
+                "pages": [
+                    {
+                        "name": row.name,
+                        "rate_ratios": row.rate_ratios,
+                        "cpu_ratios": row.cpu_ratios,
+                        "page_p50_ms": row.pooled("page", 0.5),
+                        "page_p99_ms": row.pooled("page", 0.99),
+                        "baseline_p99_ms": row.pooled("base", 0.99),
+                        "pages": [_brief(r) for r in row.pages],
+                        "baselines": [_brief(r) for r in row.baselines],
+                    }
+                    for row in rows
+                ],
                 "load_steps": [asdict(s) for s in loader.steps],
             },
             indent=2,
