@@ -38,6 +38,18 @@ PAGE_SIZE = 50
 # The client list counts up to this many matches (200 pages); beyond, it asks for a narrower search.
 LIST_COUNT_CAP = 10_000
 REVEALED = "clients.revealed"
+# What a list row shows (client_list.html; the badge reads status and at_risk_since).
+LIST_COLUMNS = (
+    "client_no",
+    "name",
+    "phone",
+    "kind",
+    "status",
+    "at_risk_since",
+    "total_assets",
+    "branch",
+    "branch__name",
+)
 CLIENT_EXPORT_COLUMNS = ["client_no", "name", "kind", "branch", "status", "total_assets", "rm"]
 
 
@@ -58,7 +70,13 @@ def client_list(request):
         if len(first_two) == 1:
             return redirect("clients:detail", pk=first_two[0])
     # Up to a million rows: counted up to a cap, see core.paging.
-    page = _page(request, qs, "page", PAGE_SIZE, partial(CappedPaginator, cap=LIST_COUNT_CAP))
+    page = _page(
+        request,
+        qs.only(*LIST_COLUMNS),
+        "page",
+        PAGE_SIZE,
+        partial(CappedPaginator, cap=LIST_COUNT_CAP),
+    )
     columns = [
         ("client_no", _("Client no.")),
         ("name", _("Name")),
@@ -81,6 +99,8 @@ def client_list(request):
             # phone only through the dossier's audited reveal (issue 13).
             "mask_pii": True,
             "can_export": request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR),
+            # A row's dossier is this prefix + its pk + "/" (clients/urls.py): no reverse() per row.
+            "detail_prefix": reverse("clients:list"),
         },
     )
 

@@ -37,11 +37,7 @@ class DossierPanel:
     template: str
     context: Callable[..., dict[str, Any]]
     roles: frozenset[Role] | None = None  # None: every role that may open the dossier
-    anchor: str = ""  # the section's id in the page; default ``panel-<key>``
-
-    @property
-    def dom_id(self) -> str:
-        return self.anchor or f"panel-{slugify(self.key.replace('.', '-'))}"
+    dom_id: str = ""  # the section's id in the page (``panel-<app>-<key>`` unless given)
 
 
 @dataclass(frozen=True)
@@ -70,8 +66,10 @@ def register_home_widget(
 def register_dossier_panel(
     *, key: str, order: int, title, template: str, context, roles=None, anchor: str = ""
 ) -> None:
+    # Worked out once here, not on each of the dossier's several uses per panel and view.
+    dom_id = anchor or f"panel-{slugify(key.replace('.', '-'))}"
     registry.dossier_panels[key] = DossierPanel(
-        key, order, title, template, context, frozenset(roles) if roles else None, anchor
+        key, order, title, template, context, frozenset(roles) if roles else None, dom_id
     )
 
 

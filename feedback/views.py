@@ -1,9 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +12,7 @@ from clients.models import Client
 from clients.selectors import hotline_clients_for_user
 from core.access import hotline_reached, role_required
 from core.exports import csv_response
+from core.paging import CappedPaginator
 from core.roles import Role
 from core.services import filters_used
 from feedback import selectors, services
@@ -45,6 +46,31 @@ EXPORT_COLUMNS = [
 STAFF = (Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.FEEDBACK_TEAM, Role.SUPERVISOR)
 TEAM = (Role.FEEDBACK_TEAM, Role.SUPERVISOR)
 PAGE_SIZE = 25
+# The queue counts up to this many tickets (400 pages of 25); beyond, it asks for narrower filters.
+QUEUE_COUNT_CAP = 10_000
+# What a queue row shows (feedback/templatetags/feedback_rows.py and queue.html).
+QUEUE_COLUMNS = (
+    "reference",
+    "subject",
+    "channel",
+    "category",
+    "status",
+    "sender_email",
+    "received_at",
+    "first_response_at",
+    "first_response_due_at",
+    "warn_due_at",
+    "warned_at",
+    "breached_at",
+    "client",
+    "client__name",
+    "client__status",
+    "client__at_risk_since",
+    "handler",
+    "handler__username",
+    "handler__first_name",
+    "handler__last_name",
+)
 
 
 def _filtered(request, qs, handlers=None):
@@ -89,7 +115,12 @@ def queue(request):
     # Read once for both selects: the filter's and the bulk assignment's.
     handlers = list(selectors.handlers())
     form, tickets = _filtered(request, scoped, handlers)
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The columns the rows show, no more; counted up to a cap (core.paging).
+    page = CappedPaginator(
+        tickets.select_related(None).select_related("client", "handler").only(*QUEUE_COLUMNS),
+        PAGE_SIZE,
+        cap=QUEUE_COUNT_CAP,
+    ).get_page(request.GET.get("page"))
     is_team = selectors.user_is_team(request.user)
     return render(
         request,
@@ -108,6 +139,8 @@ def queue(request):
                 else None
             ),
             "sort": request.GET.get("sort", ""),
+            # Each row links to its ticket without a reverse() per row.
+            "ticket_url_prefix": reverse("feedback:ticket_detail", args=["R"]).removesuffix("R/"),
         },
     )
 

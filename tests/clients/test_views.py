@@ -475,6 +475,7 @@ def test_dossier_renders_other_apps_panels_with_their_context(
         "panel.html",
         lambda *, request, client: {"greeting": "hello"},
         frozenset({"supervisor"}),
+        "panel-test",
     )
     monkeypatch.setattr(registry, "dossier_panels", panels)
     http = login(supervisor)
