@@ -81,11 +81,13 @@ def render(*, wapiti_reports, sqlmap_results, bandit_report, still_in, seconds, 
         "",
         "## sqlmap (`--batch --technique=BEUS`)",
         "",
-        "| target | as | requests tested | injectable parameters |",
+        "| target | as | checks run | injectable parameters |",
         "|---|---|---|---|",
     ]
     for r in sqlmap_results:
-        found = ", ".join(r["injectable"]) or "none"
+        found = ", ".join(r["injectable"]) or ("none" if r.get("ran", True) else "not run")
+        if r.get("stopped"):
+            found += " (404 without the ticket's secret: nothing to test, as intended)"
         lines.append(f"| `{_cell(r['url'])}` | {r['as']} | {r['tested']} | {found} |")
     lines += [
         "",
