@@ -34,7 +34,7 @@ TICKET_COLUMNS = [
     "received_on",
     "first_response_due_at",
     "first_response_at",
-    "breached_at",
+    "status",
 ]
 
 
@@ -196,7 +196,7 @@ def tickets(*, start: date, end: date, client_ids=None) -> pd.DataFrame:
             "received_on": _local_date(r["received_at"]),
             "first_response_due_at": r["first_response_due_at"],
             "first_response_at": r["first_response_at"],
-            "breached_at": r["breached_at"],
+            "status": r["status"],
         }
         for r in qs.values(
             "client_id",
@@ -206,7 +206,7 @@ def tickets(*, start: date, end: date, client_ids=None) -> pd.DataFrame:
             "received_at",
             "first_response_due_at",
             "first_response_at",
-            "breached_at",
+            "status",
         )
     ]
     return _frame(rows, TICKET_COLUMNS)

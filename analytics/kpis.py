@@ -12,7 +12,7 @@ Decisions where the spec is silent:
 - New VIPs: a client not VIP on 1 January whose status goes from ``standard`` to ``vip`` or
   ``vip_at_risk`` during Y, counted once in the month of its first upgrade.
 - SLA met rate: tickets whose first response was on time / tickets already decided (responded,
-  or past their due time). Call-back completion: completed / call-backs already decided
+  or still waiting past their due time; the rule is ``feedback.sla``'s). Call-back completion: completed / call-backs already decided
   (completed, or past their due date), by the month they are due.
 """
 
@@ -21,6 +21,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
+
+from feedback import sla
 
 VIP = frozenset({"vip", "vip_at_risk"})
 RATE_PLACES = Decimal("0.0001")
@@ -121,17 +123,25 @@ def satisfaction_counts(responses: pd.DataFrame) -> tuple[int, int]:
 
 
 def sla_counts(tickets: pd.DataFrame, now: datetime) -> tuple[int, int]:
-    """(on time, decided): a ticket counts once it was answered or its first response is due."""
+    """(met, decided) by ``feedback.sla``: a ticket counts once it was answered or is still
+    waiting past its deadline."""
     if tickets.empty:
         return 0, 0
-    responded = tickets["first_response_at"].notna()
-    due = tickets["first_response_due_at"].map(lambda d: d is not None and d <= now).astype(bool)
-    on_time = [
-        r is not None and not pd.isna(r) and d is not None and r <= d
-        for r, d in zip(tickets["first_response_at"], tickets["first_response_due_at"], strict=True)
-    ]
-    decided = responded | due | tickets["breached_at"].notna()
-    return int(sum(on_time)), int(decided.sum())
+    return sla.met_and_decided(
+        sla.state_from(
+            first_response_at=None if pd.isna(responded) else responded,
+            first_response_due_at=due,
+            warn_due_at=None,
+            status=status,
+            now=now,
+        )
+        for responded, due, status in zip(
+            tickets["first_response_at"],
+            tickets["first_response_due_at"],
+            tickets["status"],
+            strict=True,
+        )
+    )
 
 
 def callback_counts(callbacks: pd.DataFrame, today: date) -> tuple[int, int]:

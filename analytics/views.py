@@ -12,6 +12,7 @@ from analytics.selectors import milestones_for
 from analytics.services import breakdown, rm_report, year_report
 from core.access import role_required
 from core.exports import table_csv_response, xlsx_response
+from core.lists import Sorting
 from core.roles import Role
 from core.services import audit_record
 from retention.selectors import warning_figures
@@ -130,15 +131,21 @@ def my_figures(request):
     )
 
 
-BREAKDOWN_SORTS = (
-    "label",
-    "vip_count",
-    "new_vips",
-    "churned",
-    "satisfaction_rate",
-    "callback_rate",
-    "sla_rate",
-    "tickets",
+BREAKDOWN_SORTING = Sorting(
+    {
+        key: key
+        for key in (
+            "label",
+            "vip_count",
+            "new_vips",
+            "churned",
+            "satisfaction_rate",
+            "callback_rate",
+            "sla_rate",
+            "tickets",
+        )
+    },
+    default="label",
 )
 
 
@@ -147,17 +154,7 @@ def breakdown_view(request):
     """The year's figures per branch or per RM, for supervisors."""
     form, year, _month = _period(request)
     by = "rm" if request.GET.get("by") == "rm" else "branch"
-    sort = request.GET.get("sort", "label")
-    descending = sort.startswith("-")
-    if sort.lstrip("-") not in BREAKDOWN_SORTS:
-        sort, descending = "label", False
-    key = sort.lstrip("-")
-    rows = breakdown(year=year, by=by)
-    # None (no data) sorts last either way.
-    present = sorted(
-        (r for r in rows if r[key] is not None), key=lambda r: r[key], reverse=descending
-    )
-    rows = present + [r for r in rows if r[key] is None]
+    rows, sort = BREAKDOWN_SORTING.sort_rows(breakdown(year=year, by=by), request.GET.get("sort"))
     chart = {
         "labels": [r["label"] for r in rows],
         "vip_count": [r["vip_count"] for r in rows],

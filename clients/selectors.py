@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from clients.models import VIP_STATUSES, Client
 from core.dates import months_before
+from core.lists import Sorting
 from core.models import User
 from core.phone import national_digits, phone_key
 from core.roles import SERVICE_WIDE_ROLES, Role
@@ -118,15 +119,18 @@ def rm_name_subquery():
     )
 
 
-SORTS = {
-    "client_no": "client_no",
-    "name": "name",
-    "kind": "kind",
-    "branch": "branch__code",
-    "status": "status",
-    "assets": "total_assets",
-    "rm": "rm_name",
-}
+CLIENT_SORTING = Sorting(
+    {
+        "client_no": "client_no",
+        "name": "name",
+        "kind": "kind",
+        "branch": "branch__code",
+        "status": "status",
+        "assets": "total_assets",
+        "rm": "rm_name",
+    },
+    default="client_no",
+)
 
 
 def client_list(*, user: User, q: str = "", sort: str = "") -> QuerySet[Client]:
@@ -147,9 +151,7 @@ def client_list(*, user: User, q: str = "", sort: str = "") -> QuerySet[Client]:
             # The stored number's end: a landline typed without its area code, or part of one.
             match |= Q(phone_normalized=number) | Q(phone_normalized__endswith=national)
         qs = qs.filter(match)
-    field = SORTS.get(sort.lstrip("-"), "client_no")
-    order = f"-{field}" if sort.startswith("-") else field
-    return qs.order_by(order, "pk")
+    return CLIENT_SORTING.apply(qs, sort)[0]
 
 
 def grace_days_in_force(day=None) -> int:

@@ -61,7 +61,7 @@ def _page(request, items, param: str, size: int, paginator=Paginator):
 @role_required(RM, BRANCH, SUPERVISOR)
 def client_list(request):
     q = request.GET.get("q", "").strip()[:100]
-    sort = request.GET.get("sort", "client_no")
+    sort = selectors.CLIENT_SORTING.key(request.GET.get("sort"))
     base = selectors.client_list(user=request.user, q=q, sort=sort)
     filterset = ClientFilter(request.GET or None, queryset=base)
     qs = filterset.qs

@@ -81,19 +81,6 @@ class QueueFilterForm(forms.Form):
         ],
         required=False,
     )
-    sort = forms.ChoiceField(
-        required=False,
-        widget=forms.HiddenInput,
-        choices=[
-            ("", "urgency"),
-            ("reference", "reference"),
-            ("-reference", "-reference"),
-            ("received_at", "received_at"),
-            ("-received_at", "-received_at"),
-            ("status", "status"),
-            ("-status", "-status"),
-        ],
-    )
 
     def __init__(self, *args, handlers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,9 +90,8 @@ class QueueFilterForm(forms.Form):
             ("me", _("Me")),
             *[(str(u.pk), str(u)) for u in handlers],
         ]
-        for name, field in self.fields.items():
-            if name != "sort":
-                field.widget.attrs["class"] = "form-select form-select-sm"
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
 
 
 class AssignForm(forms.Form):

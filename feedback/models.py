@@ -64,6 +64,7 @@ class SlaState(models.TextChoices):
     BREACHED = "breached", _("Breached")
     MET = "met", _("Responded in time")
     LATE = "late", _("Responded late")
+    NOT_NEEDED = "not_needed", _("No response needed")
 
 
 class SlaPolicy(models.Model):
@@ -196,50 +197,6 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
-
-    def time_left(self, now: datetime | None = None) -> timedelta | None:
-        """Until the first response is due (negative when overdue); None once answered."""
-        if self.first_response_at is not None:
-            return None
-        return self.first_response_due_at - (now or timezone.now())
-
-    def sla_state(self, now: datetime | None = None) -> str:
-        if self.first_response_at is not None:
-            if self.first_response_at <= self.first_response_due_at:
-                return SlaState.MET
-            return SlaState.LATE
-        now = now or timezone.now()
-        if self.breached_at is not None or now >= self.first_response_due_at:
-            return SlaState.BREACHED
-        if self.warned_at is not None or now >= self.warn_due_at:
-            return SlaState.WARNED
-        return SlaState.ON_TIME
-
-    @property
-    def sla(self) -> dict:
-        """What the SLA badge shows, computed once per row for templates."""
-        if self.first_response_at is None and not self.is_open:
-            return {
-                "state": "",
-                "label": _("No response needed"),
-                "css": "badge-standard",
-                "time_left": None,
-            }
-        now = timezone.now()
-        state = self.sla_state(now)
-        css = {
-            SlaState.ON_TIME: "badge-sla-ok",
-            SlaState.MET: "badge-sla-ok",
-            SlaState.WARNED: "badge-sla-warned",
-            SlaState.BREACHED: "badge-sla-breached",
-            SlaState.LATE: "badge-sla-breached",
-        }[state]
-        return {
-            "state": state,
-            "label": SlaState(state).label,
-            "css": css,
-            "time_left": self.time_left(now),
-        }
 
     @property
     def channel_icon(self) -> str:

@@ -10,7 +10,7 @@
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,8 +19,8 @@ from clients.selectors import clients_for_user
 from core.models import User
 from core.roles import Role
 from core.selectors import users_with_role
+from feedback import sla
 from feedback.models import (
-    AWAITING_RESPONSE,
     OPEN_STATUSES,
     URGENCY,
     HeldMail,
@@ -72,17 +72,7 @@ def urgency_ordered(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 
 def awaiting_response(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    return qs.filter(first_response_at__isnull=True, status__in=AWAITING_RESPONSE)
-
-
-def queue_counts(qs: QuerySet[Ticket], *, now: datetime | None = None) -> dict:
-    """Counts of tickets waiting for a response by SLA state, in one query."""
-    now = now or timezone.now()
-    return awaiting_response(qs).aggregate(
-        waiting=Count("pk"),
-        breached=Count("pk", filter=Q(first_response_due_at__lte=now)),
-        warned=Count("pk", filter=Q(warn_due_at__lte=now, first_response_due_at__gt=now)),
-    )
+    return qs.filter(sla.AWAITING)
 
 
 def thread_for(*, ticket: Ticket) -> QuerySet[TicketMessage]:
@@ -146,27 +136,31 @@ def sla_figures(*, start: datetime, end: datetime, now: datetime | None = None) 
     """SLA figures for tickets received in [start, end).
 
     ``met``: first response by the deadline. ``breached``: answered late, or still unanswered
-    past the deadline. ``met_rate`` = met / (met + breached): tickets still inside their window
-    are not decided yet and count in neither. ``median_response_hours`` over answered tickets.
+    past the deadline (``feedback.sla``: decided but not met). ``met_rate`` = met / decided:
+    tickets still inside their window, or closed without needing a response, are not decided and
+    count in neither. ``median_response_hours`` over answered tickets.
     """
     now = now or timezone.now()
     rows = Ticket.objects.filter(received_at__gte=start, received_at__lt=end).values_list(
         "received_at", "first_response_at", "first_response_due_at", "status"
     )
-    received = responded = met = breached = 0
+    states = []
     response_hours: list[Decimal] = []
     for received_at, responded_at, due_at, status in rows:
-        received += 1
         if responded_at is not None:
-            responded += 1
             response_hours.append(_hours(responded_at - received_at))
-            if responded_at <= due_at:
-                met += 1
-            else:
-                breached += 1
-        elif due_at <= now and status in AWAITING_RESPONSE:
-            breached += 1
-    decided = met + breached
+        states.append(
+            sla.state_from(
+                first_response_at=responded_at,
+                first_response_due_at=due_at,
+                warn_due_at=None,
+                status=status,
+                now=now,
+            )
+        )
+    received, responded = len(states), len(response_hours)
+    met, decided = sla.met_and_decided(states)
+    breached = decided - met
     median = _median(response_hours)
     return {
         "received": received,

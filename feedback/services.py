@@ -23,19 +23,21 @@ from core.models import Notification, User
 from core.outbox import mail_enqueue
 from core.selectors import supervisors
 from core.services import audit_record, notification_create
+from feedback import sla
 from feedback.models import (
     ApiKey,
     Category,
     Channel,
     HeldMail,
     SlaPolicy,
+    SlaState,
     Survey,
     Ticket,
     TicketAttachment,
     TicketMessage,
     TicketStatus,
 )
-from feedback.selectors import AWAITING_RESPONSE, team_leads
+from feedback.selectors import team_leads
 
 logger = logging.getLogger(__name__)
 
@@ -335,12 +337,9 @@ def _claimed(pk: int, field: str, now: datetime, **also) -> bool:
     """Stamp ``field`` on one ticket unless someone already did: the conditional UPDATE makes the
     caller the only owner of this step, even with two sweeps racing on PostgreSQL."""
     return (
-        Ticket.objects.filter(
-            pk=pk,
-            first_response_at__isnull=True,
-            status__in=AWAITING_RESPONSE,
-            **{f"{field}__isnull": True},
-        ).update(**{field: now}, **also)
+        Ticket.objects.filter(sla.AWAITING, pk=pk, **{f"{field}__isnull": True}).update(
+            **{field: now}, **also
+        )
         == 1
     )
 
@@ -476,9 +475,8 @@ def sla_sweep(*, now: datetime | None = None) -> dict:
     """
     now = now or timezone.now()
     recent = now - SLA_BACKLOG_AFTER
-    waiting = Ticket.objects.filter(first_response_at__isnull=True, status__in=AWAITING_RESPONSE)
-    to_warn = waiting.filter(warned_at__isnull=True, warn_due_at__lte=now)
-    to_breach = waiting.filter(breached_at__isnull=True, first_response_due_at__lte=now)
+    to_warn = Ticket.objects.filter(sla.warning_reached_q(now), warned_at__isnull=True)
+    to_breach = Ticket.objects.filter(sla.state_q(SlaState.BREACHED, now), breached_at__isnull=True)
     leads = list(team_leads())
     bosses = list(supervisors())
     late_warned, late_breached = _backlog(

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,10 +12,11 @@ from clients.models import Client
 from clients.selectors import hotline_clients_for_user
 from core.access import hotline_reached, role_required
 from core.exports import csv_response
+from core.lists import Sorting
 from core.paging import CappedPaginator
 from core.roles import Role
 from core.services import filters_used
-from feedback import selectors, services
+from feedback import selectors, services, sla
 from feedback.forms import (
     AssignForm,
     BulkAssignForm,
@@ -71,15 +72,26 @@ QUEUE_COLUMNS = (
     "handler__first_name",
     "handler__last_name",
 )
+# Without a sort the queue is most urgent first (selectors.urgency_ordered).
+QUEUE_SORTING = Sorting(
+    {"reference": "reference", "received_at": "received_at", "status": "status"}
+)
 
 
 def _filtered(request, qs, handlers=None):
-    """Apply the queue's filters; invalid values are ignored (the form shows why)."""
+    """``(form, tickets, sort)``: the queue's filters and sort applied; invalid values are
+    ignored (the form shows why)."""
     if handlers is None:
         handlers = selectors.handlers()
     form = QueueFilterForm(request.GET or None, handlers=handlers)
+    qs = _apply_filters(request, form, qs)
+    qs, sort = QUEUE_SORTING.apply(qs, request.GET.get("sort"))
+    return form, (qs if sort else selectors.urgency_ordered(qs)), sort
+
+
+def _apply_filters(request, form, qs):
     if not form.is_valid():
-        return form, selectors.urgency_ordered(qs.filter(status__in=selectors.OPEN_STATUSES))
+        return qs.filter(status__in=selectors.OPEN_STATUSES)
     data = form.cleaned_data
     now = timezone.now()
     if data["channel"]:
@@ -96,16 +108,10 @@ def _filtered(request, qs, handlers=None):
         qs = qs.filter(handler=request.user)
     elif data["handler"]:
         qs = qs.filter(handler_id=int(data["handler"]))
-    waiting = Q(first_response_at__isnull=True, status__in=selectors.AWAITING_RESPONSE)
-    if data["breached"] == "breached":
-        qs = qs.filter(Q(breached_at__isnull=False) | (waiting & Q(first_response_due_at__lte=now)))
-    elif data["breached"] == "warned":
-        qs = qs.filter(waiting, warn_due_at__lte=now, first_response_due_at__gt=now)
-    elif data["breached"] == "on_time":
-        qs = qs.filter(waiting, warn_due_at__gt=now)
-    if data["sort"]:
-        return form, qs.order_by(data["sort"], "pk")
-    return form, selectors.urgency_ordered(qs)
+    if data["breached"]:
+        # The same rule as the counts above the queue and the badges (feedback.sla).
+        qs = qs.filter(sla.state_q(data["breached"], now))
+    return qs
 
 
 @role_required(*STAFF)
@@ -121,6 +127,8 @@ def queue(request):
         PAGE_SIZE,
         cap=QUEUE_COUNT_CAP,
     ).get_page(request.GET.get("page"))
+    form, tickets, sort = _filtered(request, scoped, handlers)
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     is_team = selectors.user_is_team(request.user)
     return render(
         request,
@@ -129,7 +137,7 @@ def queue(request):
             "form": form,
             "page_obj": page,
             "tickets": page.object_list,
-            "counts": selectors.queue_counts(scoped),
+            "counts": sla.queue_counts(scoped),
             "is_team": is_team,
             # The bulk assignment's options (AssignForm's: its empty label, then the handlers).
             "assign_choices": (
@@ -138,7 +146,7 @@ def queue(request):
                 if is_team
                 else None
             ),
-            "sort": request.GET.get("sort", ""),
+            "sort": sort,
             # Each row links to its ticket without a reverse() per row.
             "ticket_url_prefix": reverse("feedback:ticket_detail", args=["R"]).removesuffix("R/"),
         },
@@ -148,7 +156,8 @@ def queue(request):
 @role_required(*TEAM)
 def queue_export(request):
     """The filtered queue as CSV (UTF-8 with BOM so Excel reads the Chinese), audited."""
-    _form, tickets = _filtered(request, selectors.tickets_for_user(user=request.user))
+    _form, tickets, _sort = _filtered(request, selectors.tickets_for_user(user=request.user))
+    now = timezone.now()
     services.queue_export_record(
         user=request.user, rows=tickets.count(), filters=filters_used(request.GET)
     )
@@ -164,7 +173,7 @@ def queue_export(request):
             t.received_at,
             t.first_response_due_at,
             t.first_response_at,
-            t.sla_state(),
+            sla.state_of(t, now),
             t.subject,
         ]
         for t in tickets.iterator(chunk_size=500)

@@ -1,10 +1,12 @@
 """What the feedback app adds to other pages: home widgets per role and the dossier panel."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.registry import register_dossier_panel, register_home_widget
 from core.roles import Role
-from feedback import selectors
+from feedback import selectors, sla
+from feedback.models import SlaState
 
 WIDGET_ROWS = 10
 
@@ -16,7 +18,7 @@ def _team_queue(request):
         "tickets": list(
             selectors.urgency_ordered(selectors.awaiting_response(scoped))[:WIDGET_ROWS]
         ),
-        "counts": selectors.queue_counts(scoped),
+        "counts": sla.queue_counts(scoped),
         "empty": _("No ticket is waiting for a response. New feedback appears here first."),
     }
 
@@ -28,7 +30,7 @@ def _rm_open_tickets(request):
     return {
         "title": _("Open tickets on my clients"),
         "tickets": list(selectors.urgency_ordered(scoped)[:WIDGET_ROWS]),
-        "counts": selectors.queue_counts(scoped),
+        "counts": sla.queue_counts(scoped),
         "empty": _("None of your clients has an open ticket."),
     }
 
@@ -36,12 +38,12 @@ def _rm_open_tickets(request):
 def _breached(request):
     scoped = selectors.tickets_for_user(user=request.user)
     breached = selectors.urgency_ordered(
-        scoped.filter(breached_at__isnull=False, status__in=selectors.OPEN_STATUSES)
+        scoped.filter(sla.state_q(SlaState.BREACHED, timezone.now()))
     )
     return {
         "title": _("Breached tickets"),
         "tickets": list(breached[:WIDGET_ROWS]),
-        "counts": selectors.queue_counts(scoped),
+        "counts": sla.queue_counts(scoped),
         "filter": "breached",
         "empty": _("No open ticket has breached its 48-hour response time."),
     }

@@ -102,16 +102,6 @@ class ShiftForm(forms.Form):
 
 
 class BoardFilterForm(forms.Form):
-    SORTS = {
-        "employee_no": "employee_no",
-        "-employee_no": "-employee_no",
-        "name": "name",
-        "-name": "-name",
-        "load": "open_count",
-        "-load": "-open_count",
-        "branch": "branch__code",
-        "-branch": "-branch__code",
-    }
     branch = forms.ModelChoiceField(
         label=_("Branch"),
         queryset=Branch.objects.all(),
@@ -126,9 +116,6 @@ class BoardFilterForm(forms.Form):
             ("over", _("Over capacity")),
             ("lapsed", _("Training lapsed")),
         ],
-    )
-    sort = forms.ChoiceField(
-        required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput
     )
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from clients.selectors import client_for_user
 from core.access import role_required
+from core.lists import Sorting
 from core.models import Branch
 from core.roles import Role
 from managers import selectors, services
@@ -33,6 +34,23 @@ from managers.models import RelationshipManager, RmStatus, Shift, TrainingCourse
 SUPERVISOR = Role.SUPERVISOR
 RM = Role.RELATIONSHIP_MANAGER
 QUEUE_LIMIT = 50
+BOARD_SORTING = Sorting(
+    {"employee_no": "employee_no", "name": "name", "load": "open_count", "branch": "branch__code"},
+    default="employee_no",
+)
+CANDIDATE_SORTING = Sorting(
+    {
+        "employee_no": "employee_no",
+        "name": "name",
+        "years_experience": "years_experience",
+        "communication_score": "communication_score",
+    },
+    default="employee_no",
+)
+TRAINING_SORTING = Sorting(
+    {"employee_no": "employee_no", "name": "name", "last_passed_on": "last_passed_on"},
+    default="employee_no",
+)
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -57,7 +75,6 @@ def board(request):
     today = timezone.localdate()
     filters = BoardFilterForm(request.GET or None)
     rms = selectors.rms_with_load().filter(status=RmStatus.ACTIVE)
-    sort = "employee_no"
     if filters.is_valid():
         data = filters.cleaned_data
         if data["branch"]:
@@ -67,8 +84,7 @@ def board(request):
         elif data["flag"] == "lapsed":
             since = selectors.training_valid_since(as_of=today)
             rms = rms.filter(Q(last_passed_on__isnull=True) | Q(last_passed_on__lt=since))
-        sort = data["sort"] or sort
-    rms = rms.order_by(BoardFilterForm.SORTS.get(sort, "employee_no"), "employee_no")
+    rms, sort = BOARD_SORTING.apply(rms, request.GET.get("sort"))
     page_obj = Paginator(rms, 25).get_page(request.GET.get("page"))
     rows = selectors.rm_rows(page_obj.object_list, as_of=today)
 
@@ -173,18 +189,7 @@ def candidate_list(request):
     branch = request.GET.get("branch", "")
     if branch.isdigit():
         qs = qs.filter(branch_id=int(branch))
-    sort = request.GET.get("sort", "employee_no")
-    sorts = {
-        "employee_no",
-        "-employee_no",
-        "name",
-        "-name",
-        "years_experience",
-        "-years_experience",
-        "communication_score",
-        "-communication_score",
-    }
-    qs = qs.order_by(sort if sort in sorts else "employee_no", "pk")
+    qs, sort = CANDIDATE_SORTING.apply(qs, request.GET.get("sort"))
     page_obj = Paginator(qs, 25).get_page(request.GET.get("page"))
     rows = [
         {
@@ -284,9 +289,7 @@ def training(request):
         rms = rms.filter(branch_id=int(branch))
     if request.GET.get("lapsed") == "1":
         rms = rms.filter(Q(last_passed_on__isnull=True) | Q(last_passed_on__lt=since))
-    sort = request.GET.get("sort", "employee_no")
-    sorts = {"employee_no", "-employee_no", "name", "-name", "last_passed_on", "-last_passed_on"}
-    rms = rms.order_by(sort if sort in sorts else "employee_no", "pk")
+    rms, sort = TRAINING_SORTING.apply(rms, request.GET.get("sort"))
     page_obj = Paginator(rms, 25).get_page(request.GET.get("page"))
     courses = list(selectors.courses_with_counts()[:12])
     chronological = courses[::-1]

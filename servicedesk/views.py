@@ -23,6 +23,7 @@ from core.access import (
     hotline_remember_number,
     role_required,
 )
+from core.lists import Sorting
 from core.phone import InvalidPhone, normalize_phone
 from core.roles import Role
 from feedback.selectors import open_ticket_count
@@ -51,16 +52,6 @@ PAGE_SIZE = 25
 
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _sorted(request, qs, allowed: dict[str, str], default: str):
-    """Sort by ?sort=<key> or ?sort=-<key> among ``allowed`` (key → field); unknown keys ignored."""
-    requested = request.GET.get("sort", "")
-    key = requested.lstrip("-")
-    if key not in allowed:
-        return qs.order_by(default), ""
-    field = allowed[key]
-    return qs.order_by(f"-{field}" if requested.startswith("-") else field, "pk"), requested
 
 
 def _apply_errors(form, exc: ValidationError, fields: set[str]) -> None:
@@ -184,14 +175,17 @@ def _caller_card(user, client) -> dict:
 
 # --- Call-backs ------------------------------------------------------------------------------------
 
-CALLBACK_SORTS = {
-    "client": "client__name",
-    "due": "due_on",
-    "retry": "retry_on",
-    "status": "status",
-    "completed": "completed_at",
-    "score": "satisfaction_score",
-}
+# Without a sort each tab keeps its own order (selectors.callbacks_tab).
+CALLBACK_SORTING = Sorting(
+    {
+        "client": "client__name",
+        "due": "due_on",
+        "retry": "retry_on",
+        "status": "status",
+        "completed": "completed_at",
+        "score": "satisfaction_score",
+    }
+)
 
 
 @role_required(RM, SUPERVISOR)
@@ -206,10 +200,7 @@ def callback_list(request):
         qs = qs.filter(Q(client__name__icontains=query) | Q(client__client_no__icontains=query))
     counts = selectors.callback_tab_counts(qs, today=today)
     rows = selectors.callbacks_tab(qs, tab=tab, today=today)
-    if request.GET.get("sort"):
-        rows, sort = _sorted(request, rows, CALLBACK_SORTS, "due_on")
-    else:
-        sort = ""
+    rows, sort = CALLBACK_SORTING.apply(rows, request.GET.get("sort"))
     return render(
         request,
         "servicedesk/callback_list.html",
@@ -261,13 +252,16 @@ def callback_detail(request, pk: int):
 
 # --- Wealth plans ----------------------------------------------------------------------------------
 
-PLAN_SORTS = {
-    "client": "client__name",
-    "status": "status",
-    "risk": "risk_level",
-    "review": "next_review_on",
-    "updated": "updated_at",
-}
+PLAN_SORTING = Sorting(
+    {
+        "client": "client__name",
+        "status": "status",
+        "risk": "risk_level",
+        "review": "next_review_on",
+        "updated": "updated_at",
+    },
+    default="-updated",
+)
 
 
 @role_required(RM, SUPERVISOR)
@@ -284,7 +278,7 @@ def plan_list(request):
     query = request.GET.get("q", "").strip()
     if query:
         qs = qs.filter(Q(client__name__icontains=query) | Q(client__client_no__icontains=query))
-    qs, sort = _sorted(request, qs, PLAN_SORTS, "-updated_at")
+    qs, sort = PLAN_SORTING.apply(qs, request.GET.get("sort"))
     return render(
         request,
         "servicedesk/plan_list.html",
@@ -424,7 +418,9 @@ def plan_status(request, pk: int):
 
 # --- Events ----------------------------------------------------------------------------------------
 
-EVENT_SORTS = {"date": "held_on", "title": "title", "cost": "cost", "invited": "invited"}
+EVENT_SORTING = Sorting(
+    {"date": "held_on", "title": "title", "cost": "cost", "invited": "invited"}, default="-date"
+)
 
 
 @role_required(RM, SUPERVISOR)
@@ -453,7 +449,7 @@ def event_list(request):
     valid_year = year.isdigit() and 1900 < int(year) < 3000
     if valid_year:
         qs = qs.filter(held_on__year=int(year))
-    qs, sort = _sorted(request, qs, EVENT_SORTS, "-held_on")
+    qs, sort = EVENT_SORTING.apply(qs, request.GET.get("sort"))
     spend_year = int(year) if valid_year else today.year
     monthly = selectors.event_spend_by_month(year=spend_year)
     return render(

@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
-    "django_tables2",
     "axes",
     "auditlog",
     "core",
@@ -230,7 +229,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 # Django 6.1's MAILERS replaces the EMAIL_* settings. Development prints mail to the console unless
 # EMAIL_HOST is set; production always sends by SMTP (default: the local relay on localhost).

@@ -17,17 +17,6 @@ def grace_days_left(client) -> int | None:
     return client.grace_days_left(today=timezone.localdate(), grace_days=grace_days_in_force())
 
 
-@register.simple_tag(takes_context=True)
-def sort_link(context, key: str) -> str:
-    """The query string that sorts the list by ``key`` (again: reverses), keeping the filters."""
-    request = context["request"]
-    params = request.GET.copy()
-    current = params.get("sort", "client_no")
-    params["sort"] = f"-{key}" if current == key else key
-    params.pop("page", None)
-    return "?" + params.urlencode()
-
-
 @register.simple_tag
 def status_badge(client) -> str:
     """The client's status badge. In Python rather than a template: lists show one per row, and

@@ -30,7 +30,9 @@ def ticket_status_badge(ticket) -> str:
 
 @register.simple_tag
 def ticket_sla_badge(ticket) -> str:
-    sla = ticket.sla
+    """The SLA badge (``feedback.sla.badge``): time left while a response is awaited, else the
+    state's label."""
+    sla = badge(ticket)
     text = time_left(sla["time_left"]) if sla["time_left"] is not None else sla["label"]
     return format_html(
         '<span class="badge {}" data-sla="{}" title="{}">{}</span>',

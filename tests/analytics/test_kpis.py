@@ -181,7 +181,7 @@ def test_sla_and_callback_rates_count_only_decided_items():
                 None,
                 None,
             ],
-            "breached_at": [None, due, due, None],
+            "status": ["responded", "responded", "in_progress", "new"],
         }
     )
     callbacks = pd.DataFrame(

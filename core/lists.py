@@ -1,0 +1,62 @@
+"""The one list pattern (issue 15): every list page sorts through ``Sorting`` and draws its
+sortable headers with ``{% sort_th %}`` (``core.templatetags.lists``); pages through
+``templates/partials/pagination.html``; exports through ``core.exports``.
+
+A sort is a key in the URL (``?sort=name``, ``?sort=-name`` for descending) chosen among the
+list's own keys, so a user never orders by an arbitrary field: an unknown key is ignored and the
+list's default order applies (bad input changes nothing, never a 500).
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db.models import QuerySet
+
+Row = TypeVar("Row")
+
+
+@dataclass(frozen=True)
+class Sorting:
+    """The keys a list may be sorted by (key in the URL → model field or row key) and its default.
+
+    ``default`` is the key (``-`` for descending) the list shows when the URL asks for nothing
+    valid; ``""`` means the list's own order (``QuerySet`` as given), shown as "no sort"."""
+
+    fields: Mapping[str, str]
+    default: str = ""
+
+    def key(self, requested: str | None) -> str:
+        """The sort in force for the requested text: itself when it names a known key, else the
+        default."""
+        requested = (requested or "").strip()
+        return requested if requested.lstrip("-") in self.fields else self.default
+
+    def order_by(self, key: str) -> list[str]:
+        """The ``order_by`` arguments of a sort key (``pk`` last so pages never overlap)."""
+        if not key:
+            return []
+        field = self.fields[key.lstrip("-")]
+        return [f"-{field}" if key.startswith("-") else field, "pk"]
+
+    def apply(self, qs: QuerySet, requested: str | None) -> tuple[QuerySet, str]:
+        """``(qs ordered by the sort in force, that sort's key)``; with no sort in force ``qs``
+        keeps its own order."""
+        key = self.key(requested)
+        return (qs.order_by(*self.order_by(key)) if key else qs), key
+
+    def sort_rows(self, rows: Iterable[Row], requested: str | None) -> tuple[list[Row], str]:
+        """Rows computed in Python (mappings or objects), sorted by the sort in force. Rows
+        whose value is ``None`` (no data) come last either way."""
+        rows = list(rows)
+        key = self.key(requested)
+        if not key:
+            return rows, key
+        field = self.fields[key.lstrip("-")]
+        present = [r for r in rows if _read(r, field) is not None]
+        present.sort(key=lambda r: _read(r, field), reverse=key.startswith("-"))
+        return present + [r for r in rows if _read(r, field) is None], key
+
+
+def _read(row: Any, field: str) -> Any:
+    return row[field] if isinstance(row, Mapping) else getattr(row, field)
