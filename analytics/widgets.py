@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from analytics import dashboard
 from analytics.services import year_report
 from core.registry import register_home_widget
-from core.roles import Role
+from core.roles import SERVICE_WIDE_ROLES
 
 
 def _kpi_tiles(request):
@@ -24,7 +24,7 @@ def register() -> None:
     register_home_widget(
         key="analytics.kpis",
         order=10,
-        roles={Role.SUPERVISOR, Role.ADMINISTRATOR},
+        roles=SERVICE_WIDE_ROLES,
         template="analytics/widgets/kpis.html",
         context=_kpi_tiles,
     )

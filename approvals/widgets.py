@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import selectors
 from core.registry import register_home_widget
-from core.roles import Role
+from core.roles import SERVICE_WIDE_ROLES
 
 
 def pending_context(request):
@@ -22,7 +22,7 @@ def register() -> None:
     register_home_widget(
         key="approvals.pending",
         order=15,
-        roles={Role.SUPERVISOR, Role.ADMINISTRATOR},
+        roles=SERVICE_WIDE_ROLES,
         template="approvals/widgets/pending.html",
         context=pending_context,
     )

@@ -21,7 +21,7 @@ from core.dates import months_before
 from core.lists import Sorting
 from core.models import User
 from core.phone import national_digits, phone_key
-from core.roles import SERVICE_WIDE_ROLES, Role
+from core.roles import Role
 
 
 def assigned_to(user: User, client_ref: str = "pk") -> Exists:
@@ -50,9 +50,9 @@ def rm_on_call_now(*, user: User) -> bool:
 def clients_for_user(*, user: User) -> QuerySet[Client]:
     """The user's own client scope, for every list, count, widget and export (never widened)."""
     base = Client.objects.select_related("branch")
-    role = user.role
-    if role in SERVICE_WIDE_ROLES:
+    if user.is_service_wide:
         return base
+    role = user.role
     if role == Role.BRANCH_STAFF:
         return base.filter(branch_id=user.branch_id) if user.branch_id else base.none()
     if role == Role.RELATIONSHIP_MANAGER:
@@ -97,7 +97,7 @@ def user_sees_pii(*, user: User, client: Client, assignment=UNKNOWN) -> bool:
 
     ``assignment``: the client's active ``Assignment`` (with its ``rm``) or None, when the caller
     has already read it (the dossier): no query then; otherwise one query for an RM."""
-    if user.role in SERVICE_WIDE_ROLES:
+    if user.is_service_wide:
         return True
     if user.role != Role.RELATIONSHIP_MANAGER:
         return False

@@ -17,7 +17,7 @@ from django.utils import timezone
 from clients.models import Client
 from clients.selectors import clients_for_user
 from core.models import User
-from core.roles import Role
+from core.roles import SERVICE_WIDE_ROLES, Role
 from core.selectors import users_with_role
 from feedback import sla
 from feedback.models import (
@@ -30,7 +30,7 @@ from feedback.models import (
     TicketMessage,
 )
 
-TEAM_ROLES = (Role.FEEDBACK_TEAM, Role.SUPERVISOR, Role.ADMINISTRATOR)
+TEAM_ROLES = frozenset({Role.FEEDBACK_TEAM, *SERVICE_WIDE_ROLES})
 
 
 def user_is_team(user: User) -> bool:

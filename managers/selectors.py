@@ -250,7 +250,7 @@ def training_spend(*, year: int) -> Decimal:
 def training_rms_for(*, user: User) -> QuerySet[RelationshipManager]:
     """RMs whose training a user may see: supervisors and administrators all, an RM only self."""
     qs = RelationshipManager.objects.select_related("branch", "user")
-    if user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR):
+    if user.is_service_wide:
         return qs
     if user.role == Role.RELATIONSHIP_MANAGER:
         return qs.filter(user_id=user.pk)

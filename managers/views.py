@@ -62,10 +62,6 @@ def _apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _is_supervisor(user) -> bool:
-    return user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
-
-
 # --- Board and assignments --------------------------------------------------------------------
 
 
@@ -175,7 +171,7 @@ def history(request, client_pk: int):
     return render(
         request,
         "managers/history.html",
-        {"client": client, "history": history, "can_reassign": _is_supervisor(request.user)},
+        {"client": client, "history": history, "can_reassign": request.user.is_service_wide},
     )
 
 
@@ -276,7 +272,7 @@ def candidate_reject(request, pk: int):
 def training(request):
     """Supervisors: every RM's training status (lapsed flagged) and the courses. An RM: their own
     training record."""
-    if not _is_supervisor(request.user):
+    if not request.user.is_service_wide:
         own = selectors.rm_for_user(user=request.user)
         if own is None:
             raise Http404
@@ -334,7 +330,7 @@ def training_rm(request, pk: int):
             "since": since,
             "last_passed": last_passed,
             "lapsed": rm.status == RmStatus.ACTIVE and (last_passed is None or last_passed < since),
-            "is_supervisor": _is_supervisor(request.user),
+            "is_supervisor": request.user.is_service_wide,
         },
     )
 
@@ -428,7 +424,7 @@ def rota(request):
                     )
                 )
 
-    is_supervisor = _is_supervisor(request.user)
+    is_supervisor = request.user.is_service_wide
     now = timezone.now()
     context = {
         "days": days,

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.registry import register_dossier_panel, register_home_widget
-from core.roles import Role
+from core.roles import SERVICE_WIDE_ROLES, Role
 from managers import selectors
 
 WIDGET_ROWS = 8
@@ -61,7 +61,7 @@ def rm_history_panel(request, client):
 
 
 def register() -> None:
-    supervisor = {Role.SUPERVISOR, Role.ADMINISTRATOR}
+    supervisor = SERVICE_WIDE_ROLES
     register_home_widget(
         key="managers.unassigned",
         order=120,

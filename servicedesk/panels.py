@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.selectors import user_sees_pii
 from core.registry import register_dossier_panel, register_home_widget
-from core.roles import Role
+from core.roles import SERVICE_WIDE_ROLES, Role
 from servicedesk import selectors
 
 WIDGET_ROWS = 8
@@ -90,7 +90,7 @@ def _events_panel(request, client) -> dict:
 
 
 def register() -> None:
-    rm_and_supervisor = {Role.RELATIONSHIP_MANAGER, Role.SUPERVISOR, Role.ADMINISTRATOR}
+    rm_and_supervisor = {Role.RELATIONSHIP_MANAGER, *SERVICE_WIDE_ROLES}
     register_home_widget(
         key="servicedesk.callbacks_today",
         order=20,

@@ -21,7 +21,7 @@ from clients.models import Client
 from clients.selectors import assigned_to, clients_for_user
 from core.models import User
 from core.phone import is_landline_ending_with, local_landline_digits
-from core.roles import SERVICE_WIDE_ROLES, Role
+from core.roles import Role
 from servicedesk.models import (
     COMPLETED_CALLBACK_STATUSES,
     Callback,
@@ -31,11 +31,6 @@ from servicedesk.models import (
     PlanStatus,
     WealthPlan,
 )
-
-
-def _service_wide(user: User) -> bool:
-    return user.role in SERVICE_WIDE_ROLES
-
 
 # A local landline number is shared by at most a few clients in different cities; beyond this
 # many, the lookup does not guess.
@@ -69,7 +64,7 @@ def calls_for_user(*, user: User) -> QuerySet[CallLog]:
     base = CallLog.objects.select_related(
         "client", "client__branch", "handled_by", "answered_by_rm"
     )
-    if _service_wide(user):
+    if user.is_service_wide:
         return base
     if user.role == Role.RELATIONSHIP_MANAGER:
         return base.filter(Q(handled_by=user) | assigned_to(user, "client_id"))
@@ -90,7 +85,7 @@ def call_for_user(*, user: User, pk: int) -> CallLog:
 
 def callbacks_for_user(*, user: User) -> QuerySet[Callback]:
     base = Callback.objects.select_related("client", "client__branch", "rm")
-    if _service_wide(user):
+    if user.is_service_wide:
         return base
     if user.role == Role.RELATIONSHIP_MANAGER:
         # By the client's current RM: after a reassignment the open call-back moves with the
@@ -151,7 +146,7 @@ def last_callback(*, client: Client) -> Callback | None:
 
 def plans_for_user(*, user: User) -> QuerySet[WealthPlan]:
     base = WealthPlan.objects.select_related("client", "client__branch", "rm")
-    if _service_wide(user):
+    if user.is_service_wide:
         return base
     if user.role == Role.RELATIONSHIP_MANAGER:
         return base.filter(assigned_to(user, "client_id"))
@@ -168,7 +163,7 @@ def plan_for_user(*, user: User, pk: int) -> WealthPlan:
 def plan_clients_for_user(*, user: User) -> QuerySet[Client]:
     """Clients a user may write a plan for: the client scope of RMs and supervisors (branch staff
     write no plans)."""
-    if _service_wide(user) or user.role == Role.RELATIONSHIP_MANAGER:
+    if user.is_service_wide or user.role == Role.RELATIONSHIP_MANAGER:
         return clients_for_user(user=user)
     return Client.objects.none()
 
@@ -188,7 +183,7 @@ def plans_due_for_review(*, user: User, today: date, days: int = 7) -> QuerySet[
 def events_for_user(*, user: User) -> QuerySet[Event]:
     """Events are the bank's own and not sensitive: RMs and supervisors see all of them (the
     invitations are scoped, see invitations_for_user)."""
-    if _service_wide(user) or user.role == Role.RELATIONSHIP_MANAGER:
+    if user.is_service_wide or user.role == Role.RELATIONSHIP_MANAGER:
         return Event.objects.all()
     return Event.objects.none()
 
@@ -202,7 +197,7 @@ def event_for_user(*, user: User, pk: int) -> Event:
 
 def invitations_for_user(*, user: User) -> QuerySet[Invitation]:
     base = Invitation.objects.select_related("client", "client__branch", "event")
-    if _service_wide(user):
+    if user.is_service_wide:
         return base
     if user.role == Role.RELATIONSHIP_MANAGER:
         return base.filter(assigned_to(user, "client_id"))
