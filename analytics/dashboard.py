@@ -16,10 +16,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from analytics import kpis
-from analytics.facts import model_or_none
 from analytics.models import BudgetLineKind
 
 AT_RISK_MARGIN = Decimal("0.05")
@@ -157,9 +157,7 @@ def percent_points(value: Decimal | None) -> float | None:
 
 
 def choice_labels(app_label: str, model_name: str, field: str) -> dict[str, str]:
-    model = model_or_none(app_label, model_name)
-    if model is None:
-        return {}
+    model = apps.get_model(app_label, model_name)
     return {str(k): str(v) for k, v in (model._meta.get_field(field).choices or [])}
 
 

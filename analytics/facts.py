@@ -8,11 +8,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from django.apps import apps
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from analytics.models import CostEntry
 from clients.models import VIP_STATUSES, Client, StatusChange
+from feedback.models import Survey, Ticket
+from servicedesk.models import Callback
 
 CHANGE_COLUMNS = ["client_id", "branch_id", "effective_on", "seq", "from_status", "to_status"]
 RESPONSE_COLUMNS = ["on", "score", "source", "client_id", "branch_id", "rm_id"]
@@ -36,15 +38,6 @@ TICKET_COLUMNS = [
     "first_response_at",
     "status",
 ]
-
-
-def model_or_none(app_label: str, model_name: str):
-    if not apps.is_installed(app_label):
-        return None
-    try:
-        return apps.get_model(app_label, model_name)
-    except LookupError:
-        return None
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -107,9 +100,8 @@ def satisfaction_responses(*, start: date, end: date, rm_id: int | None = None) 
     ``rm_id`` only that RM's call-backs (an RM's own figures)."""
     lo, hi = _bounds(start, end)
     rows: list[dict] = []
-    survey = model_or_none("feedback", "Survey")
-    if survey is not None and rm_id is None:
-        for r in survey.objects.filter(
+    if rm_id is None:
+        for r in Survey.objects.filter(
             responded_at__gte=lo, responded_at__lt=hi, score__isnull=False
         ).values("score", "responded_at", "ticket__client_id", "ticket__client__branch_id"):
             rows.append(
@@ -122,35 +114,30 @@ def satisfaction_responses(*, start: date, end: date, rm_id: int | None = None) 
                     "rm_id": None,
                 }
             )
-    callback = model_or_none("servicedesk", "Callback")
-    if callback is not None:
-        qs = callback.objects.filter(
-            completed_at__gte=lo, completed_at__lt=hi, satisfaction_score__isnull=False
+    qs = Callback.objects.filter(
+        completed_at__gte=lo, completed_at__lt=hi, satisfaction_score__isnull=False
+    )
+    if rm_id is not None:
+        qs = qs.filter(rm_id=rm_id)
+    for r in qs.values(
+        "satisfaction_score", "completed_at", "client_id", "client__branch_id", "rm_id"
+    ):
+        rows.append(
+            {
+                "on": _local_date(r["completed_at"]),
+                "score": r["satisfaction_score"],
+                "source": "callback",
+                "client_id": r["client_id"],
+                "branch_id": r["client__branch_id"],
+                "rm_id": r["rm_id"],
+            }
         )
-        if rm_id is not None:
-            qs = qs.filter(rm_id=rm_id)
-        for r in qs.values(
-            "satisfaction_score", "completed_at", "client_id", "client__branch_id", "rm_id"
-        ):
-            rows.append(
-                {
-                    "on": _local_date(r["completed_at"]),
-                    "score": r["satisfaction_score"],
-                    "source": "callback",
-                    "client_id": r["client_id"],
-                    "branch_id": r["client__branch_id"],
-                    "rm_id": r["rm_id"],
-                }
-            )
     return _frame(rows, RESPONSE_COLUMNS)
 
 
 def callbacks(*, start: date, end: date, rm_id: int | None = None) -> pd.DataFrame:
     """Call-backs due in [start, end]."""
-    model = model_or_none("servicedesk", "Callback")
-    if model is None:
-        return _frame([], CALLBACK_COLUMNS)
-    qs = model.objects.filter(due_on__gte=start, due_on__lte=end)
+    qs = Callback.objects.filter(due_on__gte=start, due_on__lte=end)
     if rm_id is not None:
         qs = qs.filter(rm_id=rm_id)
     rows = [
@@ -180,11 +167,8 @@ def callbacks(*, start: date, end: date, rm_id: int | None = None) -> pd.DataFra
 
 def tickets(*, start: date, end: date, client_ids=None) -> pd.DataFrame:
     """Feedback tickets received in [start, end]."""
-    model = model_or_none("feedback", "Ticket")
-    if model is None:
-        return _frame([], TICKET_COLUMNS)
     lo, hi = _bounds(start, end)
-    qs = model.objects.filter(received_at__gte=lo, received_at__lt=hi)
+    qs = Ticket.objects.filter(received_at__gte=lo, received_at__lt=hi)
     if client_ids is not None:
         qs = qs.filter(client_id__in=client_ids)
     rows = [
@@ -212,39 +196,7 @@ def tickets(*, start: date, end: date, client_ids=None) -> pd.DataFrame:
     return _frame(rows, TICKET_COLUMNS)
 
 
-def training_spend(*, year: int) -> Decimal:
-    """The training line's actual: the managers app's figure (cost per attendee of every record
-    on a course held in ``year``, except absences)."""
-    try:
-        from managers.selectors import training_spend as managers_training_spend
-    except ImportError:
-        from managers.models import TrainingRecord, TrainingResult
-
-        total = (
-            TrainingRecord.objects.filter(course__held_on__year=year)
-            .exclude(result=TrainingResult.ABSENT)
-            .aggregate(total=Sum("course__cost_per_attendee"))["total"]
-        )
-        return total or Decimal("0.00")
-    return managers_training_spend(year=year)
-
-
-def event_spend(*, year: int) -> Decimal:
-    """The other-costs line's actual from VIP events held in ``year``."""
-    try:
-        from servicedesk.selectors import event_spend as servicedesk_event_spend
-    except ImportError:
-        model = model_or_none("servicedesk", "Event")
-        if model is None:
-            return Decimal("0.00")
-        total = model.objects.filter(held_on__year=year).aggregate(total=Sum("cost"))["total"]
-        return total or Decimal("0.00")
-    return servicedesk_event_spend(year=year)
-
-
 def entered_costs(*, year: int) -> dict[str, Decimal]:
-    from analytics.models import CostEntry
-
     return {
         r["line"]: r["total"]
         for r in CostEntry.objects.filter(year=year)
@@ -256,12 +208,9 @@ def entered_costs(*, year: int) -> dict[str, Decimal]:
 
 def callback_needs(*, start: date, end: date, limit: int = 10) -> list[dict]:
     """The latest needs noted on call-backs (text, for the needs analysis)."""
-    model = model_or_none("servicedesk", "Callback")
-    if model is None:
-        return []
     lo, hi = _bounds(start, end)
     return list(
-        model.objects.filter(completed_at__gte=lo, completed_at__lt=hi)
+        Callback.objects.filter(completed_at__gte=lo, completed_at__lt=hi)
         .filter(~Q(needs=""), needs__isnull=False)
         .order_by("-completed_at")
         .values("needs", "completed_at", "client__name")[:limit]

@@ -19,6 +19,8 @@ from django.utils import timezone
 from analytics import facts, kpis
 from analytics.models import BudgetLineKind, KpiSnapshot
 from analytics.selectors import budget_plan_for, latest_snapshot, targets_for
+from managers.selectors import training_spend
+from servicedesk.selectors import event_spend
 
 COUNT_KEYS = (
     "satisfaction_good",
@@ -72,8 +74,8 @@ def budget_actuals(*, year: int) -> dict[str, Decimal]:
     actual = {line.value: Decimal("0.00") for line in BudgetLineKind}
     for line, amount in facts.entered_costs(year=year).items():
         actual[line] += amount
-    actual[BudgetLineKind.TRAINING] += facts.training_spend(year=year)
-    actual[BudgetLineKind.OTHER_COSTS] += facts.event_spend(year=year)
+    actual[BudgetLineKind.TRAINING] += training_spend(year=year)
+    actual[BudgetLineKind.OTHER_COSTS] += event_spend(year=year)
     # SQLite's SUM comes back with float-like digits; money is shown and exported to the cent.
     return {line: amount.quantize(kpis.CENT) for line, amount in actual.items()}
 

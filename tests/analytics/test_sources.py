@@ -16,6 +16,9 @@ needs_servicedesk = pytest.mark.skipif(sd_factories is None, reason="servicedesk
 
 from analytics.services import year_report  # noqa: E402
 from feedback.models import Survey  # noqa: E402
+from managers.models import TrainingResult  # noqa: E402
+from managers.selectors import training_spend  # noqa: E402
+from tests.factories.training import TrainingCourseFactory, TrainingRecordFactory  # noqa: E402
 
 TZ = datetime.timezone(datetime.timedelta(hours=8))
 NOW = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=TZ)
@@ -129,6 +132,18 @@ def test_event_costs_feed_the_other_costs_line(db):
     actual = {b["line"]: b["actual"] for b in year_report(year=2026)["budget"]}
 
     assert actual["other_costs"] == Decimal("2500.00")
+
+
+def test_training_line_is_the_managers_training_spend(db):
+    """One rule (managers.selectors.training_spend): seats booked, absences not charged."""
+    course = TrainingCourseFactory(held_on=datetime.date(2026, 4, 1))
+    TrainingRecordFactory(course=course)
+    TrainingRecordFactory(course=course, result=TrainingResult.ABSENT)
+    TrainingRecordFactory(course=TrainingCourseFactory(held_on=datetime.date(2025, 4, 1)))
+
+    actual = {b["line"]: b["actual"] for b in year_report(year=2026)["budget"]}
+
+    assert actual["training"] == training_spend(year=2026) == Decimal("3000.00")
 
 
 @needs_servicedesk
