@@ -19,6 +19,8 @@ from django.utils import timezone
 from analytics import facts, kpis
 from analytics.models import BudgetLineKind, KpiSnapshot
 from analytics.selectors import budget_plan_for, latest_snapshot, targets_for
+from core.models import User
+from core.services import audit_record
 from managers.selectors import training_spend
 from servicedesk.selectors import event_spend
 
@@ -366,3 +368,13 @@ def breakdown(*, year: int, by: str, today: date | None = None) -> list[dict[str
             }
         )
     return rows
+
+
+def kpi_export_record(*, user: User, year: int, month: int, fmt: str, table: str) -> None:
+    """Audit: ``user`` exported the KPI figures of ``year`` up to ``month`` as ``fmt`` (xlsx: every
+    table; csv: ``table``)."""
+    audit_record(
+        actor=user,
+        event="analytics.export",
+        detail={"year": year, "month": month, "format": fmt, "table": table},
+    )

@@ -9,12 +9,11 @@ from django.utils.translation import gettext as _
 from analytics import dashboard, exports, facts
 from analytics.forms import ExportForm, PeriodForm
 from analytics.selectors import milestones_for
-from analytics.services import breakdown, rm_report, year_report
+from analytics.services import breakdown, kpi_export_record, rm_report, year_report
 from core.access import role_required
 from core.exports import table_csv_response, xlsx_response
 from core.lists import Sorting
 from core.roles import Role
-from core.services import audit_record
 from retention.selectors import warning_figures
 
 
@@ -99,11 +98,7 @@ def export_view(request):
         "needs": lambda: exports.needs_table(data["categories"], data["channels"]),
         "vips": exports.vips_table,
     }
-    audit_record(
-        actor=request.user,
-        event="analytics.export",
-        detail={"year": year, "month": data["month"], "format": fmt, "table": table_key},
-    )
+    kpi_export_record(user=request.user, year=year, month=data["month"], fmt=fmt, table=table_key)
     stem = f"vip-kpis-{year}"
     if fmt == "csv":
         return table_csv_response(tables[table_key](), filename=f"{stem}-{table_key}.csv")

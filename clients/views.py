@@ -31,7 +31,7 @@ from core.exports import csv_response
 from core.paging import CappedPaginator
 from core.registry import dossier_panel_for, dossier_panels_for
 from core.roles import Role
-from core.services import audit_record, audit_record_with_read, filters_used
+from core.services import audit_record_with_read, filters_used
 
 RM, BRANCH, SUPERVISOR = Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.SUPERVISOR
 PAGE_SIZE = 50
@@ -112,11 +112,7 @@ def client_export(request):
         user=request.user, q=request.GET.get("q", ""), sort=request.GET.get("sort", "")
     )
     qs = ClientFilter(request.GET or None, queryset=base).qs
-    audit_record(
-        actor=request.user,
-        event="clients.export_list",
-        detail={"filters": filters_used(request.GET)},
-    )
+    services.client_list_export_record(user=request.user, filters=filters_used(request.GET))
     rows = (
         [c.client_no, c.name, c.kind, c.branch.code, c.status, c.total_assets, c.rm_name]
         for c in qs.iterator(chunk_size=2000)
@@ -191,7 +187,7 @@ def client_reveal(request, pk: int):
     client = selectors.client_for_user(user=request.user, pk=pk)
     if not selectors.user_sees_pii(user=request.user, client=client):
         raise Http404
-    audit_record(actor=request.user, event="client.pii_reveal", instance=client)
+    services.client_pii_reveal_record(user=request.user, client=client)
     revealed = [*request.session.get(REVEALED, [])[-20:], client.pk]
     request.session[REVEALED] = revealed
     return redirect("clients:detail", pk=client.pk)
@@ -267,16 +263,7 @@ def corebanking_upload(request):
                 kind=form.cleaned_data["kind"],
                 file=form.cleaned_data["file"],
                 encoding=form.cleaned_data["encoding"] or None,
-            )
-            audit_record(
                 actor=request.user,
-                event="clients.corebanking_import",
-                detail={
-                    "kind": report.kind,
-                    "file": form.cleaned_data["file"].name,
-                    "rows": report.rows,
-                    "ok": report.ok,
-                },
             )
             if report.ok:
                 messages.success(

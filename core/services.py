@@ -7,6 +7,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
@@ -138,10 +139,24 @@ def audit_record(
     event: str,
     instance: models.Model | None = None,
     detail: dict[str, Any] | None = None,
+    about: type[models.Model] | None = None,
 ) -> LogEntry:
-    """Append an access-type entry (a dossier viewed, PII revealed, an export) to the audit log.
-    Changes to registered models are logged by django-auditlog itself."""
+    """Append an access-type entry (a dossier viewed, PII revealed, an export, an import) to the
+    audit log. The entry is logged against ``instance``, else the actor; a command run (no actor,
+    no single object) against the model type ``about``. Changes to registered models are logged
+    by django-auditlog itself."""
     target = instance if instance is not None else actor
+    if target is None:
+        if about is None:
+            raise ValueError("audit_record needs an instance, an actor or a model type")
+        return LogEntry.objects.create(
+            content_type=ContentType.objects.get_for_model(about),
+            object_pk="",
+            object_repr=event,
+            action=LogEntry.Action.ACCESS,
+            changes_text=event,
+            additional_data={"event": event, **(detail or {})},
+        )
     return LogEntry.objects.log_create(
         target,
         force_log=True,

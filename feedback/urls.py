@@ -11,7 +11,17 @@ urlpatterns = [
     path("export.csv", views.queue_export, name="queue_export"),
     path("new/", views.ticket_new, name="ticket_new"),
     path("tickets/<str:reference>/", views.ticket_detail, name="ticket_detail"),
-    path("tickets/<str:reference>/<str:action>/", views.ticket_action, name="ticket_action"),
+    path("tickets/<str:reference>/take/", views.ticket_take, name="ticket_take"),
+    path("tickets/<str:reference>/assign/", views.ticket_assign, name="ticket_assign"),
+    path("tickets/<str:reference>/respond/", views.ticket_respond, name="ticket_respond"),
+    path("tickets/<str:reference>/resolve/", views.ticket_resolve, name="ticket_resolve"),
+    path("tickets/<str:reference>/note/", views.ticket_note, name="ticket_note"),
+    path("tickets/<str:reference>/close/", views.ticket_close, name="ticket_close"),
+    path(
+        "tickets/<str:reference>/link_client/",
+        views.ticket_link_client,
+        name="ticket_link_client",
+    ),
     path(
         "tickets/<str:reference>/attachments/<int:pk>/",
         mail_views.attachment_download,

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -294,62 +293,106 @@ def ticket_detail(request, reference: str):
     )
 
 
-def _do(request, ticket, action: str) -> str:
-    """Run one action on a ticket; returns the success message. Raises ValidationError with a
-    message for bad input or a state that does not allow it, Http404 for unknown actions."""
-    user = request.user
-    team_only = {"take", "assign", "respond", "resolve", "close", "link_client"}
-    if action in team_only and not selectors.user_is_team(user):
-        raise Http404
-    if action == "take":
-        services.ticket_assign(ticket=ticket, handler=user, actor=user)
-        return _("You are now handling %(reference)s.")
-    if action == "assign":
-        form = AssignForm(request.POST, handlers=selectors.handlers())
-        if not form.is_valid():
-            raise ValidationError(_("Choose a handler from the feedback team."))
-        services.ticket_assign(ticket=ticket, handler=form.cleaned_data["handler"], actor=user)
-        return _("%(reference)s assigned.")
-    if action in ("respond", "resolve", "note"):
-        form = RespondForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(_("Write the message first."))
-        body = form.cleaned_data["body"]
-        if action == "note":
-            services.ticket_note_add(ticket=ticket, author=user, body=body)
-            return _("Note added to %(reference)s.")
-        if action == "respond":
-            services.ticket_respond(
-                ticket=ticket, author=user, body=body, send_email=form.cleaned_data["send_email"]
-            )
-            return _("Response sent; the SLA clock of %(reference)s is stopped.")
-        services.ticket_resolve(ticket=ticket, actor=user, resolution=body)
-        return _("%(reference)s resolved; the satisfaction survey is on its way.")
-    if action == "close":
-        form = CloseForm(request.POST)
-        form.is_valid()
-        services.ticket_close(ticket=ticket, actor=user, reason=form.cleaned_data.get("reason", ""))
-        return _("%(reference)s closed.")
-    if action == "link_client":
-        form = LinkClientForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(form.errors["client_no"][0])
-        services.ticket_client_set(ticket=ticket, client=form.client, actor=user)
-        return _("%(reference)s linked to the client.")
-    raise Http404
+def _ticket_action(request, reference: str, act, success: str):
+    """Run ``act(ticket)`` (a service call) on a ticket in the user's scope, then redirect to the
+    ticket with ``success`` or the ValidationError's message (bad input or a state that does not
+    allow it)."""
+    ticket = selectors.ticket_for_user(user=request.user, reference=reference)
+    try:
+        act(ticket)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success % {"reference": ticket.reference})
+    return redirect("feedback:ticket_detail", reference=ticket.reference)
+
+
+def _valid(form, message: str):
+    """The form's cleaned data, or a ValidationError with ``message``."""
+    if not form.is_valid():
+        raise ValidationError(message)
+    return form.cleaned_data
+
+
+@role_required(*TEAM)
+@require_POST
+def ticket_take(request, reference: str):
+    def act(ticket):
+        services.ticket_assign(ticket=ticket, handler=request.user, actor=request.user)
+
+    return _ticket_action(request, reference, act, _("You are now handling %(reference)s."))
+
+
+@role_required(*TEAM)
+@require_POST
+def ticket_assign(request, reference: str):
+    def act(ticket):
+        data = _valid(
+            AssignForm(request.POST, handlers=selectors.handlers()),
+            _("Choose a handler from the feedback team."),
+        )
+        services.ticket_assign(ticket=ticket, handler=data["handler"], actor=request.user)
+
+    return _ticket_action(request, reference, act, _("%(reference)s assigned."))
+
+
+@role_required(*TEAM)
+@require_POST
+def ticket_respond(request, reference: str):
+    def act(ticket):
+        data = _valid(RespondForm(request.POST), _("Write the message first."))
+        services.ticket_respond(
+            ticket=ticket, author=request.user, body=data["body"], send_email=data["send_email"]
+        )
+
+    return _ticket_action(
+        request, reference, act, _("Response sent; the SLA clock of %(reference)s is stopped.")
+    )
+
+
+@role_required(*TEAM)
+@require_POST
+def ticket_resolve(request, reference: str):
+    def act(ticket):
+        data = _valid(RespondForm(request.POST), _("Write the message first."))
+        services.ticket_resolve(ticket=ticket, actor=request.user, resolution=data["body"])
+
+    return _ticket_action(
+        request, reference, act, _("%(reference)s resolved; the satisfaction survey is on its way.")
+    )
 
 
 @role_required(*STAFF)
 @require_POST
-def ticket_action(request, reference: str, action: str):
-    ticket = selectors.ticket_for_user(user=request.user, reference=reference)
-    try:
-        message = _do(request, ticket, action)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, message % {"reference": ticket.reference})
-    return redirect("feedback:ticket_detail", reference=ticket.reference)
+def ticket_note(request, reference: str):
+    def act(ticket):
+        data = _valid(RespondForm(request.POST), _("Write the message first."))
+        services.ticket_note_add(ticket=ticket, author=request.user, body=data["body"])
+
+    return _ticket_action(request, reference, act, _("Note added to %(reference)s."))
+
+
+@role_required(*TEAM)
+@require_POST
+def ticket_close(request, reference: str):
+    def act(ticket):
+        form = CloseForm(request.POST)
+        reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
+        services.ticket_close(ticket=ticket, actor=request.user, reason=reason)
+
+    return _ticket_action(request, reference, act, _("%(reference)s closed."))
+
+
+@role_required(*TEAM)
+@require_POST
+def ticket_link_client(request, reference: str):
+    def act(ticket):
+        form = LinkClientForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(form.errors["client_no"][0])
+        services.ticket_client_set(ticket=ticket, client=form.client, actor=request.user)
+
+    return _ticket_action(request, reference, act, _("%(reference)s linked to the client."))
 
 
 def survey(request, token: str):

@@ -1,5 +1,6 @@
 """The core-banking import's entry point (SPEC section 2): one file, all or nothing."""
 
+import os
 from typing import IO
 
 from django.db import connection, transaction
@@ -17,11 +18,37 @@ from clients.corebanking.fastcopy import copy_import
 from clients.corebanking.report import ImportReport
 from clients.corebanking.stage import STAGE, stage_check, stage_count, stage_create, stage_load
 from clients.corebanking.upsert import stage_write
+from clients.models import Client
+from core.models import User
+from core.services import audit_record
 
 
 def corebanking_import(
-    *, kind: str, file: IO[bytes], encoding: str | None = None, progress=None
+    *,
+    kind: str,
+    file: IO[bytes],
+    encoding: str | None = None,
+    progress=None,
+    actor: User | None = None,
 ) -> ImportReport:
+    """Import one core-banking CSV file all or nothing (``_import``) and audit it, whether it came
+    from the import page (``actor``), the command line or the nightly intake (no actor)."""
+    report = _import(kind=kind, file=file, encoding=encoding, progress=progress)
+    audit_record(
+        actor=actor,
+        event="clients.corebanking_import",
+        about=Client,
+        detail={
+            "kind": report.kind,
+            "file": os.path.basename(str(getattr(file, "name", "") or "")),
+            "rows": report.rows,
+            "ok": report.ok,
+        },
+    )
+    return report
+
+
+def _import(*, kind: str, file: IO[bytes], encoding: str | None, progress) -> ImportReport:
     """Import one core-banking CSV file (SPEC section 2) all or nothing.
 
     One streaming pass parses each row (bounded memory) and loads the well-formed ones, with their

@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -226,6 +227,19 @@ def test_command_exits_0_with_a_summary(sh001, tmp_path):
     call_command("import_corebanking", "clients", str(path), stdout=out, stderr=err)
     assert "2 created" in out.getvalue()
     assert "rows/s" in err.getvalue()
+
+
+def test_an_import_from_the_command_line_is_audited_like_one_from_the_page(sh001, tmp_path):
+    path = tmp_path / "clients.csv"
+    path.write_text(good_clients_file(), encoding="utf-8")
+    call_command(
+        "import_corebanking", "clients", str(path), stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    entry = LogEntry.objects.get(changes_text="clients.corebanking_import")
+    assert entry.actor is None
+    assert entry.additional_data | {"kind": "clients", "file": "clients.csv", "ok": True} == (
+        entry.additional_data
+    )
 
 
 def test_command_exits_1_with_row_errors_on_stderr(sh001, tmp_path):

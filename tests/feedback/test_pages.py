@@ -26,7 +26,7 @@ def detail(ticket):
 
 
 def action(ticket, name):
-    return reverse("feedback:ticket_action", args=[ticket.reference, name])
+    return reverse(f"feedback:ticket_{name}", args=[ticket.reference])
 
 
 @pytest.fixture
