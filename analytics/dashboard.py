@@ -1,15 +1,9 @@
 """What the dashboard, the home widget, the exports and an RM's own page show, built from
 ``services.year_report``: the KPI tiles against their targets and the charts' data.
 
-Tiles show the year to date up to the chosen month. Their status:
-- rates (satisfaction, SLA met, call-back completion): met at or above target, at risk within
-  5 points below it, missed further below;
-- churn reduction: met at or above target, at risk while churn is no worse than the comparison
-  year (reduction >= 0), missed when churn grew;
-- new VIPs (a count that grows through the year): met at the target, at risk below it while the
-  year runs, missed below it once the year is over.
-The trend arrow compares the chosen month with the month before (for churn, fewer lost VIPs is
-the good direction)."""
+Tiles show the year to date up to the chosen month; whether a figure is met, at risk or missed is
+decided by ``kpis.kpi_status`` (the one KPI rule). The trend arrow compares the chosen month with
+the month before (for churn, fewer lost VIPs is the good direction)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -20,15 +14,20 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from analytics import kpis
-from analytics.models import BudgetLineKind
+from analytics.results import MonthFigures, YearReport, rate, total
 
-AT_RISK_MARGIN = Decimal("0.05")
-MET, AT_RISK, MISSED, NO_DATA = "met", "at_risk", "missed", "no_data"
 STATUS_LABELS = {
-    MET: _("Met"),
-    AT_RISK: _("At risk"),
-    MISSED: _("Missed"),
-    NO_DATA: _("No data yet"),
+    kpis.MET: _("Met"),
+    kpis.AT_RISK: _("At risk"),
+    kpis.MISSED: _("Missed"),
+    kpis.NO_DATA: _("No data yet"),
+}
+# Bootstrap colour of a tile's border and badge by status.
+STATUS_CSS = {
+    kpis.MET: "success",
+    kpis.AT_RISK: "warning",
+    kpis.MISSED: "danger",
+    kpis.NO_DATA: "secondary",
 }
 
 
@@ -48,13 +47,18 @@ class Tile:
     def status_label(self):
         return STATUS_LABELS[self.status]
 
+    @property
+    def css(self) -> str:
+        return STATUS_CSS[self.status]
 
-def _rate_status(value: Decimal | None, target: Decimal) -> str:
-    if value is None:
-        return NO_DATA
-    if value >= target:
-        return MET
-    return AT_RISK if value >= target - AT_RISK_MARGIN else MISSED
+
+@dataclass(frozen=True)
+class Need:
+    """A count of tickets by one category or channel, with its translated label."""
+
+    key: str
+    label: str
+    count: int
 
 
 def _trend(current, previous, *, lower_is_better: bool = False) -> tuple[str, bool | None]:
@@ -66,20 +70,12 @@ def _trend(current, previous, *, lower_is_better: bool = False) -> tuple[str, bo
     return ("up" if up else "down"), (up != lower_is_better)
 
 
-def _upto(rows: list[dict], month: int) -> list[dict]:
-    return [r for r in rows if r["month"] <= month]
+def _row(rows: list[MonthFigures], month: int) -> MonthFigures | None:
+    return next((r for r in rows if r.month == month), None)
 
 
-def _row(rows: list[dict], month: int) -> dict | None:
-    return next((r for r in rows if r["month"] == month), None)
-
-
-def _sum(rows: list[dict], key: str) -> int:
-    return sum(int(r[key]) for r in rows)
-
-
-def selected_month(report: dict, month: int | None) -> int:
-    months = [r["month"] for r in report["months"]]
+def selected_month(report: YearReport, month: int | None) -> int:
+    months = [r.month for r in report.months]
     if not months:
         return month or 1
     if month is None or month > months[-1]:
@@ -87,66 +83,51 @@ def selected_month(report: dict, month: int | None) -> int:
     return month
 
 
-def tiles(report: dict, month: int, *, today: date) -> list[Tile]:
-    rows = _upto(report["months"], month)
+def tiles(report: YearReport, month: int, *, today: date) -> list[Tile]:
+    """The five KPI tiles of ``report`` for the year up to ``month``."""
+    rows = [r for r in report.months if r.month <= month]
     this, before = _row(rows, month), _row(rows, month - 1)
-    targets = report["targets"]
+    targets = report.targets
+    year_over = report.year < today.year
 
-    def rate_tile(key, label, good, total, month_key):
-        value = kpis.rate(_sum(rows, good), _sum(rows, total))
-        trend = _trend(this and this[month_key], before and before[month_key])
-        return Tile(
-            key, label, value, targets[key], True, _rate_status(value, targets[key]), *trend
+    def tile(key, label, value, *, is_rate=True, trend=("none", None), note="") -> Tile:
+        target = getattr(targets, key)
+        status = kpis.kpi_status(key, value, target, year_over=year_over)
+        return Tile(key, label, value, target, is_rate, status, *trend, note=note)
+
+    def rate_tile(key, label, good, count):
+        value = rate(total(rows, good), total(rows, count))
+        return tile(
+            key, label, value, trend=_trend(getattr(this, key, None), getattr(before, key, None))
         )
 
-    churned = _sum(rows, "churned")
-    churn = kpis.rate(churned, report["vips_on_1_january"])
-    reduction = kpis.churn_reduction(
-        churn, report["previous_churn_rate"], targets["baseline_churn_rate"]
-    )
-    if reduction is None:
-        reduction_status = NO_DATA
-    elif reduction >= targets["churn_reduction"]:
-        reduction_status = MET
-    else:
-        reduction_status = AT_RISK if reduction >= 0 else MISSED
-    new = _sum(rows, "new_vips")
-    year_over = report["year"] < today.year
-    new_status = MET if new >= targets["new_vips"] else (MISSED if year_over else AT_RISK)
+    churn = rate(total(rows, "churned"), report.vips_on_1_january)
+    reduction = kpis.churn_reduction(churn, report.previous_churn_rate, targets.baseline_churn_rate)
     return [
         rate_tile(
-            "satisfaction_rate",
-            _("Satisfaction rate"),
-            "satisfaction_good",
-            "satisfaction_total",
-            "satisfaction_rate",
+            "satisfaction_rate", _("Satisfaction rate"), "satisfaction_good", "satisfaction_total"
         ),
-        Tile(
+        tile(
             "churn_reduction",
             _("Churn reduction"),
             reduction,
-            targets["churn_reduction"],
-            True,
-            reduction_status,
-            *_trend(this and this["churned"], before and before["churned"], lower_is_better=True),
-            note=_("vs. baseline churn") if report["baseline_used"] else _("vs. last year"),
+            trend=_trend(
+                getattr(this, "churned", None),
+                getattr(before, "churned", None),
+                lower_is_better=True,
+            ),
+            note=_("vs. baseline churn") if report.baseline_used else _("vs. last year"),
         ),
-        Tile(
+        tile(
             "new_vips",
             _("New VIPs"),
-            new,
-            targets["new_vips"],
-            False,
-            new_status,
-            *_trend(this and this["new_vips"], before and before["new_vips"]),
+            total(rows, "new_vips"),
+            is_rate=False,
+            trend=_trend(getattr(this, "new_vips", None), getattr(before, "new_vips", None)),
         ),
-        rate_tile("sla_rate", _("SLA met rate"), "sla_met", "sla_total", "sla_rate"),
+        rate_tile("sla_rate", _("SLA met rate"), "sla_met", "sla_total"),
         rate_tile(
-            "callback_rate",
-            _("Call-back completion"),
-            "callbacks_completed",
-            "callbacks_total",
-            "callback_rate",
+            "callback_rate", _("Call-back completion"), "callbacks_completed", "callbacks_total"
         ),
     ]
 
@@ -161,58 +142,48 @@ def choice_labels(app_label: str, model_name: str, field: str) -> dict[str, str]
     return {str(k): str(v) for k, v in (model._meta.get_field(field).choices or [])}
 
 
-def budget_rows(report: dict) -> list[dict]:
-    labels = dict(BudgetLineKind.choices)
-    rows = []
-    for row in report["budget"]:
-        rows.append(
-            {
-                **row,
-                "label": labels[row["line"]],
-                "remaining": row["planned"] - row["actual"],
-                "over": row["actual"] > row["planned"],
-            }
-        )
-    return rows
+def needs_rows(counts: dict[str, int], labels: dict[str, str]) -> list[Need]:
+    return [Need(k, labels.get(k, k), v) for k, v in counts.items()]
 
 
-def needs_rows(counts: dict[str, int], labels: dict[str, str]) -> list[dict]:
-    return [{"key": k, "label": labels.get(k, k), "count": v} for k, v in counts.items()]
-
-
-def needs_month_table(report: dict, key: str, labels: dict[str, str]) -> list[dict]:
-    """[{label, counts: [per month]}] for the needs trend table."""
-    names = sorted({name for r in report["months"] for name in r[key]})
+def needs_month_table(report: YearReport, key: str, labels: dict[str, str]) -> list[dict]:
+    """[{label, counts: [per month]}] for the needs trend table (``key``: by_category or
+    by_channel)."""
+    names = sorted({name for r in report.months for name in getattr(r, key)})
     return [
         {
             "label": labels.get(name, name),
-            "counts": [int(r[key].get(name, 0)) for r in report["months"]],
+            "counts": [int(getattr(r, key).get(name, 0)) for r in report.months],
         }
         for name in names
     ]
 
 
-def chart_data(report: dict, budget: list[dict], categories: list[dict], channels: list[dict]):
-    rows = report["months"]
+def month_labels(year: int, rows: list[MonthFigures]) -> list[str]:
+    return [f"{year}-{r.month:02d}" for r in rows]
+
+
+def chart_data(report: YearReport, categories: list[Need], channels: list[Need]) -> dict[str, Any]:
+    rows = report.months
     return {
-        "labels": [f"{report['year']}-{r['month']:02d}" for r in rows],
-        "satisfaction": [percent_points(r["satisfaction_rate"]) for r in rows],
-        "vip_count": [r["vip_count"] for r in rows],
-        "new_vips": [r["new_vips"] for r in rows],
-        "churned": [r["churned"] for r in rows],
-        "sla": [percent_points(r["sla_rate"]) for r in rows],
-        "callbacks": [percent_points(r["callback_rate"]) for r in rows],
+        "labels": month_labels(report.year, rows),
+        "satisfaction": [percent_points(r.satisfaction_rate) for r in rows],
+        "vip_count": [r.vip_count for r in rows],
+        "new_vips": [r.new_vips for r in rows],
+        "churned": [r.churned for r in rows],
+        "sla": [percent_points(r.sla_rate) for r in rows],
+        "callbacks": [percent_points(r.callback_rate) for r in rows],
         "budget": {
-            "labels": [str(b["label"]) for b in budget],
-            "planned": [float(b["planned"]) for b in budget],
-            "actual": [float(b["actual"]) for b in budget],
+            "labels": [str(b.label) for b in report.budget],
+            "planned": [float(b.planned) for b in report.budget],
+            "actual": [float(b.actual) for b in report.budget],
         },
         "categories": {
-            "labels": [c["label"] for c in categories],
-            "values": [c["count"] for c in categories],
+            "labels": [c.label for c in categories],
+            "values": [c.count for c in categories],
         },
         "channels": {
-            "labels": [c["label"] for c in channels],
-            "values": [c["count"] for c in channels],
+            "labels": [c.label for c in channels],
+            "values": [c.count for c in channels],
         },
     }

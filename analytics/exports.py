@@ -7,11 +7,12 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from analytics import dashboard
+from analytics.results import BudgetLine, YearReport
 from clients.models import VIP_STATUSES, Client
 from core.exports import Column, Table
 
 
-def summary_table(report: dict, tile_list: list[dashboard.Tile]) -> Table:
+def summary_table(report: YearReport, tile_list: list[dashboard.Tile]) -> Table:
     rows = [
         [
             str(t.label),
@@ -22,15 +23,15 @@ def summary_table(report: dict, tile_list: list[dashboard.Tile]) -> Table:
         for t in tile_list
     ]
     rows += [
-        [str(_("Budget")), report["budget_total"], None, ""],
-        [str(_("Actual spend")), report["actual_spend"], report["budget_total"], ""],
+        [str(_("Budget")), report.budget_total, None, ""],
+        [str(_("Actual spend")), report.actual_spend, report.budget_total, ""],
         [
             str(_("Expected return")),
-            report["expected_return"],
-            report["plan"]["expected_return"],
+            report.expected_return,
+            report.plan.expected_return,
             "",
         ],
-        [str(_("Return on investment")), report["roi"], report["plan"]["roi"], ""],
+        [str(_("Return on investment")), report.roi, report.plan.roi, ""],
     ]
     kinds = ["rate" if t.is_rate else "int" for t in tile_list] + ["money"] * 3 + ["multiple"]
     return Table(
@@ -47,7 +48,7 @@ def summary_table(report: dict, tile_list: list[dashboard.Tile]) -> Table:
     )
 
 
-def months_table(report: dict) -> Table:
+def months_table(report: YearReport) -> Table:
     return Table(
         "months",
         _("Month by month"),
@@ -63,21 +64,21 @@ def months_table(report: dict) -> Table:
         ],
         [
             [
-                f"{report['year']}-{r['month']:02d}",
-                r["satisfaction_rate"],
-                r["satisfaction_total"],
-                r["vip_count"],
-                r["new_vips"],
-                r["churned"],
-                r["sla_rate"],
-                r["callback_rate"],
+                f"{report.year}-{r.month:02d}",
+                r.satisfaction_rate,
+                r.satisfaction_total,
+                r.vip_count,
+                r.new_vips,
+                r.churned,
+                r.sla_rate,
+                r.callback_rate,
             ]
-            for r in report["months"]
+            for r in report.months
         ],
     )
 
 
-def budget_table(budget: list[dict]) -> Table:
+def budget_table(budget: list[BudgetLine]) -> Table:
     return Table(
         "budget",
         _("Budget"),
@@ -87,21 +88,21 @@ def budget_table(budget: list[dict]) -> Table:
             Column(_("Actual"), "money"),
             Column(_("Remaining"), "money"),
         ],
-        [[str(b["label"]), b["planned"], b["actual"], b["remaining"]] for b in budget]
+        [[str(b.label), b.planned, b.actual, b.remaining] for b in budget]
         + [
             [
                 str(_("Total")),
-                sum((b["planned"] for b in budget), Decimal("0.00")),
-                sum((b["actual"] for b in budget), Decimal("0.00")),
-                sum((b["remaining"] for b in budget), Decimal("0.00")),
+                sum((b.planned for b in budget), Decimal("0.00")),
+                sum((b.actual for b in budget), Decimal("0.00")),
+                sum((b.remaining for b in budget), Decimal("0.00")),
             ]
         ],
     )
 
 
-def needs_table(categories: list[dict], channels: list[dict]) -> Table:
-    rows = [[str(_("Category")), c["label"], c["count"]] for c in categories]
-    rows += [[str(_("Channel")), c["label"], c["count"]] for c in channels]
+def needs_table(categories: list[dashboard.Need], channels: list[dashboard.Need]) -> Table:
+    rows = [[str(_("Category")), c.label, c.count] for c in categories]
+    rows += [[str(_("Channel")), c.label, c.count] for c in channels]
     return Table(
         "needs",
         _("Needs analysis"),

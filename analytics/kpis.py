@@ -22,19 +22,37 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from analytics.results import RATE_PLACES, MonthFigures, rate
 from feedback import sla
 
 VIP = frozenset({"vip", "vip_at_risk"})
-RATE_PLACES = Decimal("0.0001")
 CENT = Decimal("0.01")
+MET, AT_RISK, MISSED, NO_DATA = "met", "at_risk", "missed", "no_data"
+# A rate within this many points below its target is at risk, further below missed.
+AT_RISK_MARGIN = Decimal("0.05")
 
 
-def rate(numerator: int, denominator: int) -> Decimal | None:
-    if not denominator:
-        return None
-    return (Decimal(int(numerator)) / Decimal(int(denominator))).quantize(
-        RATE_PLACES, rounding=ROUND_HALF_UP
-    )
+def kpi_status(
+    key: str, value: Decimal | int | None, target: Decimal | int, *, year_over: bool
+) -> str:
+    """The one KPI rule: is a year-to-date figure met, at risk or missed against its target?
+
+    - rates (satisfaction, SLA met, call-back completion): met at or above target, at risk within
+      5 points below it, missed further below;
+    - churn reduction: met at or above target, at risk while churn is no worse than the comparison
+      year (reduction >= 0), missed when churn grew;
+    - new VIPs (a count that grows through the year): met at the target, at risk below it while
+      the year runs, missed below it once the year is over (``year_over``).
+    No value yet (nothing to measure): ``no_data``."""
+    if value is None:
+        return NO_DATA
+    if value >= target:
+        return MET
+    if key == "churn_reduction":
+        return AT_RISK if value >= 0 else MISSED
+    if key == "new_vips":
+        return MISSED if year_over else AT_RISK
+    return AT_RISK if value >= target - AT_RISK_MARGIN else MISSED
 
 
 def month_end(year: int, month: int) -> date:
@@ -176,9 +194,9 @@ def _in_month(series: pd.Series, year: int, month: int) -> pd.Series:
 
 def monthly(
     facts: Facts, year: int, months: list[int], *, today: date, now: datetime
-) -> list[dict]:
-    """One row of counts and rates per month: what the trend charts and the month table show.
-    Counts are kept beside the rates so the year's figures are sums of months."""
+) -> list[MonthFigures]:
+    """One row of counts per month: what the trend charts and the month table show. The rates
+    derive from the counts, so the year's figures are sums of months."""
     churn_by_client = churned(facts.changes, year)
     new_by_client = new_vips(facts.changes, year)
     rows = []
@@ -187,28 +205,26 @@ def monthly(
         good, total = satisfaction_counts(
             facts.responses[_in_month(facts.responses["on"], year, month)]
         )
-        sla_met, sla_total = sla_counts(
-            facts.tickets[_in_month(facts.tickets["received_on"], year, month)], now
-        )
-        cb_done, cb_total = callback_counts(
-            facts.callbacks[_in_month(facts.callbacks["due_on"], year, month)], today
-        )
+        month_tickets = facts.tickets[_in_month(facts.tickets["received_on"], year, month)]
+        sla_met, sla_total = sla_counts(month_tickets, now)
+        month_callbacks = facts.callbacks[_in_month(facts.callbacks["due_on"], year, month)]
+        cb_done, cb_total = callback_counts(month_callbacks, today)
         rows.append(
-            {
-                "month": month,
-                "satisfaction_good": good,
-                "satisfaction_total": total,
-                "satisfaction_rate": rate(good, total),
-                "vip_count": len(vips_on(facts.changes, end)),
-                "new_vips": int(_in_month(new_by_client, year, month).sum()),
-                "churned": int(_in_month(churn_by_client, year, month).sum()),
-                "sla_met": sla_met,
-                "sla_total": sla_total,
-                "sla_rate": rate(sla_met, sla_total),
-                "callbacks_completed": cb_done,
-                "callbacks_total": cb_total,
-                "callback_rate": rate(cb_done, cb_total),
-            }
+            MonthFigures(
+                month=month,
+                satisfaction_good=good,
+                satisfaction_total=total,
+                vip_count=len(vips_on(facts.changes, end)),
+                new_vips=int(_in_month(new_by_client, year, month).sum()),
+                churned=int(_in_month(churn_by_client, year, month).sum()),
+                sla_met=sla_met,
+                sla_total=sla_total,
+                callbacks_completed=cb_done,
+                callbacks_total=cb_total,
+                callback_needs=int((month_callbacks["needs"].astype(str).str.strip() != "").sum()),
+                by_category=needs_by(month_tickets, "category"),
+                by_channel=needs_by(month_tickets, "channel"),
+            )
         )
     return rows
 

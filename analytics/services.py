@@ -8,46 +8,29 @@ recomputed from the summed counts), so the two halves join exactly. Status histo
 whole: it is small, and the VIP base on 1 January needs it. The nightly snapshot itself is always
 computed live from scratch, so late-recorded facts reach closed months by the next morning."""
 
-from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from analytics import facts, kpis
 from analytics.models import BudgetLineKind, KpiSnapshot
+from analytics.results import (
+    BreakdownRow,
+    BudgetLine,
+    MonthFigures,
+    PlanFigures,
+    RmReport,
+    Targets,
+    YearReport,
+)
 from analytics.selectors import budget_plan_for, latest_snapshot, targets_for
-from core.models import User
+from core.models import Branch, User
 from core.services import audit_record
+from managers.models import Assignment, RelationshipManager
 from managers.selectors import training_spend
 from servicedesk.selectors import event_spend
-
-COUNT_KEYS = (
-    "satisfaction_good",
-    "satisfaction_total",
-    "new_vips",
-    "churned",
-    "sla_met",
-    "sla_total",
-    "callbacks_completed",
-    "callbacks_total",
-    "callback_needs",
-)
-
-
-@dataclass(frozen=True)
-class PlanFigures:
-    """The plan's own arithmetic: what the programme expects if every target is met."""
-
-    year: int
-    budget_total: Decimal
-    new_vips: int
-    new_vip_revenue: Decimal
-    churn_losses_avoided: Decimal
-    expected_return: Decimal
-    roi: Decimal | None
 
 
 def plan_figures(year: int) -> PlanFigures:
@@ -82,38 +65,6 @@ def budget_actuals(*, year: int) -> dict[str, Decimal]:
     return {line: amount.quantize(kpis.CENT) for line, amount in actual.items()}
 
 
-def with_rates(row: dict) -> dict:
-    row = dict(row)
-    row["satisfaction_rate"] = kpis.rate(row["satisfaction_good"], row["satisfaction_total"])
-    row["sla_rate"] = kpis.rate(row["sla_met"], row["sla_total"])
-    row["callback_rate"] = kpis.rate(row["callbacks_completed"], row["callbacks_total"])
-    return row
-
-
-def _month_rows(data: kpis.Facts, year: int, months: list[int], *, today, now) -> list[dict]:
-    rows = kpis.monthly(data, year, months, today=today, now=now)
-    for row in rows:
-        in_month = kpis._in_month(data.tickets["received_on"], year, row["month"])
-        month_tickets = data.tickets[in_month]
-        row["by_category"] = kpis.needs_by(month_tickets, "category")
-        row["by_channel"] = kpis.needs_by(month_tickets, "channel")
-        cbs = data.callbacks[kpis._in_month(data.callbacks["due_on"], year, row["month"])]
-        row["callback_needs"] = int((cbs["needs"].astype(str).str.strip() != "").sum())
-    return rows
-
-
-def _sum_counts(rows: list[dict], key: str) -> int:
-    return sum(int(r[key]) for r in rows)
-
-
-def _merge(rows: list[dict], key: str) -> dict[str, int]:
-    total: dict[str, int] = {}
-    for row in rows:
-        for name, count in row[key].items():
-            total[name] = total.get(name, 0) + int(count)
-    return dict(sorted(total.items()))
-
-
 def _clock(today: date) -> datetime:
     """The moment the figures are "as of": now for today, else the end of that day."""
     if today == timezone.localdate():
@@ -129,25 +80,67 @@ def year_report(
     today: date | None = None,
     now: datetime | None = None,
     use_snapshot: bool = True,
-) -> dict[str, Any]:
+) -> YearReport:
     """Every figure of year ``year`` as of ``today`` (default: today, Asia/Shanghai)."""
     today = today or timezone.localdate()
     now = now or _clock(today)
     as_of = min(today, date(year, 12, 31))
-    targets = targets_for(year=year)
-    months = kpis.months_of(year, today)
-
-    snapshot_rows: list[dict] = []
-    if use_snapshot and months:
-        snapshot = latest_snapshot(year=year, on_or_before=as_of)
-        if snapshot is not None:
-            snapshot_rows = [
-                r for r in snapshot.figures.get("months", []) if r["month"] < snapshot.date.month
-            ]
-    done = {r["month"] for r in snapshot_rows}
-    live_months = [m for m in months if m not in done]
-
     changes = facts.status_changes(until=as_of)
+    rows = _months_of_year(year, today, as_of, now, changes, use_snapshot=use_snapshot)
+    vip_base = len(kpis.vips_on(changes, date(year, 1, 1)))
+    previous_base = len(kpis.vips_on(changes, date(year - 1, 1, 1)))
+    churn = kpis.rate(sum(r.churned for r in rows), vip_base)
+    previous_churn = kpis.churn_rate(changes, year - 1) if previous_base else None
+    targets = _targets(year)
+    plan = budget_plan_for(year=year)
+    actual = budget_actuals(year=year)
+    budget = [
+        BudgetLine(line.value, plan[line.value], actual[line.value]) for line in BudgetLineKind
+    ]
+    losses_avoided = kpis.churn_losses_avoided(
+        vips_on_1_january=vip_base,
+        baseline=targets.baseline_churn_rate,
+        churn=churn,
+        revenue=targets.average_annual_revenue,
+    )
+    total_return = kpis.expected_return(
+        new_vip_count=sum(r.new_vips for r in rows),
+        revenue=targets.average_annual_revenue,
+        losses_avoided=losses_avoided,
+    )
+    return YearReport(
+        year=year,
+        as_of=as_of,
+        months=rows,
+        vips_on_1_january=vip_base,
+        vip_count=rows[-1].vip_count if rows else len(kpis.vips_on(changes, as_of)),
+        churn_rate=churn,
+        previous_churn_rate=previous_churn,
+        churn_reduction=kpis.churn_reduction(churn, previous_churn, targets.baseline_churn_rate),
+        budget=budget,
+        churn_losses_avoided=losses_avoided,
+        expected_return=total_return,
+        roi=kpis.roi(total_return, sum(plan.values(), Decimal("0.00"))),
+        targets=targets,
+        plan=plan_figures(year),
+    )
+
+
+def _months_of_year(year, today, as_of, now, changes, *, use_snapshot) -> list[MonthFigures]:
+    """The months of ``year`` up to ``today``: those closed when the latest snapshot was taken
+    read from it, the rest computed live from their facts."""
+    months = kpis.months_of(year, today)
+    snapshot_rows: list[MonthFigures] = []
+    snapshot = latest_snapshot(year=year, on_or_before=as_of) if months and use_snapshot else None
+    if snapshot is not None:
+        snapshot_rows = [
+            MonthFigures.from_json(r)
+            for r in snapshot.figures.get("months", [])
+            if r["month"] < snapshot.date.month
+        ]
+    done = {r.month for r in snapshot_rows}
+    live_months = [m for m in months if m not in done]
+    live_rows: list[MonthFigures] = []
     if live_months:
         start = date(year, live_months[0], 1)
         data = kpis.Facts(
@@ -156,100 +149,22 @@ def year_report(
             callbacks=facts.callbacks(start=start, end=kpis.month_end(year, live_months[-1])),
             tickets=facts.tickets(start=start, end=as_of),
         )
-        live_rows = _month_rows(data, year, live_months, today=as_of, now=now)
-    else:
-        live_rows = []
-    rows = sorted([with_rates(r) for r in snapshot_rows + live_rows], key=lambda r: r["month"])
-
-    vip_base = len(kpis.vips_on(changes, date(year, 1, 1)))
-    previous_base = len(kpis.vips_on(changes, date(year - 1, 1, 1)))
-    churned = _sum_counts(rows, "churned")
-    churn = kpis.rate(churned, vip_base)
-    previous_churn = kpis.churn_rate(changes, year - 1) if previous_base else None
-    new_vip_count = _sum_counts(rows, "new_vips")
-
-    plan = budget_plan_for(year=year)
-    actual = budget_actuals(year=year)
-    budget_total = sum(plan.values(), Decimal("0.00"))
-    actual_spend = sum(actual.values(), Decimal("0.00"))
-    losses_avoided = kpis.churn_losses_avoided(
-        vips_on_1_january=vip_base,
-        baseline=targets.baseline_churn_rate,
-        churn=churn,
-        revenue=targets.average_annual_revenue,
-    )
-    total_return = kpis.expected_return(
-        new_vip_count=new_vip_count,
-        revenue=targets.average_annual_revenue,
-        losses_avoided=losses_avoided,
-    )
-    good, responses = (
-        _sum_counts(rows, "satisfaction_good"),
-        _sum_counts(rows, "satisfaction_total"),
-    )
-    sla_met, sla_total = _sum_counts(rows, "sla_met"), _sum_counts(rows, "sla_total")
-    cb_done, cb_total = (
-        _sum_counts(rows, "callbacks_completed"),
-        _sum_counts(rows, "callbacks_total"),
-    )
-    return {
-        "year": year,
-        "as_of": as_of,
-        "months": rows,
-        "satisfaction_good": good,
-        "satisfaction_total": responses,
-        "satisfaction_rate": kpis.rate(good, responses),
-        "vips_on_1_january": vip_base,
-        "vip_count": rows[-1]["vip_count"] if rows else len(kpis.vips_on(changes, as_of)),
-        "churned": churned,
-        "churn_rate": churn,
-        "previous_churn_rate": previous_churn,
-        "baseline_used": previous_churn is None,
-        "churn_reduction": kpis.churn_reduction(churn, previous_churn, targets.baseline_churn_rate),
-        "new_vips": new_vip_count,
-        "sla_met": sla_met,
-        "sla_total": sla_total,
-        "sla_rate": kpis.rate(sla_met, sla_total),
-        "callbacks_completed": cb_done,
-        "callbacks_total": cb_total,
-        "callback_rate": kpis.rate(cb_done, cb_total),
-        "budget": [
-            {"line": line.value, "planned": plan[line.value], "actual": actual[line.value]}
-            for line in BudgetLineKind
-        ],
-        "budget_total": budget_total,
-        "actual_spend": actual_spend,
-        "churn_losses_avoided": losses_avoided,
-        "expected_return": total_return,
-        "roi": kpis.roi(total_return, budget_total),
-        "needs_by_category": _merge(rows, "by_category"),
-        "needs_by_channel": _merge(rows, "by_channel"),
-        "callback_needs": _sum_counts(rows, "callback_needs"),
-        "targets": {
-            "satisfaction_rate": targets.satisfaction_target,
-            "churn_rate": targets.churn_rate_target,
-            "churn_reduction": targets.churn_reduction_target,
-            "new_vips": targets.new_vips_target,
-            "sla_rate": targets.sla_met_target,
-            "callback_rate": targets.callback_completion_target,
-            "baseline_churn_rate": targets.baseline_churn_rate,
-            "average_annual_revenue": targets.average_annual_revenue,
-        },
-        "plan": asdict(plan_figures(year)),
-    }
+        live_rows = kpis.monthly(data, year, live_months, today=as_of, now=now)
+    return sorted(snapshot_rows + live_rows, key=lambda r: r.month)
 
 
-def jsonable(value: Any) -> Any:
-    """Decimal → string (keeps its precision), date → ISO string, recursively."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
+def _targets(year: int) -> Targets:
+    targets = targets_for(year=year)
+    return Targets(
+        satisfaction_rate=targets.satisfaction_target,
+        churn_rate=targets.churn_rate_target,
+        churn_reduction=targets.churn_reduction_target,
+        new_vips=targets.new_vips_target,
+        sla_rate=targets.sla_met_target,
+        callback_rate=targets.callback_completion_target,
+        baseline_churn_rate=targets.baseline_churn_rate,
+        average_annual_revenue=targets.average_annual_revenue,
+    )
 
 
 @transaction.atomic
@@ -258,16 +173,14 @@ def kpi_snapshot_take(*, on: date) -> KpiSnapshot:
     report = year_report(year=on.year, today=on, use_snapshot=False)
     snapshot, _ = KpiSnapshot.objects.update_or_create(
         date=on,
-        defaults={"year": on.year, "figures": jsonable(report), "taken_at": timezone.now()},
+        defaults={"year": on.year, "figures": report.as_json(), "taken_at": timezone.now()},
     )
     return snapshot
 
 
-def rm_report(*, rm, year: int, today: date | None = None) -> dict[str, Any]:
+def rm_report(*, rm, year: int, today: date | None = None) -> RmReport:
     """An RM's own figures: satisfaction from their call-backs, their call-back completion, their
     VIP clients now, and feedback tickets on the clients assigned to them."""
-    from managers.models import Assignment
-
     today = today or timezone.localdate()
     as_of = min(today, date(year, 12, 31))
     months = kpis.months_of(year, today)
@@ -281,36 +194,19 @@ def rm_report(*, rm, year: int, today: date | None = None) -> dict[str, Any]:
         callbacks=facts.callbacks(start=start, end=date(year, 12, 31), rm_id=rm.pk),
         tickets=facts.tickets(start=start, end=as_of, client_ids=client_ids),
     )
-    rows = _month_rows(data, year, months, today=as_of, now=timezone.now()) if months else []
-    good, total = _sum_counts(rows, "satisfaction_good"), _sum_counts(rows, "satisfaction_total")
-    done, due = _sum_counts(rows, "callbacks_completed"), _sum_counts(rows, "callbacks_total")
-    targets = targets_for(year=year)
-    return {
-        "year": year,
-        "as_of": as_of,
-        "months": rows,
-        "satisfaction_good": good,
-        "satisfaction_total": total,
-        "satisfaction_rate": kpis.rate(good, total),
-        "callbacks_completed": done,
-        "callbacks_total": due,
-        "callback_rate": kpis.rate(done, due),
-        "vip_count": len(kpis.vips_on(data.changes, as_of)),
-        "tickets": len(data.tickets),
-        "needs_by_category": _merge(rows, "by_category"),
-        "targets": {
-            "satisfaction_rate": targets.satisfaction_target,
-            "callback_rate": targets.callback_completion_target,
-        },
-    }
+    return RmReport(
+        year=year,
+        as_of=as_of,
+        months=kpis.monthly(data, year, months, today=as_of, now=timezone.now()),
+        vip_count=len(kpis.vips_on(data.changes, as_of)),
+        tickets=len(data.tickets),
+        targets=_targets(year),
+    )
 
 
-def breakdown(*, year: int, by: str, today: date | None = None) -> list[dict[str, Any]]:
+def breakdown(*, year: int, by: str, today: date | None = None) -> list[BreakdownRow]:
     """The year's figures per branch (``by="branch"``) or per RM (``by="rm"``, through each
     client's current RM; call-back figures through the RM who owns the call-back)."""
-    from core.models import Branch
-    from managers.models import Assignment, RelationshipManager
-
     today = today or timezone.localdate()
     as_of = min(today, date(year, 12, 31))
     now = _clock(today)
@@ -355,17 +251,17 @@ def breakdown(*, year: int, by: str, today: date | None = None) -> list[dict[str
         group_tickets = tickets[group_of(tickets) == key]
         met, decided = kpis.sla_counts(group_tickets, now)
         rows.append(
-            {
-                "label": label,
-                "vip_count": sum(1 for c in in_group if c in vips_now),
-                "new_vips": sum(1 for c in in_group if c in new_by_client.index),
-                "churned": sum(1 for c in in_group if c in churn_by_client.index),
-                "satisfaction_rate": kpis.rate(good, total),
-                "satisfaction_total": total,
-                "callback_rate": kpis.rate(done, due),
-                "sla_rate": kpis.rate(met, decided),
-                "tickets": len(group_tickets),
-            }
+            BreakdownRow(
+                label=label,
+                vip_count=sum(1 for c in in_group if c in vips_now),
+                new_vips=sum(1 for c in in_group if c in new_by_client.index),
+                churned=sum(1 for c in in_group if c in churn_by_client.index),
+                satisfaction_rate=kpis.rate(good, total),
+                satisfaction_total=total,
+                callback_rate=kpis.rate(done, due),
+                sla_rate=kpis.rate(met, decided),
+                tickets=len(group_tickets),
+            )
         )
     return rows
 

@@ -35,20 +35,19 @@ def _dashboard_data(year: int, month: int | None) -> dict:
     report = year_report(year=year, today=today)
     chosen = dashboard.selected_month(report, month)
     tiles = dashboard.tiles(report, chosen, today=today)
-    budget = dashboard.budget_rows(report)
     category_labels = dashboard.choice_labels("feedback", "Ticket", "category")
     channel_labels = dashboard.choice_labels("feedback", "Ticket", "channel")
-    categories = dashboard.needs_rows(report["needs_by_category"], category_labels)
-    channels = dashboard.needs_rows(report["needs_by_channel"], channel_labels)
+    categories = dashboard.needs_rows(report.needs_by_category, category_labels)
+    channels = dashboard.needs_rows(report.needs_by_channel, channel_labels)
     return {
         "report": report,
         "month": chosen,
         "tiles": tiles,
-        "budget": budget,
+        "budget": report.budget,
         "categories": categories,
         "channels": channels,
         "category_months": dashboard.needs_month_table(report, "by_category", category_labels),
-        "charts": dashboard.chart_data(report, budget, categories, channels),
+        "charts": dashboard.chart_data(report, categories, channels),
     }
 
 
@@ -62,7 +61,7 @@ def dashboard_view(request):
         {"key": "categories", "title": _("Feedback by category"), "rows": data["categories"]},
         {"key": "channels", "title": _("Feedback by channel"), "rows": data["channels"]},
     ]
-    callback_needs = facts.callback_needs(start=date(year, 1, 1), end=data["report"]["as_of"])
+    callback_needs = facts.callback_needs(start=date(year, 1, 1), end=data["report"].as_of)
     return render(
         request,
         "analytics/dashboard.html",
@@ -113,11 +112,9 @@ def my_figures(request):
     form, year, month = _period(request)
     report = rm_report(rm=rm, year=year)
     chart = {
-        "labels": [f"{year}-{r['month']:02d}" for r in report["months"]],
-        "satisfaction": [
-            dashboard.percent_points(r["satisfaction_rate"]) for r in report["months"]
-        ],
-        "callbacks": [dashboard.percent_points(r["callback_rate"]) for r in report["months"]],
+        "labels": dashboard.month_labels(year, report.months),
+        "satisfaction": [dashboard.percent_points(r.satisfaction_rate) for r in report.months],
+        "callbacks": [dashboard.percent_points(r.callback_rate) for r in report.months],
     }
     return render(
         request,
@@ -151,9 +148,9 @@ def breakdown_view(request):
     by = "rm" if request.GET.get("by") == "rm" else "branch"
     rows, sort = BREAKDOWN_SORTING.sort_rows(breakdown(year=year, by=by), request.GET.get("sort"))
     chart = {
-        "labels": [r["label"] for r in rows],
-        "vip_count": [r["vip_count"] for r in rows],
-        "new_vips": [r["new_vips"] for r in rows],
+        "labels": [r.label for r in rows],
+        "vip_count": [r.vip_count for r in rows],
+        "new_vips": [r.new_vips for r in rows],
     }
     return render(
         request,

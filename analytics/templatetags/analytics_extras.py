@@ -4,9 +4,6 @@ register = template.Library()
 
 
 @register.filter
-def get(mapping, key):
+def get(row, key):
     """``{{ row|get:"sla_rate" }}``: a row's figure by name (the trend tables share a template)."""
-    try:
-        return mapping[key]
-    except (KeyError, IndexError, TypeError):
-        return None
+    return getattr(row, key, None)

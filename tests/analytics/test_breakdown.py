@@ -40,14 +40,14 @@ def test_figures_per_branch(supervisor, login, branch, other_branch, django_asse
     with django_assert_max_num_queries(20):
         response = http.get("/analytics/breakdown/?year=2026&sort=-vip_count")
 
-    rows = {r["label"]: r for r in response.context["rows"]}
+    rows = {r.label: r for r in response.context["rows"]}
     assert (
-        rows[branch.name]["vip_count"],
-        rows[branch.name]["new_vips"],
-        rows[branch.name]["churned"],
+        rows[branch.name].vip_count,
+        rows[branch.name].new_vips,
+        rows[branch.name].churned,
     ) == (1, 1, 1)
-    assert (rows[other_branch.name]["vip_count"], rows[other_branch.name]["new_vips"]) == (1, 0)
-    assert rows[branch.name]["satisfaction_rate"] is None
+    assert (rows[other_branch.name].vip_count, rows[other_branch.name].new_vips) == (1, 0)
+    assert rows[branch.name].satisfaction_rate is None
     assert 'aria-sort="descending"' in response.content.decode()
     assert "<canvas" in response.content.decode()
 
@@ -59,11 +59,11 @@ def test_figures_per_rm_follow_the_current_assignment(supervisor, login, rm, col
 
     response = login(supervisor, language="zh-hans").get("/analytics/breakdown/?year=2026&by=rm")
 
-    rows = {r["label"]: r for r in response.context["rows"]}
+    rows = {r.label: r for r in response.context["rows"]}
     mine = rows[f"{rm.name} ({rm.employee_no})"]
     theirs = rows[f"{colleague_rm.name} ({colleague_rm.employee_no})"]
-    assert (mine["vip_count"], mine["new_vips"]) == (2, 2)
-    assert (theirs["vip_count"], theirs["new_vips"]) == (1, 0)
+    assert (mine.vip_count, mine.new_vips) == (2, 2)
+    assert (theirs.vip_count, theirs.new_vips) == (1, 0)
     assert response.status_code == 200
 
 

@@ -38,12 +38,12 @@ def test_first_year_without_previous_vips_uses_the_baseline_churn(history, ten_v
 
     # 1 of 10 VIPs on 1 January lost: churn 10%; 2025 had no VIPs on 1 January, so the
     # baseline 20% stands in: reduction = 1 − 0.10 / 0.20 = 50%.
-    assert figures["vips_on_1_january"] == 10
-    assert figures["churn_rate"] == Decimal("0.1000")
-    assert figures["previous_churn_rate"] is None
-    assert figures["baseline_used"] is True
-    assert figures["churn_reduction"] == Decimal("0.5000")
-    assert [r["churned"] for r in figures["months"]][5] == 1  # June
+    assert figures.vips_on_1_january == 10
+    assert figures.churn_rate == Decimal("0.1000")
+    assert figures.previous_churn_rate is None
+    assert figures.baseline_used is True
+    assert figures.churn_reduction == Decimal("0.5000")
+    assert [r.churned for r in figures.months][5] == 1  # June
 
 
 def test_client_downgraded_and_reupgraded_in_the_year_churns_once_and_is_not_new(
@@ -61,9 +61,9 @@ def test_client_downgraded_and_reupgraded_in_the_year_churns_once_and_is_not_new
 
     figures = report()
 
-    assert figures["churned"] == 1
-    assert figures["churn_rate"] == Decimal("0.1000")
-    assert figures["new_vips"] == 0
+    assert figures.churned == 1
+    assert figures.churn_rate == Decimal("0.1000")
+    assert figures.new_vips == 0
 
 
 def test_a_client_becoming_vip_twice_in_the_year_is_one_new_vip(history):
@@ -86,11 +86,11 @@ def test_a_client_becoming_vip_twice_in_the_year_is_one_new_vip(history):
 
     figures = report()
 
-    assert figures["new_vips"] == 2
-    assert [r["new_vips"] for r in figures["months"]][:4] == [0, 1, 1, 0]
+    assert figures.new_vips == 2
+    assert [r.new_vips for r in figures.months][:4] == [0, 1, 1, 0]
     # VIPs on 1 January: the 2025 one; churn of a year with one VIP and no loss is 0.
-    assert figures["vips_on_1_january"] == 1
-    assert figures["churn_rate"] == Decimal("0.0000")
+    assert figures.vips_on_1_january == 1
+    assert figures.churn_rate == Decimal("0.0000")
 
 
 def test_status_on_1_january_is_the_last_change_on_or_before_it(history):
@@ -99,9 +99,9 @@ def test_status_on_1_january_is_the_last_change_on_or_before_it(history):
 
     figures = report()
 
-    assert figures["vips_on_1_january"] == 1
-    assert figures["churned"] == 0
-    assert figures["new_vips"] == 0
+    assert figures.vips_on_1_january == 1
+    assert figures.churned == 0
+    assert figures.new_vips == 0
 
 
 def test_churn_reduction_compares_with_the_previous_years_churn(history):
@@ -120,19 +120,19 @@ def test_churn_reduction_compares_with_the_previous_years_churn(history):
 
     figures = report()
 
-    assert figures["previous_churn_rate"] == Decimal("0.5000")
-    assert figures["churn_rate"] == Decimal("0.5000")
-    assert figures["baseline_used"] is False
-    assert figures["churn_reduction"] == Decimal("0.0000")
+    assert figures.previous_churn_rate == Decimal("0.5000")
+    assert figures.churn_rate == Decimal("0.5000")
+    assert figures.baseline_used is False
+    assert figures.churn_reduction == Decimal("0.0000")
 
 
 def test_a_year_with_no_responses_has_no_satisfaction_rate(db):
     figures = report()
 
-    assert figures["satisfaction_total"] == 0
-    assert figures["satisfaction_rate"] is None
-    assert figures["churn_rate"] is None
-    assert figures["churn_reduction"] is None
+    assert figures.satisfaction_total == 0
+    assert figures.satisfaction_rate is None
+    assert figures.churn_rate is None
+    assert figures.churn_reduction is None
 
 
 def test_satisfaction_counts_scores_of_four_and_five_over_all_responses():
@@ -160,8 +160,8 @@ def test_satisfaction_counts_scores_of_four_and_five_over_all_responses():
     rows = kpis.monthly(data, 2026, [3, 4], today=datetime.date(2026, 4, 30), now=now)
 
     assert kpis.satisfaction_counts(responses) == (3, 5)
-    assert rows[0]["satisfaction_rate"] == Decimal("0.5000")  # 2 of 4 in March
-    assert rows[1]["satisfaction_rate"] == Decimal("1.0000")
+    assert rows[0].satisfaction_rate == Decimal("0.5000")  # 2 of 4 in March
+    assert rows[1].satisfaction_rate == Decimal("1.0000")
 
 
 def test_sla_and_callback_rates_count_only_decided_items():
@@ -243,6 +243,25 @@ def test_expected_return_counts_new_vips_and_churn_losses_avoided(history, ten_v
     figures = report()
 
     # 2 × 30,000 + 10 × (0.20 − 0) × 30,000 = 60,000 + 60,000
-    assert figures["churn_losses_avoided"] == Decimal("60000.00")
-    assert figures["expected_return"] == Decimal("120000.00")
-    assert figures["roi"] == Decimal("1.09")  # 120,000 / 110,000
+    assert figures.churn_losses_avoided == Decimal("60000.00")
+    assert figures.expected_return == Decimal("120000.00")
+    assert figures.roi == Decimal("1.09")  # 120,000 / 110,000
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "target", "year_over", "status"),
+    [
+        ("satisfaction_rate", Decimal("0.9000"), Decimal("0.90"), False, kpis.MET),
+        ("satisfaction_rate", Decimal("0.8500"), Decimal("0.90"), False, kpis.AT_RISK),
+        ("satisfaction_rate", Decimal("0.8499"), Decimal("0.90"), False, kpis.MISSED),
+        ("sla_rate", None, Decimal("0.95"), False, kpis.NO_DATA),
+        ("churn_reduction", Decimal("0.2000"), Decimal("0.20"), False, kpis.MET),
+        ("churn_reduction", Decimal("0.0000"), Decimal("0.20"), False, kpis.AT_RISK),
+        ("churn_reduction", Decimal("-0.0001"), Decimal("0.20"), False, kpis.MISSED),
+        ("new_vips", 9, 10, False, kpis.AT_RISK),
+        ("new_vips", 9, 10, True, kpis.MISSED),
+        ("new_vips", 10, 10, True, kpis.MET),
+    ],
+)
+def test_one_kpi_rule_decides_met_at_risk_and_missed(key, value, target, year_over, status):
+    assert kpis.kpi_status(key, value, target, year_over=year_over) == status

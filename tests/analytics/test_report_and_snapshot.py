@@ -95,13 +95,13 @@ def test_budget_actuals_come_from_training_records_events_and_entries(db):
 
     figures = year_report(year=2026, today=datetime.date(2026, 11, 28))
 
-    actual = {row["line"]: row["actual"] for row in figures["budget"]}
+    actual = {row.line: row.actual for row in figures.budget}
     # 2 attendees × 3,000 in 2026; a no-show is not charged.
     assert actual["training"] == Decimal("6000.00")
     assert actual["system_development"] == Decimal("12000.00")
     assert actual["market_research"] == Decimal("8000.50")
     assert actual["other_costs"] == Decimal("500.00")
-    assert figures["actual_spend"] == Decimal("26500.50")
+    assert figures.actual_spend == Decimal("26500.50")
 
 
 def test_snapshot_twice_on_one_day_keeps_one_row_with_the_latest_figures(vips, history):
@@ -115,7 +115,7 @@ def test_snapshot_twice_on_one_day_keeps_one_row_with_the_latest_figures(vips, h
     assert first.pk == second.pk
     second.refresh_from_db()
     assert second.figures["new_vips"] == 2
-    assert second.figures["roi"] == str(year_report(year=2026, today=day)["roi"])
+    assert second.figures["roi"] == str(year_report(year=2026, today=day).roi)
 
 
 def test_snapshot_task_takes_todays_snapshot(vips):
@@ -136,5 +136,5 @@ def test_dashboard_figures_from_a_snapshot_match_a_full_live_computation(vips, h
     live = year_report(year=2026, today=today, use_snapshot=False)
 
     for key in ("new_vips", "churned", "churn_rate", "roi", "vip_count", "satisfaction_rate"):
-        assert quick[key] == live[key], key
-    assert quick["months"] == live["months"]
+        assert getattr(quick, key) == getattr(live, key), key
+    assert quick.months == live.months

@@ -82,11 +82,11 @@ def test_satisfaction_counts_survey_and_callback_scores_by_the_month_answered(cl
     report = year_report(year=2026)
 
     # 5 and 4 of 5, 2, 4, 3 → 2 of 4
-    assert (report["satisfaction_good"], report["satisfaction_total"]) == (2, 4)
-    assert report["satisfaction_rate"] == Decimal("0.5000")
-    march, april = report["months"][2], report["months"][3]
-    assert march["satisfaction_rate"] == Decimal("0.6667")  # 5, 4, 3
-    assert april["satisfaction_rate"] == Decimal("0.0000")  # 2
+    assert (report.satisfaction_good, report.satisfaction_total) == (2, 4)
+    assert report.satisfaction_rate == Decimal("0.5000")
+    march, april = report.months[2], report.months[3]
+    assert march.satisfaction_rate == Decimal("0.6667")  # 5, 4, 3
+    assert april.satisfaction_rate == Decimal("0.0000")  # 2
 
 
 def test_sla_met_rate_counts_tickets_answered_in_time_over_decided_ones(clients):
@@ -103,11 +103,11 @@ def test_sla_met_rate_counts_tickets_answered_in_time_over_decided_ones(clients)
 
     report = year_report(year=2026)
 
-    assert (report["sla_met"], report["sla_total"]) == (1, 3)
-    assert report["months"][9]["sla_rate"] == Decimal("0.3333")
-    assert report["months"][10]["sla_rate"] is None  # November's ticket is still in time
-    assert report["needs_by_channel"] == {"phone": 4}
-    assert report["needs_by_category"] == {"complaint": 4}
+    assert (report.sla_met, report.sla_total) == (1, 3)
+    assert report.months[9].sla_rate == Decimal("0.3333")
+    assert report.months[10].sla_rate is None  # November's ticket is still in time
+    assert report.needs_by_channel == {"phone": 4}
+    assert report.needs_by_category == {"complaint": 4}
 
 
 @needs_servicedesk
@@ -119,9 +119,9 @@ def test_callback_completion_counts_done_and_declined_over_due(clients, rm):
 
     report = year_report(year=2026)
 
-    assert (report["callbacks_completed"], report["callbacks_total"]) == (2, 3)
-    assert report["callback_rate"] == Decimal("0.6667")
-    assert report["months"][10]["callback_rate"] is None
+    assert (report.callbacks_completed, report.callbacks_total) == (2, 3)
+    assert report.callback_rate == Decimal("0.6667")
+    assert report.months[10].callback_rate is None
 
 
 @needs_servicedesk
@@ -129,7 +129,7 @@ def test_event_costs_feed_the_other_costs_line(db):
     sd_factories.EventFactory(held_on=datetime.date(2026, 5, 1), cost=Decimal("2500.00"))
     sd_factories.EventFactory(held_on=datetime.date(2025, 5, 1), cost=Decimal("9999.00"))
 
-    actual = {b["line"]: b["actual"] for b in year_report(year=2026)["budget"]}
+    actual = {b.line: b.actual for b in year_report(year=2026).budget}
 
     assert actual["other_costs"] == Decimal("2500.00")
 
@@ -141,7 +141,7 @@ def test_training_line_is_the_managers_training_spend(db):
     TrainingRecordFactory(course=course, result=TrainingResult.ABSENT)
     TrainingRecordFactory(course=TrainingCourseFactory(held_on=datetime.date(2025, 4, 1)))
 
-    actual = {b["line"]: b["actual"] for b in year_report(year=2026)["budget"]}
+    actual = {b.line: b.actual for b in year_report(year=2026).budget}
 
     assert actual["training"] == training_spend(year=2026) == Decimal("3000.00")
 
@@ -161,10 +161,10 @@ def test_rm_sees_only_their_callbacks_and_their_clients_tickets(
     response = login(rm_user).get("/analytics/my-figures/")
 
     report = response.context["report"]
-    assert report["satisfaction_rate"] == Decimal("1.0000")
-    assert (report["callbacks_completed"], report["callbacks_total"]) == (1, 1)
-    assert report["tickets"] == 1
-    assert report["vip_count"] == 1
+    assert report.satisfaction_rate == Decimal("1.0000")
+    assert (report.callbacks_completed, report.callbacks_total) == (1, 1)
+    assert report.tickets == 1
+    assert report.vip_count == 1
 
 
 def test_dashboard_shows_needs_and_keeps_its_query_count_with_more_feedback(
@@ -211,5 +211,5 @@ def test_survey_scores_alone_give_the_satisfaction_rate(clients):
 
     report = year_report(year=2026)
 
-    assert (report["satisfaction_good"], report["satisfaction_total"]) == (3, 4)
-    assert report["months"][6]["satisfaction_rate"] == Decimal("0.7500")
+    assert (report.satisfaction_good, report.satisfaction_total) == (3, 4)
+    assert report.months[6].satisfaction_rate == Decimal("0.7500")

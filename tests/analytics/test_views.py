@@ -79,7 +79,7 @@ def test_dashboard_figures_match_the_service(supervisor, login, history):
 
     response = login(supervisor).get("/analytics/?year=2026")
 
-    assert response.context["report"]["new_vips"] == report["new_vips"] == 6
+    assert response.context["report"].new_vips == report.new_vips == 6
     tiles = {t.key: t for t in response.context["tiles"]}
     assert tiles["new_vips"].value == 6
     assert tiles["new_vips"].status == "at_risk"  # below 20 with the year still running
@@ -87,7 +87,7 @@ def test_dashboard_figures_match_the_service(supervisor, login, history):
     assert tiles["churn_reduction"].value == Decimal("-0.6665")
     assert tiles["churn_reduction"].status == "missed"
     assert tiles["satisfaction_rate"].status == "no_data"
-    assert f"{report['roi']}×" in response.content.decode()
+    assert f"{report.roi}×" in response.content.decode()
 
 
 def test_no_responses_show_a_dash_not_an_error(supervisor, login):
@@ -102,7 +102,7 @@ def test_no_responses_show_a_dash_not_an_error(supervisor, login):
 def test_a_bad_period_falls_back_to_this_year_with_a_message(supervisor, login, query):
     response = login(supervisor).get(f"/analytics/?{query}")
     assert response.status_code == 200
-    assert response.context["report"]["year"] == 2026
+    assert response.context["report"].year == 2026
     assert "not valid" in response.content.decode()
 
 
@@ -131,17 +131,17 @@ def test_excel_export_holds_the_pages_numbers_one_sheet_per_table(supervisor, lo
         "VIP clients",
     ]
     budget = list(book["Budget"].iter_rows(min_row=2, values_only=True))
-    on_page = {str(b["label"]): b for b in page["budget"]}
+    on_page = {str(b.label): b for b in page["budget"]}
     for label, planned, actual, _remaining in budget[:-1]:
-        assert Decimal(str(planned)) == on_page[label]["planned"]
-        assert Decimal(str(actual)) == on_page[label]["actual"]
+        assert Decimal(str(planned)) == on_page[label].planned
+        assert Decimal(str(actual)) == on_page[label].actual
     assert book["Budget"]["B2"].number_format == "¥#,##0.00"
     months = list(book["Month by month"].iter_rows(min_row=2, values_only=True))
-    assert [m[4] for m in months] == [r["new_vips"] for r in page["report"]["months"]]
+    assert [m[4] for m in months] == [r.new_vips for r in page["report"].months]
     summary = {
         row[0]: row for row in book["KPIs against targets"].iter_rows(min_row=2, values_only=True)
     }
-    assert Decimal(str(summary["Return on investment"][1])) == page["report"]["roi"]
+    assert Decimal(str(summary["Return on investment"][1])) == page["report"].roi
     vip_sheet = book["VIP clients"]
     assert vip_sheet.max_row == 1 + 6 + 4  # header + new VIPs + 2025 VIPs still VIP
     assert vip_sheet["E2"].number_format == "yyyy-mm-dd"
@@ -198,7 +198,7 @@ def test_rm_sees_only_their_own_clients_figures(
     with django_assert_max_num_queries(16):
         response = http.get("/analytics/my-figures/")
     assert response.status_code == 200
-    assert response.context["report"]["vip_count"] == 1
+    assert response.context["report"].vip_count == 1
     assert "我的" in response.content.decode() or "My figures" in response.content.decode()
 
 

@@ -5,12 +5,14 @@ exact Decimal ("0.9231", "720000.00", "6.55") so no precision is lost to floats;
 nothing to measure is null."""
 
 import json
+from dataclasses import asdict
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from analytics.services import jsonable, year_report
+from analytics.results import jsonable
+from analytics.services import year_report
 
 KEYS = (
     "satisfaction_rate",
@@ -27,13 +29,13 @@ KEYS = (
 def report_object(year: int) -> dict:
     report = year_report(year=year)
     targets = {
-        **report["targets"],
-        "expected_return": report["plan"]["expected_return"],
-        "roi": report["plan"]["roi"],
+        **asdict(report.targets),
+        "expected_return": report.plan.expected_return,
+        "roi": report.plan.roi,
     }
     result: dict = {"year": year}
     for key in KEYS:
-        result[key] = report[key]
+        result[key] = getattr(report, key)
         if key in targets:
             result[f"{key}_target"] = targets[key]
     return jsonable(result)
