@@ -222,7 +222,8 @@ def test_rm_may_note_but_not_respond(login, rm_user, client_of_rm):
 
 def test_unknown_action_is_404(login, feedback_user, client_of_rm):
     ticket = TicketFactory(client=client_of_rm)
-    assert login(feedback_user).post(action(ticket, "explode")).status_code == 404
+    explode = f"/feedback/tickets/{ticket.reference}/explode/"
+    assert login(feedback_user).post(explode).status_code == 404
     assert login(feedback_user).get(action(ticket, "take")).status_code == 405
 
 
