@@ -72,7 +72,7 @@ def dashboard_view(request):
             "export_form": ExportForm,
             "needs_groups": needs_groups,
             "callback_needs": callback_needs,
-            "early_warning": warning_figures(first=date(year, 1, 1), last=data["report"]["as_of"]),
+            "early_warning": warning_figures(first=date(year, 1, 1), last=data["report"].as_of),
         },
     )
 
