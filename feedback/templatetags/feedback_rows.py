@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from clients.templatetags.clients_tags import status_badge
 from core.templatetags.vip import time_left
+from feedback.sla import badge
 
 register = template.Library()
 
