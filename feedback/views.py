@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -119,15 +118,13 @@ def queue(request):
     scoped = selectors.tickets_for_user(user=request.user)
     # Read once for both selects: the filter's and the bulk assignment's.
     handlers = list(selectors.handlers())
-    form, tickets = _filtered(request, scoped, handlers)
+    form, tickets, sort = _filtered(request, scoped, handlers)
     # The columns the rows show, no more; counted up to a cap (core.paging).
     page = CappedPaginator(
         tickets.select_related(None).select_related("client", "handler").only(*QUEUE_COLUMNS),
         PAGE_SIZE,
         cap=QUEUE_COUNT_CAP,
     ).get_page(request.GET.get("page"))
-    form, tickets, sort = _filtered(request, scoped, handlers)
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     is_team = selectors.user_is_team(request.user)
     return render(
         request,
