@@ -3,13 +3,21 @@ signed-in users stay signed in (sessions fall back to the database), saving a ti
 its mail waits in the outbox; when Redis is back the cache serves again. A private redis-server on
 a free port is stopped and started mid-test; the shared one is never touched."""
 
-import pytest
-from django.core.cache import cache
+import datetime as dt
 
-from core.models import OutboxMail
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import JobRun, OutboxMail
+from core.services import notification_create
+from core.tasks import jobs_housekeeping
 from feedback.models import Ticket
 from tests.jobs.processes import private_redis
 from vipservice.celery import app as celery_app
+from vipservice.schedule import JOBS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,3 +98,37 @@ def test_mail_saved_while_the_broker_is_down_waits_in_the_outbox(
     # The RM's in-app notification is saved; an e-mail would wait in the outbox, not be lost.
     assert Ticket.objects.filter(subject="Mail waits").exists()
     assert not OutboxMail.objects.filter(state=OutboxMail.State.SENT).exists()
+
+
+def test_broker_down_across_a_scheduled_run_then_the_period_runs_once_and_the_outbox_drains(
+    redis, broker_on, supervisor, client_of_rm, rm_user, login, mailoutbox
+):
+    rm_user.email = "rm@bank.example"
+    rm_user.save()
+    http = login(supervisor)
+    sweep = JOBS["feedback-sla-sweep"]
+    slot = sweep.period_start(timezone.now() + dt.timedelta(minutes=5))
+    # The next 5-minute period passes with Redis (broker and cache) down: beat cannot send the sweep, yet the web
+    # serves and a ticket is saved, its e-mail queued.
+    redis.stop()
+    assert [http.get(page).status_code for page in PAGES] == [200] * len(PAGES)
+    assert _log_ticket(http, client_of_rm, "During the outage").status_code == 302
+    with transaction.atomic():  # a service that mails: the mail is queued, the kick fails quietly
+        notification_create(recipients=[rm_user], title="Client called", email=True)
+    with pytest.raises(Exception):  # noqa: B017 - what beat meets: no broker
+        celery_app.send_task("feedback.tasks.sla_sweep", retry=False)
+    assert not JobRun.objects.exists()
+    assert OutboxMail.objects.filter(state=OutboxMail.State.PENDING).count() == 1
+
+    # Redis is back two minutes into that period; beat's every-minute housekeeping runs (in this process, as a worker
+    # would): the missed 10:05 period runs once, the outbox drains, a second pass does nothing.
+    redis.start()
+    celery_app.conf.task_always_eager = True
+    with time_machine.travel(slot + dt.timedelta(minutes=2)):
+        first = jobs_housekeeping()
+        second = jobs_housekeeping()
+    assert f"feedback-sla-sweep {sweep.key(slot)}" in first["caught_up"]
+    assert not any(s.startswith("feedback-sla-sweep") for s in second["caught_up"])
+    assert JobRun.objects.get(job="feedback-sla-sweep").period == sweep.key(slot)
+    assert first["mail"]["sent"] == 1 and second["mail"]["sent"] == 0
+    assert [m.to for m in mailoutbox] == [["rm@bank.example"]]
