@@ -4,6 +4,16 @@ of today, and a week of nightly snapshots. Idempotent (natural keys, update_or_c
 from datetime import date, timedelta
 from decimal import Decimal
 
+from analytics.models import (
+    DEFAULT_BUDGET,
+    DEFAULT_MILESTONES,
+    BudgetLine,
+    CostEntry,
+    KpiSnapshot,
+    Milestone,
+    ProgrammeTargets,
+)
+from analytics.services import kpi_snapshot_take
 from core.registry import register_demo_seeder
 
 COSTS = [
@@ -19,16 +29,6 @@ SNAPSHOT_DAYS = 7
 
 
 def seed(*, rng, today: date, stdout=None) -> None:
-    from analytics.models import (
-        DEFAULT_BUDGET,
-        DEFAULT_MILESTONES,
-        BudgetLine,
-        CostEntry,
-        KpiSnapshot,
-        Milestone,
-        ProgrammeTargets,
-    )
-    from analytics.services import kpi_snapshot_take
 
     year = today.year
     ProgrammeTargets.objects.get_or_create(year=year)

@@ -24,7 +24,7 @@ def targets_for(*, year: int) -> ProgrammeTargets:
 
 def budget_plan_for(*, year: int) -> dict[str, Decimal]:
     """line → planned amount; a line without a row for ``year`` uses the default plan."""
-    plan = dict(DEFAULT_BUDGET)
+    plan: dict[str, Decimal] = {str(line): amount for line, amount in DEFAULT_BUDGET.items()}
     for row in BudgetLine.objects.filter(year=year).values("line", "planned_amount"):
         plan[row["line"]] = row["planned_amount"]
     return {line.value: plan[line] for line in BudgetLineKind}

@@ -11,6 +11,17 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
+from clients.models import (
+    Account,
+    Client,
+    ClientKind,
+    ContactChannel,
+    RiskLevel,
+    StatusChange,
+)
+from clients.qualification.measures import refresh_total_assets
+from clients.qualification.reclassify import vip_statuses_reclassify
+from core.models import Branch
 from core.phone import phone_key
 from core.registry import register_demo_seeder
 
@@ -75,18 +86,6 @@ def _person_name(rng) -> str:
 
 
 def seed(*, rng, today, stdout=None) -> None:
-    from clients.models import (
-        Account,
-        Client,
-        ClientKind,
-        ContactChannel,
-        RiskLevel,
-        StatusChange,
-    )
-    from clients.qualification.measures import refresh_total_assets
-    from clients.qualification.reclassify import vip_statuses_reclassify
-    from core.models import Branch
-
     # Our own generator, seeded from the shared one by exactly one draw, so the seeders after
     # this one see the same random sequence whether or not this one had anything to do.
     rng = random.Random(rng.getrandbits(32))
@@ -109,84 +108,119 @@ def seed(*, rng, today, stdout=None) -> None:
         profile = _profile(rng, n)
         corporate = profile == "corporate" or (profile == "standard" and rng.random() < 0.05)
         code = "SH001" if n <= 6 else weighted[n % len(weighted)]
-        client_no = f"DC{n:06d}"
-        years = rng.randint(2, 15)
-        since = today - timedelta(days=365 * years + rng.randint(0, 300))
-        if profile == "near_miss" and rng.random() < 0.3:
-            since = today - timedelta(days=rng.randint(200, 350))  # relationship too short
-        birth = date(1955, 1, 1) + timedelta(days=rng.randint(0, 365 * 45))
-        window = rng.choice(WINDOWS)
-        phone = f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"
-        clients.append(
-            Client(
-                client_no=client_no,
-                name=(
-                    f"{branches[code].city}{rng.choice(COMPANY_WORDS)}{rng.choice(COMPANY_TRADES)}有限公司"
-                    if corporate
-                    else _person_name(rng)
-                ),
-                kind=ClientKind.CORPORATE if corporate else ClientKind.PERSONAL,
-                id_number=(
-                    f"91310000{rng.randint(10**9, 10**10 - 1)}"
-                    if corporate
-                    else f"310{rng.randint(100, 115)}{birth:%Y%m%d}{rng.randint(100, 999)}{rng.choice('0123456789X')}"
-                ),
-                phone=f"+86 {phone}" if rng.random() < 0.2 else phone,
-                phone_normalized=phone_key(phone),
-                email=f"{client_no.lower()}@{rng.choice(['qq.com', '163.com', 'mail.example'])}",
-                branch=branches[code],
-                relationship_since=since,
-                good_standing=rng.random() > (0.15 if profile == "near_miss" else 0.02),
-                preferred_channel=rng.choice(ContactChannel.values),
-                contact_window_start=window[0],
-                contact_window_end=window[1],
-                preferred_language="en" if rng.random() < 0.08 else "zh-hans",
-                interests="、".join(rng.sample(INTERESTS, rng.randint(0, 3))),
-                risk_level=rng.choice(RiskLevel.values),
-            )
-        )
-        threshold = Decimal("5000000") if corporate else Decimal("1000000")
-        if profile in ("vip", "at_risk", "downgraded"):
-            level = threshold * Decimal(str(round(rng.uniform(1.15, 4.0), 2)))
-        elif profile == "corporate":
-            level = threshold * Decimal(str(round(rng.uniform(0.6, 2.5), 2)))
-        elif profile == "near_miss":
-            level = threshold * Decimal(str(round(rng.uniform(0.92, 1.3), 2)))
-        else:
-            level = threshold * Decimal(str(round(rng.uniform(0.01, 0.75), 2)))
-        drop_day = None
-        if profile == "at_risk":
-            drop_day = today - timedelta(days=rng.randint(5, 80))
-        elif profile == "downgraded":
-            drop_day = today - timedelta(days=rng.randint(120, 250))
-        account_count = 1 if rng.random() < 0.6 else 2
-        for k in range(account_count):
-            account_no = f"6217{n:06d}{k:02d}"
-            accounts.append((account_no, client_no))
-            share = Decimal("1") if account_count == 1 else Decimal("0.5")
-            for day in balance_days:
-                amount = level * share * Decimal(str(round(rng.uniform(0.97, 1.03), 4)))
-                if drop_day and day >= drop_day:
-                    amount *= Decimal("0.45")
-                balances.append((account_no, day, amount.quantize(Decimal("0.01"))))
-        # Trades: about 2.5 a month for active clients; near misses have 4 in the last 3 months.
-        per_month = 0.4 if profile == "standard" else 2.5
-        start = today - timedelta(days=455)
-        day_count = (today - start).days
-        total = int(per_month * day_count / 30)
-        days = sorted(start + timedelta(days=rng.randint(0, day_count)) for _ in range(total))
-        if profile == "near_miss":
-            recent = today - timedelta(days=85)
-            days = [d for d in days if d < recent] + sorted(
-                recent + timedelta(days=rng.randint(0, 84)) for _ in range(4)
-            )
-        for t, day in enumerate(days):
-            instant = timezone.make_aware(
-                datetime.combine(day, time(rng.randint(9, 16), rng.randint(0, 59)))
-            )
-            amount = Decimal(rng.randint(1000, 500000)) * (1 if rng.random() < 0.6 else -1)
-            trades.append((f"DT{n:06d}{t:04d}", client_no, 0, instant, amount))
+        client = _client(rng, n, today, profile, corporate, branches[code])
+        clients.append(client)
+        level, drop_day = _asset_level(rng, today, profile, corporate)
+        _accounts(rng, n, client.client_no, level, drop_day, balance_days, accounts, balances)
+        trades += _trades(rng, n, client.client_no, today, profile)
 
+    client_ids = _write(clients, accounts, balances, trades)
+    refresh_total_assets(as_of=today)
+    has_history = StatusChange.objects.filter(client__client_no__startswith="DC").exists()
+    days = [today] if has_history else [*month_ends[1:], today]
+    for day in days:
+        result = vip_statuses_reclassify(as_of=day)
+    if stdout is not None:
+        stdout.write(
+            f"  clients: {len(client_ids)} ({', '.join(f'{k} {v}' for k, v in result.counts.items())})"
+        )
+
+
+def _client(rng, n: int, today, profile: str, corporate: bool, branch) -> Client:
+    client_no = f"DC{n:06d}"
+    years = rng.randint(2, 15)
+    since = today - timedelta(days=365 * years + rng.randint(0, 300))
+    if profile == "near_miss" and rng.random() < 0.3:
+        since = today - timedelta(days=rng.randint(200, 350))  # relationship too short
+    birth = date(1955, 1, 1) + timedelta(days=rng.randint(0, 365 * 45))
+    window = rng.choice(WINDOWS)
+    phone = f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"
+    return Client(
+        client_no=client_no,
+        name=(
+            f"{branch.city}{rng.choice(COMPANY_WORDS)}{rng.choice(COMPANY_TRADES)}有限公司"
+            if corporate
+            else _person_name(rng)
+        ),
+        kind=ClientKind.CORPORATE if corporate else ClientKind.PERSONAL,
+        id_number=(
+            f"91310000{rng.randint(10**9, 10**10 - 1)}"
+            if corporate
+            else f"310{rng.randint(100, 115)}{birth:%Y%m%d}{rng.randint(100, 999)}{rng.choice('0123456789X')}"
+        ),
+        phone=f"+86 {phone}" if rng.random() < 0.2 else phone,
+        phone_normalized=phone_key(phone),
+        email=f"{client_no.lower()}@{rng.choice(['qq.com', '163.com', 'mail.example'])}",
+        branch=branch,
+        relationship_since=since,
+        good_standing=rng.random() > (0.15 if profile == "near_miss" else 0.02),
+        preferred_channel=rng.choice(ContactChannel.values),
+        contact_window_start=window[0],
+        contact_window_end=window[1],
+        preferred_language="en" if rng.random() < 0.08 else "zh-hans",
+        interests="、".join(rng.sample(INTERESTS, rng.randint(0, 3))),
+        risk_level=rng.choice(RiskLevel.values),
+    )
+
+
+# The asset level of each profile, as a multiple of its threshold.
+LEVELS = {
+    "vip": (1.15, 4.0),
+    "at_risk": (1.15, 4.0),
+    "downgraded": (1.15, 4.0),
+    "corporate": (0.6, 2.5),
+    "near_miss": (0.92, 1.3),
+}
+# How long ago a profile's assets dropped (days), if they did.
+DROPS = {"at_risk": (5, 80), "downgraded": (120, 250)}
+
+
+def _asset_level(rng, today, profile: str, corporate: bool):
+    threshold = Decimal("5000000") if corporate else Decimal("1000000")
+    low, high = LEVELS.get(profile, (0.01, 0.75))
+    level = threshold * Decimal(str(round(rng.uniform(low, high), 2)))
+    drop = DROPS.get(profile)
+    drop_day = today - timedelta(days=rng.randint(*drop)) if drop else None
+    return level, drop_day
+
+
+def _accounts(rng, n, client_no, level, drop_day, balance_days, accounts, balances) -> None:
+    account_count = 1 if rng.random() < 0.6 else 2
+    for k in range(account_count):
+        account_no = f"6217{n:06d}{k:02d}"
+        accounts.append((account_no, client_no))
+        share = Decimal("1") if account_count == 1 else Decimal("0.5")
+        for day in balance_days:
+            amount = level * share * Decimal(str(round(rng.uniform(0.97, 1.03), 4)))
+            if drop_day and day >= drop_day:
+                amount *= Decimal("0.45")
+            balances.append((account_no, day, amount.quantize(Decimal("0.01"))))
+
+
+def _trades(rng, n, client_no, today, profile: str) -> list[tuple]:
+    """About 2.5 trades a month for active clients; near misses have 4 in the last 3 months."""
+    per_month = 0.4 if profile == "standard" else 2.5
+    start = today - timedelta(days=455)
+    day_count = (today - start).days
+    total = int(per_month * day_count / 30)
+    days = sorted(start + timedelta(days=rng.randint(0, day_count)) for _ in range(total))
+    if profile == "near_miss":
+        recent = today - timedelta(days=85)
+        days = [d for d in days if d < recent] + sorted(
+            recent + timedelta(days=rng.randint(0, 84)) for _ in range(4)
+        )
+    trades = []
+    for t, day in enumerate(days):
+        instant = timezone.make_aware(
+            datetime.combine(day, time(rng.randint(9, 16), rng.randint(0, 59)))
+        )
+        amount = Decimal(rng.randint(1000, 500000)) * (1 if rng.random() < 0.6 else -1)
+        trades.append((f"DT{n:06d}{t:04d}", client_no, 0, instant, amount))
+    return trades
+
+
+def _write(clients, accounts, balances, trades) -> dict[str, int]:
+    """Insert the demo rows; returns client number → id."""
     Client.objects.bulk_create(clients, ignore_conflicts=True, batch_size=500)
     client_ids = dict(
         Client.objects.filter(client_no__startswith="DC").values_list("client_no", "pk")
@@ -199,7 +233,7 @@ def seed(*, rng, today, stdout=None) -> None:
     account_ids = dict(
         Account.objects.filter(account_no__startswith="6217").values_list("account_no", "pk")
     )
-    first_account = {}
+    first_account: dict[str, int] = {}
     for no, c in accounts:
         first_account.setdefault(c, account_ids[no])
     # Raw executemany: the ORM's per-object bulk_create costs seconds here (seed_demo runs in
@@ -224,15 +258,7 @@ def seed(*, rng, today, stdout=None) -> None:
                 for tid, c, _a, at, amount in trades
             ],
         )
-    refresh_total_assets(as_of=today)
-    has_history = StatusChange.objects.filter(client__client_no__startswith="DC").exists()
-    days = [today] if has_history else [*month_ends[1:], today]
-    for day in days:
-        result = vip_statuses_reclassify(as_of=day)
-    if stdout is not None:
-        stdout.write(
-            f"  clients: {len(client_ids)} ({', '.join(f'{k} {v}' for k, v in result.counts.items())})"
-        )
+    return client_ids
 
 
 def register() -> None:

@@ -37,7 +37,7 @@ class ClientFilter(django_filters.FilterSet):
         fields = ["status", "kind", "branch", "rm", "at_risk"]
 
     def __init__(self, *args, **kwargs):
-        from managers.models import RelationshipManager
+        from managers.models import RelationshipManager  # noqa: PLC0415 - managers sits above clients; read at call time so clients never imports it at load
 
         super().__init__(*args, **kwargs)
         rms = RelationshipManager.objects.exclude(user=None).order_by("name")
@@ -60,7 +60,7 @@ class ClientFilter(django_filters.FilterSet):
             field.widget.attrs.setdefault("class", css)
 
     def filter_rm(self, queryset, name, value):
-        from managers.models import Assignment
+        from managers.models import Assignment  # noqa: PLC0415 - managers sits above clients; read at call time so clients never imports it at load
 
         return queryset.filter(
             pk__in=Assignment.objects.filter(rm=value, ended_at__isnull=True).values("client_id")

@@ -10,13 +10,25 @@ scope: every app imports it from here.
   client header from the ticket).
 """
 
+import time
+from calendar import monthrange
 from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from clients.models import VIP_STATUSES, Client
+from clients.models import (
+    VIP_STATUSES,
+    Account,
+    Balance,
+    Client,
+    StatusChange,
+    VipPolicy,
+    VipStatus,
+)
 from core.dates import months_before
 from core.lists import Sorting
 from core.models import User
@@ -28,7 +40,7 @@ def assigned_to(user: User, client_ref: str = "pk") -> Exists:
     """``EXISTS`` an open assignment of the client at ``client_ref`` to ``user`` as its RM: the one
     spelling of "my client" for querysets of clients (``"pk"``) or of rows with a client
     (``"client_id"``)."""
-    from managers.models import Assignment
+    from managers.models import Assignment  # noqa: PLC0415 - managers sits above clients; read at call time so clients never imports it at load
 
     return Exists(
         Assignment.objects.filter(
@@ -39,7 +51,7 @@ def assigned_to(user: User, client_ref: str = "pk") -> Exists:
 
 def rm_on_call_now(*, user: User) -> bool:
     """True while ``user`` is an RM with an on-call shift that has started and not ended."""
-    from managers.models import Shift
+    from managers.models import Shift  # noqa: PLC0415 - managers sits above clients; read at call time so clients never imports it at load
 
     if user.role != Role.RELATIONSHIP_MANAGER:
         return False
@@ -108,9 +120,8 @@ def user_sees_pii(*, user: User, client: Client, assignment=UNKNOWN) -> bool:
 
 def rm_name_subquery():
     """The open assignment's RM name, for annotating lists in the same query."""
-    from django.db.models import Subquery
 
-    from managers.models import Assignment
+    from managers.models import Assignment  # noqa: PLC0415 - managers sits above clients; read at call time so clients never imports it at load
 
     return Subquery(
         Assignment.objects.filter(client=OuterRef("pk"), ended_at__isnull=True).values("rm__name")[
@@ -156,9 +167,6 @@ def client_list(*, user: User, q: str = "", sort: str = "") -> QuerySet[Client]:
 
 def grace_days_in_force(day=None) -> int:
     """The grace period of today's policy, cached briefly: every status badge shows days left."""
-    import time
-
-    from clients.models import VipPolicy
 
     day = day or timezone.localdate()
     cached = _GRACE_CACHE.get(day)
@@ -186,9 +194,6 @@ def status_history(*, client: Client):
 
 
 def accounts_with_latest_balance(*, client: Client):
-    from django.db.models import Subquery
-
-    from clients.models import Account, Balance
 
     latest = Balance.objects.filter(account=OuterRef("pk")).order_by("-as_of")
     return (
@@ -203,10 +208,6 @@ def accounts_with_latest_balance(*, client: Client):
 
 def asset_trend(*, client: Client, today, months: int = 12) -> list[tuple]:
     """Month-end total assets for the past ``months`` months and today: one query."""
-    from calendar import monthrange
-    from datetime import date, timedelta
-
-    from clients.models import Balance
 
     ends = []
     for back in range(months, 0, -1):
@@ -223,7 +224,6 @@ def asset_trend(*, client: Client, today, months: int = 12) -> list[tuple]:
     by_account: dict[int, list] = {}
     for account_id, as_of, balance in rows:
         by_account.setdefault(account_id, []).append((as_of, balance))
-    from decimal import Decimal
 
     points = []
     for end in ends:
@@ -242,7 +242,6 @@ def asset_trend(*, client: Client, today, months: int = 12) -> list[tuple]:
 
 
 def at_risk_clients_of_rm(*, user: User, limit: int = 10):
-    from clients.models import VipStatus
 
     return (
         Client.objects.filter(assigned_to(user), status=VipStatus.VIP_AT_RISK)
@@ -253,9 +252,6 @@ def at_risk_clients_of_rm(*, user: User, limit: int = 10):
 
 def status_changes_last_run():
     """Counts by transition for the latest day the reclassification changed anything."""
-    from django.db.models import Count, Max
-
-    from clients.models import StatusChange
 
     last = StatusChange.objects.aggregate(day=Max("effective_on"))["day"]
     if last is None:

@@ -125,7 +125,7 @@ def client_detail(request, pk: int):
     """The dossier's first screen (header card, qualification, assets) from a handful of queries,
     read in one transaction with the view's audit record (no commit of its own). The sections
     below it are panels fetched on their own (``client_panel``)."""
-    from managers.selectors import active_assignment_for
+    from managers.selectors import active_assignment_for  # noqa: PLC0415 - managers sits above clients; read at call time so clients never imports it at load
 
     today = timezone.localdate()
     with transaction.atomic():

@@ -3,6 +3,7 @@
 from core.models import Branch
 from core.registry import register_demo_seeder
 from core.roles import Role
+from core.services import user_create
 
 DEMO_PASSWORD = "VipDemo!2026"
 
@@ -25,7 +26,6 @@ DEMO_USERS = [
 
 
 def seed(*, rng, today, stdout=None) -> None:
-    from core.services import user_create
 
     branches = {}
     for code, name, city in BRANCHES:

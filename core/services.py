@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from core.models import Branch, Notification, User
 from core.outbox import mail_enqueue
@@ -82,8 +83,8 @@ def user_set_language(*, user: User, language: str) -> User:
 def notification_create(
     *,
     recipients: Iterable[User],
-    title: str,
-    body: str = "",
+    title: str | Promise,
+    body: str | Promise = "",
     url: str = "",
     level: str = Notification.Level.INFO,
     dedupe_key: str = "",

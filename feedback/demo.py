@@ -27,6 +27,7 @@ from feedback.models import (
     TicketMessage,
     TicketStatus,
 )
+from feedback.services import api_key_issue
 
 S = TicketStatus
 # (channel, category, status, hours ago received, response after hours, handled, survey score,
@@ -104,6 +105,37 @@ def _ticket(ref, *, client, channel, category, status, received, responded, hand
     return ticket
 
 
+def _history(rng, today, now, clients, staff, existing, tickets, scores) -> None:
+    """A year of answered tickets (and survey scores) for the analytics, appended to ``tickets``
+    and ``scores``; the random draws happen for every ticket, seeded or not, so a re-run sees the
+    same sequence."""
+    handler, logger = staff
+    for i in range(HISTORY_SIZE):
+        ref = _reference(today, len(CURRENT) + i)
+        category = rng.choice(list(HISTORY_SUBJECTS))
+        received = now - timedelta(days=rng.randint(50, 360), hours=rng.randint(0, 23))
+        # Most answered within the day, a few late: an SLA met rate around 90%.
+        response_hours = rng.choice([1, 2, 4, 6, 12, 20, 30, 40, 44, 52])
+        if ref in existing:
+            continue
+        tickets.append(
+            _ticket(
+                ref,
+                client=rng.choice(clients) if clients else None,
+                channel=rng.choice(Channel.values),
+                category=category,
+                status=rng.choice([S.RESOLVED, S.RESOLVED, S.CLOSED]),
+                received=received,
+                responded=received + timedelta(hours=response_hours),
+                handler=handler,
+                logger=logger,
+                subj=rng.choice(HISTORY_SUBJECTS[category]),
+            )
+        )
+        if rng.random() < 0.7:
+            scores[ref] = rng.choices([5, 4, 3, 2, 1], weights=[55, 33, 7, 3, 2])[0]
+
+
 def seed(*, rng, today, stdout=None) -> None:
     now = timezone.now()
     clients = list(Client.objects.order_by("-status", "client_no")[:60])
@@ -140,73 +172,14 @@ def seed(*, rng, today, stdout=None) -> None:
         )
         if score is not None:
             scores[ref] = score
-    for i in range(HISTORY_SIZE):
-        ref = _reference(today, len(CURRENT) + i)
-        category = rng.choice(list(HISTORY_SUBJECTS))
-        received = now - timedelta(days=rng.randint(50, 360), hours=rng.randint(0, 23))
-        # Most answered within the day, a few late: an SLA met rate around 90%.
-        response_hours = rng.choice([1, 2, 4, 6, 12, 20, 30, 40, 44, 52])
-        if ref in existing:
-            continue
-        tickets.append(
-            _ticket(
-                ref,
-                client=rng.choice(clients) if clients else None,
-                channel=rng.choice(Channel.values),
-                category=category,
-                status=rng.choice([S.RESOLVED, S.RESOLVED, S.CLOSED]),
-                received=received,
-                responded=received + timedelta(hours=response_hours),
-                handler=handler,
-                logger=logger,
-                subj=rng.choice(HISTORY_SUBJECTS[category]),
-            )
-        )
-        if rng.random() < 0.7:
-            scores[ref] = rng.choices([5, 4, 3, 2, 1], weights=[55, 33, 7, 3, 2])[0]
+    _history(rng, today, now, clients, (handler, logger), existing, tickets, scores)
     with transaction.atomic():
         Ticket.objects.bulk_create(tickets)
         created = {
             t.reference: t
             for t in Ticket.objects.filter(reference__in=[t.reference for t in tickets])
         }
-        messages, surveys = [], []
-        for ref, ticket in created.items():
-            if ticket.first_response_at:
-                messages.append(
-                    TicketMessage(
-                        ticket=ticket,
-                        author=handler,
-                        kind=TicketMessage.Kind.RESPONSE_TO_CLIENT,
-                        body="您好，您的反馈已收到，我们已联系相关部门处理，稍后给您回复。",
-                        created_at=ticket.first_response_at,
-                    )
-                )
-            elif ticket.handler_id:
-                messages.append(
-                    TicketMessage(
-                        ticket=ticket,
-                        author=handler,
-                        kind=TicketMessage.Kind.INTERNAL_NOTE,
-                        body="已联系网点核实情况，等待回复。",
-                        created_at=ticket.received_at + timedelta(hours=1),
-                    )
-                )
-            if ref in scores and ticket.resolved_at:
-                answered = scores[ref] > 0
-                surveys.append(
-                    Survey(
-                        ticket=ticket,
-                        token=secrets.token_urlsafe(32),
-                        sent_at=ticket.resolved_at,
-                        expires_at=ticket.resolved_at + timedelta(days=Survey.VALID_DAYS),
-                        score=scores[ref] if answered else None,
-                        comment="服务很好，谢谢！" if answered and scores[ref] >= 4 else "",
-                        responded_at=ticket.resolved_at + timedelta(hours=rng.randint(1, 72))
-                        if answered
-                        else None,
-                    )
-                )
+        messages, surveys = _thread_and_surveys(rng, created, scores, handler)
         TicketMessage.objects.bulk_create(messages)
         Survey.objects.bulk_create(surveys)
     _seed_api_key(stdout)
@@ -215,10 +188,51 @@ def seed(*, rng, today, stdout=None) -> None:
         stdout.write(f"feedback: {len(tickets)} tickets, {len(surveys)} surveys created\n")
 
 
+def _thread_and_surveys(rng, created, scores, handler) -> tuple[list, list]:
+    """A first response or a handler's note for each demo ticket, and the answered surveys."""
+    messages, surveys = [], []
+    for ref, ticket in created.items():
+        if ticket.first_response_at:
+            messages.append(
+                TicketMessage(
+                    ticket=ticket,
+                    author=handler,
+                    kind=TicketMessage.Kind.RESPONSE_TO_CLIENT,
+                    body="您好，您的反馈已收到，我们已联系相关部门处理，稍后给您回复。",
+                    created_at=ticket.first_response_at,
+                )
+            )
+        elif ticket.handler_id:
+            messages.append(
+                TicketMessage(
+                    ticket=ticket,
+                    author=handler,
+                    kind=TicketMessage.Kind.INTERNAL_NOTE,
+                    body="已联系网点核实情况，等待回复。",
+                    created_at=ticket.received_at + timedelta(hours=1),
+                )
+            )
+        if ref in scores and ticket.resolved_at:
+            answered = scores[ref] > 0
+            surveys.append(
+                Survey(
+                    ticket=ticket,
+                    token=secrets.token_urlsafe(32),
+                    sent_at=ticket.resolved_at,
+                    expires_at=ticket.resolved_at + timedelta(days=Survey.VALID_DAYS),
+                    score=scores[ref] if answered else None,
+                    comment="服务很好，谢谢！" if answered and scores[ref] >= 4 else "",
+                    responded_at=ticket.resolved_at + timedelta(hours=rng.randint(1, 72))
+                    if answered
+                    else None,
+                )
+            )
+    return messages, surveys
+
+
 def _seed_api_key(stdout) -> None:
     if ApiKey.objects.filter(name="手机银行 App (demo)").exists():
         return
-    from feedback.services import api_key_issue
 
     key, _raw = api_key_issue(name="手机银行 App (demo)", channel=Channel.APP)
     if stdout is not None:

@@ -171,6 +171,10 @@ class Ticket(models.Model):
         related_name="tickets",
     )
 
+    # Not a field: the app's secret for this ticket, set by ticket_create for the 201 answer
+    # only (its hash is what is stored).
+    api_secret: str
+
     class Meta:
         ordering = ["first_response_due_at", "pk"]
         verbose_name = _("feedback ticket")

@@ -24,6 +24,7 @@ from managers.models import (
     TrainingRecord,
     TrainingResult,
 )
+from managers.services import assignments_sync
 
 # Per branch: (family name, given name); the first of SH001 is the demo user ``rm`` (张伟).
 RM_NAMES = {
@@ -187,7 +188,6 @@ def _seed_rota(rms: list[RelationshipManager], *, today) -> None:
 
 @transaction.atomic
 def seed(*, rng, today, stdout=None) -> None:
-    from managers.services import assignments_sync
 
     branches = {b.code: b for b in Branch.objects.filter(code__in=[c for c, *_r in BRANCHES])}
     # Draw exactly one number from the shared generator whatever this run does, so the seeders

@@ -377,6 +377,39 @@ def _week_start(request):
     return today, form
 
 
+def _day_parts(days, starts_at: datetime, ends_at: datetime):
+    """``(index, from, to)`` for each of ``days`` that the span [starts_at, ends_at) touches, cut
+    to that day, in local time."""
+    tz = timezone.get_current_timezone()
+    local_start, local_end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    for i, day in enumerate(days):
+        day_start = datetime.combine(day, time.min, tzinfo=tz)
+        day_end = day_start + timedelta(days=1)
+        if local_start < day_end and local_end > day_start:
+            yield i, max(local_start, day_start), min(local_end, day_end)
+
+
+def _rota_rows(shifts, days, me) -> list[dict]:
+    """One row per RM (the user's own first), one cell per day with the shifts in it."""
+    by_rm: dict[int, dict] = {}
+    for shift in shifts:
+        row = by_rm.setdefault(
+            shift.rm_id, {"rm": shift.rm, "cells": [[] for _d in days], "mine": False}
+        )
+        row["mine"] = me is not None and shift.rm_id == me.pk
+        for i, part_from, part_to in _day_parts(days, shift.starts_at, shift.ends_at):
+            row["cells"][i].append(
+                {
+                    "shift": shift,
+                    "from": part_from,
+                    "to": part_to,
+                    "continues": shift.ends_at > part_to,
+                    "continued": shift.starts_at < part_from,
+                }
+            )
+    return sorted(by_rm.values(), key=lambda r: (not r["mine"], r["rm"].employee_no))
+
+
 @role_required(RM, SUPERVISOR)
 def rota(request):
     """A week of on-call shifts: one row per RM, one column per day; supervisors also see the
@@ -389,40 +422,11 @@ def rota(request):
     shifts = list(selectors.shifts_between(start=window_start, end=window_end))
     me = selectors.rm_for_user(user=request.user)
 
-    by_rm: dict[int, dict] = {}
-    for shift in shifts:
-        row = by_rm.setdefault(
-            shift.rm_id, {"rm": shift.rm, "cells": [[] for _d in days], "mine": False}
-        )
-        row["mine"] = me is not None and shift.rm_id == me.pk
-        local_start = timezone.localtime(shift.starts_at)
-        local_end = timezone.localtime(shift.ends_at)
-        for i, day in enumerate(days):
-            day_start = datetime.combine(day, time.min, tzinfo=tz)
-            day_end = day_start + timedelta(days=1)
-            if local_start < day_end and local_end > day_start:
-                row["cells"][i].append(
-                    {
-                        "shift": shift,
-                        "from": max(local_start, day_start),
-                        "to": min(local_end, day_end),
-                        "continues": local_end > day_end,
-                        "continued": local_start < day_start,
-                    }
-                )
-    rows = sorted(by_rm.values(), key=lambda r: (not r["mine"], r["rm"].employee_no))
+    rows = _rota_rows(shifts, days, me)
     day_gaps: list[list[tuple[datetime, datetime]]] = [[] for _d in days]
     for gap_from, gap_to in selectors.coverage_gaps(start=window_start, end=window_end):
-        for i, day in enumerate(days):
-            day_start = datetime.combine(day, time.min, tzinfo=tz)
-            day_end = day_start + timedelta(days=1)
-            if gap_from < day_end and gap_to > day_start:
-                day_gaps[i].append(
-                    (
-                        max(timezone.localtime(gap_from), day_start),
-                        min(timezone.localtime(gap_to), day_end),
-                    )
-                )
+        for i, part_from, part_to in _day_parts(days, gap_from, gap_to):
+            day_gaps[i].append((part_from, part_to))
 
     is_supervisor = request.user.is_service_wide
     now = timezone.now()

@@ -8,8 +8,29 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from clients.models import Client
+from core.models import User
 from core.phone import phone_key
 from core.registry import register_demo_seeder
+from managers.models import Assignment
+from servicedesk.models import (
+    AnsweredBy,
+    Callback,
+    CallbackOutcome,
+    CallbackStatus,
+    CallLog,
+    CallTopic,
+    Event,
+    Invitation,
+    PlanAllocation,
+    PlanProduct,
+    PlanStatus,
+    Product,
+    Rsvp,
+    WealthPlan,
+    risk_rank,
+)
+from servicedesk.services import month_bounds
 
 PRODUCTS = [
     ("MM-001", "安心货币基金", "R1"),
@@ -48,7 +69,6 @@ def _aware(day, hour: int, minute: int = 0) -> datetime:
 
 
 def _seed_products():
-    from servicedesk.models import Product
 
     for code, name, rating in PRODUCTS:
         Product.objects.update_or_create(
@@ -58,8 +78,6 @@ def _seed_products():
 
 
 def _seed_callbacks(*, rng, today, vips, rm_of) -> int:
-    from servicedesk.models import Callback, CallbackOutcome, CallbackStatus
-    from servicedesk.services import month_bounds
 
     # History is seeded once, with the first seeding: a client who became VIP since has no past,
     # and a restart must not invent one (nor move the satisfaction KPI). This month's call-backs
@@ -115,13 +133,6 @@ def _seed_callbacks(*, rng, today, vips, rm_of) -> int:
 
 
 def _seed_plans(*, rng, today, clients, rm_of, products) -> None:
-    from servicedesk.models import (
-        PlanAllocation,
-        PlanProduct,
-        PlanStatus,
-        WealthPlan,
-        risk_rank,
-    )
 
     if WealthPlan.objects.exists():
         return
@@ -150,7 +161,6 @@ def _seed_plans(*, rng, today, clients, rm_of, products) -> None:
 
 
 def _seed_events(*, today, vips_qs) -> None:
-    from servicedesk.models import Event, Invitation, Rsvp
 
     past, upcoming, later = (
         today - timedelta(days=45),
@@ -179,8 +189,6 @@ def _seed_events(*, today, vips_qs) -> None:
 
 
 def _seed_calls(*, rng, today, clients, rm_of) -> None:
-    from core.models import User
-    from servicedesk.models import AnsweredBy, CallLog, CallTopic
 
     # Seeded once, with the clients: a bank without clients yet gets its calls on a later run.
     if not clients or CallLog.objects.exists():
@@ -220,8 +228,6 @@ def _seed_calls(*, rng, today, clients, rm_of) -> None:
 
 
 def seed(*, rng, today, stdout=None) -> None:
-    from clients.models import Client
-    from managers.models import Assignment
 
     with transaction.atomic():
         products = _seed_products()

@@ -25,6 +25,7 @@ from core.roles import Role
 from servicedesk.models import (
     COMPLETED_CALLBACK_STATUSES,
     Callback,
+    CallbackQuerySet,
     CallLog,
     Event,
     Invitation,
@@ -104,7 +105,7 @@ def callback_for_user(*, user: User, pk: int) -> Callback:
 CALLBACK_TABS = ("week", "open", "overdue", "done")
 
 
-def callbacks_tab(qs: QuerySet[Callback], *, tab: str, today: date) -> QuerySet[Callback]:
+def callbacks_tab(qs: CallbackQuerySet, *, tab: str, today: date) -> QuerySet[Callback]:
     """The worklist's tabs: due this week (open, not overdue, due or to retry within 7 days),
     all open, overdue (not completed and past the due date), done."""
     week_end = today + timedelta(days=6)

@@ -15,7 +15,10 @@ from django.utils.translation import gettext as _
 from clients.models import VIP_STATUSES, Client, VipStatus
 from core.models import Notification, User
 from core.phone import normalize_phone
-from core.services import audit_record
+from core.selectors import supervisors
+from core.services import audit_record, notification_create
+from managers.models import Assignment
+from managers.selectors import rm_of_client, who_answers
 from servicedesk.models import (
     AnsweredBy,
     Callback,
@@ -58,9 +61,6 @@ def call_log_create(
 ) -> CallLog:
     """Log a hotline call. The caller is matched by normalised number; who should answer is
     decided at the moment of the call; an uncovered call alerts the supervisors."""
-    from core.selectors import supervisors
-    from core.services import notification_create
-    from managers.selectors import who_answers
 
     if topic not in CallTopic.values:
         raise ValidationError({"topic": _("Choose a topic from the list.")})
@@ -108,7 +108,6 @@ def callbacks_generate(*, on: date) -> int:
     its assigned RM, go straight from the clients table to the call-backs (the first night of a
     big bank has a hundred thousand), and the unique (client, period) constraint makes a
     concurrent or repeated run harmless."""
-    from managers.models import Assignment
 
     period, due_on = month_bounds(on)
     lacking = (
@@ -263,7 +262,6 @@ def wealth_plan_create(
 ) -> WealthPlan:
     """A new draft plan. Suitability (适当性) and the 100% allocation are enforced here, whatever
     the caller: an unsuitable product or a bad allocation raises ValidationError, nothing saved."""
-    from managers.selectors import rm_of_client
 
     risk_level = risk_level or client.risk_level
     products = list(products)

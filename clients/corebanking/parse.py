@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import ClientKind
@@ -116,7 +117,7 @@ def parse_money(value: str) -> Decimal:
     raise ValueError(str(_money_refusal(value)))
 
 
-def _money_refusal(value: str) -> str:
+def _money_refusal(value: str) -> str | Promise:
     digits = _DECIMAL_DIGITS.match(value)
     if digits:
         if digits.group(1) and len(digits.group(1)) > 2:

@@ -128,7 +128,7 @@ def sql_valid(kind: str, alias: str, instant_sample: str = "") -> str:
         elif column == "relationship_since":
             sql_check = since
         else:
-            sql_check = _SQL_CHECKS.get(column)
+            sql_check = _SQL_CHECKS.get(column, "")
         if not sql_check:  # the checks' patterns leave no whitespace at either end
             terms.append(f"btrim({v}, {_sql_literal(WHITESPACE)}) = {v}")
         if max_length:

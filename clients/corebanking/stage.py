@@ -112,7 +112,7 @@ def _stage_rows(
     """Parse and stage every row after the header; row errors go to ``errors``."""
     header = next(reader, None)
     problems = parse.header_errors(kind, header)
-    if problems:
+    if problems or header is None:
         report.errors = problems
         return
     names = [h.strip() for h in header]

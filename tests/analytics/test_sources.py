@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from tests.factories.clients import VipClientFactory
+
 fb_factories = pytest.importorskip("tests.factories.feedback")
 try:
     from tests.factories import servicedesk as sd_factories
@@ -64,7 +66,6 @@ def callback(client, rm=None, *, month, score=None, completed_at=None, needs="",
 
 @pytest.fixture
 def clients(branch):
-    from tests.factories.clients import VipClientFactory
 
     return [VipClientFactory(branch=branch) for _ in range(4)]
 

@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
 
 from core.demo import DEMO_PASSWORD
 
@@ -33,7 +35,6 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing in CI: the browser journeys must run.")
         pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -53,7 +54,6 @@ def page(browser):
 @pytest.fixture
 def demo_bank(transactional_db):
     """The demo bank's people (and whatever the apps seed), loaded through seed_demo itself."""
-    from django.core.management import call_command
 
     with open(os.devnull, "w") as quiet:
         call_command("seed_demo", stdout=quiet)

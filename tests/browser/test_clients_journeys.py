@@ -2,6 +2,9 @@
 
 import pytest
 
+from clients.models import Client, VipStatus
+from core.models import User
+from managers.models import Assignment, RelationshipManager, RmStatus
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -11,9 +14,6 @@ pytestmark = pytest.mark.browser
 def rm_with_a_vip(demo_bank):
     """The demo RM's first VIP in SH001. Assignments normally come from the managers seeder;
     made here when it has not run, so the journey does not depend on it."""
-    from clients.models import Client, VipStatus
-    from core.models import User
-    from managers.models import Assignment, RelationshipManager, RmStatus
 
     user = User.objects.get(username="rm")
     rm, _ = RelationshipManager.objects.get_or_create(

@@ -6,7 +6,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from clients.models import Client, VipStatus
+from core.demo import DEMO_PASSWORD
+from core.models import User
+from core.roles import Role
+from dataruns.models import IntakeOutcome, IntakeRun, NightRun
 from tests.browser.conftest import screenshot
+from tests.factories.core import UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +26,6 @@ TEXTS = {
 def night_scene(demo_bank):
     """A second supervisor, the newest imported set two days old (yesterday's is late), and a
     standard client to override."""
-    from clients.models import Client, VipStatus
-    from core.demo import DEMO_PASSWORD
-    from core.roles import Role
-    from dataruns.models import IntakeOutcome, IntakeRun
-    from tests.factories.core import UserFactory
 
     colleague = UserFactory(username="supervisor2", branch=None, role=Role.SUPERVISOR)
     colleague.set_password(DEMO_PASSWORD)
@@ -37,7 +38,6 @@ def night_scene(demo_bank):
 
 
 def _use_language(username: str, language: str) -> None:
-    from core.models import User
 
     User.objects.filter(username=username).update(language=language)
 
@@ -50,8 +50,6 @@ def _sign_out(page):
 def test_supervisor_forces_a_late_run_and_approves_a_colleagues_override(
     night_scene, sign_in, live_server, settings, language
 ):
-    from clients.models import Client
-    from dataruns.models import NightRun
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     text = TEXTS[language]

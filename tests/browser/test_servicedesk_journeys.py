@@ -3,7 +3,18 @@
 import pytest
 from django.utils import timezone
 
+from clients.models import Client
+from core.models import User
+from managers.models import RelationshipManager
+from servicedesk.models import CallLog
+from servicedesk.services import callbacks_generate
 from tests.browser.conftest import screenshot
+from tests.factories.clients import VipClientFactory
+from tests.factories.managers import (
+    AssignmentFactory,
+    RelationshipManagerFactory,
+    ShiftFactory,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -11,16 +22,6 @@ pytestmark = pytest.mark.browser
 def _demo_caller():
     """A demo client of the demo RM ("rm") with a phone number, the RM on shift. The demo bank
     provides one once the clients and managers seeders run; otherwise it is made here."""
-    from clients.models import Client
-    from core.models import User
-    from managers.models import RelationshipManager
-    from servicedesk.services import callbacks_generate
-    from tests.factories.clients import VipClientFactory
-    from tests.factories.managers import (
-        AssignmentFactory,
-        RelationshipManagerFactory,
-        ShiftFactory,
-    )
 
     user = User.objects.get(username="rm")
     rm = RelationshipManager.objects.filter(user=user).first() or RelationshipManagerFactory(
@@ -57,7 +58,6 @@ def test_rm_takes_a_hotline_call(demo_bank, sign_in, live_server):
     page.click('[data-testid="log-call"]')
     page.wait_for_load_state("networkidle")
     assert page.locator('[data-testid="logged-call"]').count() == 1
-    from servicedesk.models import CallLog
 
     call = CallLog.objects.get(client=client, notes="咨询理财产品到期续投")
     assert call.answered_by_kind == "own_rm"

@@ -3,6 +3,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from clients.models import ClientKind
 from tests.factories.clients import AccountFactory, BalanceFactory, ClientFactory, TradeFactory
@@ -55,7 +56,6 @@ def qualifying():
 @pytest.fixture(autouse=True)
 def _english():
     """Services and commands speak the active language (Chinese by default); tests read English."""
-    from django.utils import translation
 
     with translation.override("en"):
         yield

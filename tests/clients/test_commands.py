@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from clients.models import VipStatus
+from programme.tasks import reclassify_vips
 from tests.clients.conftest import make_client
 from tests.factories.managers import AssignmentFactory, RelationshipManagerFactory
 
@@ -37,7 +38,6 @@ def test_reclassify_command_rejects_a_bad_date():
 
 
 def test_reclassify_task_calls_the_service():
-    from programme.tasks import reclassify_vips
 
     make_client(as_of=D)
     assert reclassify_vips("2026-05-31")["changes"] == 1

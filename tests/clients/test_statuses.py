@@ -5,13 +5,15 @@ import datetime
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clients.models import Client, StatusChange, StatusOverride, VipStatus
+from clients.models import Account, Balance, Client, StatusChange, StatusOverride, Trade, VipStatus
 from clients.qualification.overrides import status_override_create, status_override_revoke
 from clients.qualification.reclassify import vip_statuses_reclassify
 from tests.clients.conftest import make_client
+from tests.factories.clients import ClientFactory
 from tests.factories.core import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -169,8 +171,6 @@ def test_changes_are_written_in_batches_each_change_once(monkeypatch):
 def test_reclassification_issues_the_same_number_of_queries_whatever_the_client_count(
     size, django_assert_num_queries
 ):
-    from clients.models import Account, Balance, Trade
-    from tests.factories.clients import ClientFactory
 
     # Bulk-built so the test stays fast: every client just qualifies.
     branch_client = ClientFactory()
@@ -220,7 +220,6 @@ EXPECTED_QUERIES = {"sqlite": 14, "postgresql": 16}
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_overlapping_runs_wait_for_each_other_and_write_history_once():
-    from django.db import connections
 
     clients = [make_client(as_of=D) for _ in range(30)]
     holder = connections.create_connection("default")
@@ -259,7 +258,6 @@ def test_overlapping_runs_wait_for_each_other_and_write_history_once():
 def test_a_big_night_refreshes_the_client_statistics_for_the_steps_after_it(
     monkeypatch, threshold, analyzed
 ):
-    from django.test.utils import CaptureQueriesContext
 
     monkeypatch.setattr("clients.qualification.reclassify.RECLASSIFY_ANALYZE_FROM", threshold)
     make_client(as_of=D)

@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from approvals.models import Proposal
 from clients.models import Client, StatusChange, StatusOverride, VipStatus
+from core.registry import DossierPanel, registry
 from core.roles import Role
 from tests.factories.clients import AccountFactory, BalanceFactory, ClientFactory, TradeFactory
 from tests.factories.core import UserFactory
-from tests.factories.managers import AssignmentFactory
+from tests.factories.managers import AssignmentFactory, RelationshipManagerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -459,7 +460,6 @@ def test_branch_staff_home_has_a_lookup_card(login, branch_staff):
 def test_dossier_renders_other_apps_panels_with_their_context(
     login, rm_user, supervisor, client_of_rm, settings, tmp_path, monkeypatch
 ):
-    from core.registry import DossierPanel, registry
 
     (tmp_path / "panel.html").write_text(
         "<p data-testid='test-panel'>{{ greeting }} {{ client.client_no }}</p>"
@@ -529,7 +529,6 @@ def test_a_longer_search_matches_anywhere_in_names(login, supervisor, branch):
 
 
 def test_rm_filter_lists_every_rm_escaped_and_keeps_the_choice(login, supervisor, branch):
-    from tests.factories.managers import RelationshipManagerFactory
 
     chosen = RelationshipManagerFactory(branch=branch, name="<b>赵</b>")
     other = RelationshipManagerFactory(branch=branch, name="钱")

@@ -1,7 +1,10 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.models import Notification
 from core.services import notification_create
+from tests.factories.clients import ClientFactory
 
 
 def test_bell_counts_unread_notifications(login, supervisor):
@@ -44,10 +47,6 @@ def test_mark_all_read(login, supervisor):
 
 
 def test_a_page_counts_unread_notifications_once(login, supervisor, branch):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.factories.clients import ClientFactory
 
     # The dossier renders every app's panel with the request's context processors too.
     client = ClientFactory(branch=branch)

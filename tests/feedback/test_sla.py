@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.db import connection, connections
 
@@ -74,7 +75,6 @@ def test_warning_at_36_hours_reaches_handler_and_team_once(ticket, received, han
 
 
 def test_warning_goes_to_team_leads_when_leads_are_named(ticket, received, handler):
-    from django.contrib.auth.models import Permission
 
     lead = UserFactory(username="fb_lead", role=Role.FEEDBACK_TEAM)
     UserFactory(username="fb_other", role=Role.FEEDBACK_TEAM)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -83,7 +84,6 @@ def test_dossier_panel_lists_the_clients_tickets_in_scope(rm_user, client_of_rm)
     request.user = rm_user
     context = panel.context(request, client_of_rm)
     assert [t.subject for t in context["tickets"]] == ["theirs"]
-    from django.template.loader import render_to_string
 
     html = render_to_string(panel.template, context, request=request)
     assert "theirs" in html and f"?client={client_of_rm.pk}" in html

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import ApprovalKind, ApprovalSetting
+from managers import services
 from managers.models import Assignment, RelationshipManager, RmStatus, Shift, TrainingRecord
 from managers.widgets import rm_history_panel
 from tests.factories.clients import VipClientFactory
@@ -359,7 +360,6 @@ class TestHomeAndPanel:
     def test_dossier_panel_lists_the_full_history(
         self, client_of_rm, rm, colleague_rm, supervisor, rf
     ):
-        from managers import services
 
         services.assignment_reassign(
             client=client_of_rm, to_rm=colleague_rm, reason="r", handover_note="n", by=supervisor

@@ -6,7 +6,7 @@ import time_machine
 
 from core.dates import months_before
 from managers import selectors
-from managers.models import RmStatus, TrainingResult
+from managers.models import RmSelectionPolicy, RmStatus, TrainingCourse, TrainingResult
 from tests.factories.managers import RelationshipManagerFactory
 from tests.factories.training import TrainingCourseFactory, TrainingRecordFactory
 
@@ -52,7 +52,6 @@ def test_an_rm_who_never_trained_is_flagged_but_candidates_are_not(rm, candidate
 
 
 def test_the_validity_window_follows_the_policy(rm):
-    from managers.models import RmSelectionPolicy
 
     RmSelectionPolicy.objects.update(training_valid_months=24)
     TrainingRecordFactory(rm=rm, course__held_on=datetime.date(2025, 1, 10))
@@ -94,7 +93,6 @@ def test_training_spend_of_a_year_without_courses_is_zero(db):
 
 
 def test_the_default_course_cost_is_3000():
-    from managers.models import TrainingCourse
 
     assert TrainingCourse(title="x").cost_per_attendee == Decimal("3000.00")
 

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.utils import timezone
 
 from clients.models import Client, VipStatus
 from servicedesk.models import Callback, CallbackOutcome, CallbackStatus
@@ -87,8 +88,6 @@ def test_task_generates_for_today_in_shanghai(client_of_rm):
 def test_callback_is_overdue_only_after_its_due_date(client_of_rm):
     callback = CallbackFactory(client=client_of_rm)
     with time_machine.travel(datetime.datetime(2026, 11, 30, 23, 59, tzinfo=TZ)):
-        from django.utils import timezone
-
         today = timezone.localdate()
         assert not callback.is_overdue(today)
         assert not Callback.objects.overdue(today=today).exists()

@@ -5,7 +5,7 @@ import datetime
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from servicedesk.models import Callback
 from servicedesk.services import callbacks_generate
@@ -24,7 +24,6 @@ def test_concurrent_generation_creates_each_callback_once(branch):
     results = []
 
     def run():
-        from django.db import connections
 
         barrier.wait()
         try:

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from core.registry import dossier_panels_for
 from core.roles import Role
+from servicedesk.models import PlanProduct
 from tests.factories.servicedesk import (
     CallbackFactory,
     CallLogFactory,
@@ -76,7 +77,6 @@ def test_callback_detail_queries_constant(login, rm_user, client_of_rm, django_a
 
 
 def test_plan_detail_queries_constant(login, rm_user, client_of_rm, django_assert_num_queries):
-    from servicedesk.models import PlanProduct
 
     plan = WealthPlanFactory(client=client_of_rm)
     url = reverse("servicedesk:plan_detail", args=[plan.pk])

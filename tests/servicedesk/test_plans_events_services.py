@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from clients.models import Client, VipStatus
 from servicedesk.models import Invitation, PlanStatus, Rsvp, WealthPlan
@@ -90,7 +91,6 @@ def test_product_one_level_above_client_is_refused_with_the_reason(r3_client, rm
 
 
 def test_suitability_reason_reads_in_chinese(r3_client, rm_user):
-    from django.utils import translation
 
     product = ProductFactory(code="EQ-1", risk_rating="R4")
     with translation.override("zh-hans"), pytest.raises(ValidationError) as excinfo:

@@ -9,6 +9,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from clients.models import Client
 from core.models import Notification
@@ -20,6 +21,8 @@ from servicedesk.models import (
     PlanStatus,
     WealthPlan,
 )
+from servicedesk.selectors import calls_for_user
+from servicedesk.services import callbacks_generate
 from tests.factories.clients import VipClientFactory
 from tests.factories.managers import AssignmentFactory, ShiftFactory
 from tests.factories.servicedesk import (
@@ -158,7 +161,6 @@ def test_hotline_queries_do_not_grow_with_recent_calls(
 
 
 def test_rm_sees_calls_of_own_clients_only(login, rm_user, client_of_colleague, branch_staff):
-    from servicedesk.selectors import calls_for_user
 
     theirs = CallLogFactory(client=client_of_colleague, handled_by=branch_staff)
     assert theirs not in calls_for_user(user=rm_user)
@@ -262,8 +264,6 @@ def test_recording_reached_completes_and_redirects(login, rm_user, my_callback):
 def test_worklist_queries_constant_with_data_size(
     login, supervisor, branch, tab, django_assert_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     http = login(supervisor)
     url = reverse("servicedesk:callbacks") + f"?tab={tab}"
@@ -415,8 +415,6 @@ def test_plan_status_buttons_follow_the_flow(login, rm_user, client_of_rm):
 
 
 def test_plan_list_queries_constant(login, supervisor, branch, django_assert_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     http = login(supervisor)
     for _i in range(3):
@@ -486,8 +484,6 @@ def test_rsvp_update_is_scoped(login, rm_user, client_of_rm, client_of_colleague
 
 
 def test_event_pages_queries_constant(login, supervisor, branch, django_assert_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     http = login(supervisor)
     event = EventFactory()
@@ -510,7 +506,6 @@ def test_event_pages_queries_constant(login, supervisor, branch, django_assert_n
 
 
 def test_callback_generation_assigns_current_rm(rm, branch):
-    from servicedesk.services import callbacks_generate
 
     client = VipClientFactory(branch=branch)
     AssignmentFactory(client=client, rm=rm)
@@ -522,7 +517,6 @@ def test_callback_generation_assigns_current_rm(rm, branch):
 def test_callback_follows_the_client_after_reassignment(
     login, rm_user, colleague_rm, client_of_rm, my_callback
 ):
-    from django.utils import timezone
 
     client_of_rm.assignments.update(ended_at=timezone.now())
     AssignmentFactory(client=client_of_rm, rm=colleague_rm)
