@@ -38,6 +38,7 @@ from feedback.models import (
     TicketStatus,
 )
 from feedback.selectors import team_leads
+from managers.selectors import rm_of_client
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,6 @@ def ticket_url(ticket: Ticket) -> str:
 def _rm_user_of(client: Client | None) -> User | None:
     if client is None:
         return None
-    from managers.selectors import rm_of_client
 
     rm = rm_of_client(client=client)
     return rm.user if rm is not None and rm.user_id else None
