@@ -180,12 +180,15 @@ def _send_after_commit(mail: DjangoEmail) -> None:
     """Queue the mail in the outbox, in this transaction: a job sends it once the transaction
     commits (a rolled-back change never reaches the client), and a mail server or broker outage
     only delays it."""
-    mail_enqueue(to=mail.to, subject=mail.subject, body=mail.body, headers=mail.extra_headers)
+    mail_enqueue(
+        to=mail.to, subject=str(mail.subject), body=str(mail.body), headers=mail.extra_headers
+    )
 
 
 def _client_address(ticket: Ticket) -> str:
-    if ticket.client_id and ticket.client.email:
-        return ticket.client.email
+    client = ticket.client if ticket.client_id else None
+    if client is not None and client.email:
+        return client.email
     return ticket.sender_email
 
 
@@ -297,6 +300,12 @@ def ticket_reopen(*, ticket: Ticket, note: str) -> Ticket:
 APP_NOTICE_WINDOW = 600
 
 
+def _handler_list(ticket: Ticket) -> list[User]:
+    """The ticket's handler as a list of recipients (empty while nobody handles it)."""
+    handler = ticket.handler if ticket.handler_id else None
+    return [handler] if handler is not None else []
+
+
 def _notify_client_rm(*, ticket: Ticket, client: Client | None, coalesce: bool = False) -> None:
     """The client's RM hears of every ticket on their client, once (SPEC section 6); tickets from
     the app are coalesced per RM per ``APP_NOTICE_WINDOW``."""
@@ -310,7 +319,7 @@ def _notify_client_rm(*, ticket: Ticket, client: Client | None, coalesce: bool =
             url=f"{reverse('feedback:queue')}?channel={ticket.channel}",
             dedupe_key=f"feedback:app:{rm_user.pk}:{bucket}",
         )
-    elif rm_user is not None:
+    elif rm_user is not None and client is not None:
         notification_create(
             recipients=[rm_user],
             title=_("New feedback from your client %(client)s: %(reference)s")
@@ -374,7 +383,7 @@ def _warn(pk: int, now: datetime, leads: list[User]) -> bool:
             return False
         ticket = Ticket.objects.select_related("handler").get(pk=pk)
         notification_create(
-            recipients=leads + ([ticket.handler] if ticket.handler_id else []),
+            recipients=leads + _handler_list(ticket),
             title=_warning_title(ticket, now),
             body=ticket.subject,
             url=ticket_url(ticket),
@@ -391,7 +400,7 @@ def _breach(pk: int, now: datetime, bosses: list[User]) -> bool:
             return False
         ticket = Ticket.objects.select_related("handler").get(pk=pk)
         notification_create(
-            recipients=bosses + ([ticket.handler] if ticket.handler_id else []),
+            recipients=bosses + _handler_list(ticket),
             title=_("SLA breached: %(reference)s has had no response for %(hours)s hours")
             % {
                 "reference": ticket.reference,
@@ -438,7 +447,8 @@ def _backlog(warn: list[int], breach: list[int], now: datetime, leads, bosses) -
     per_user: dict[int, tuple[User, list[Ticket], list[Ticket]]] = {}
 
     def add(user: User, ticket: Ticket, kind: int) -> None:
-        per_user.setdefault(user.pk, (user, [], []))[kind].append(ticket)
+        _user, warned_list, breached_list = per_user.setdefault(user.pk, (user, [], []))
+        (warned_list if kind == 1 else breached_list).append(ticket)
 
     for pk in warned:
         for user in leads + ([tickets[pk].handler] if tickets[pk].handler_id else []):
@@ -527,7 +537,8 @@ def survey_send(*, ticket: Ticket) -> Survey:
     )
     address = _client_address(ticket)
     if created and address:
-        language = ticket.client.preferred_language if ticket.client_id else settings.LANGUAGE_CODE
+        client = ticket.client if ticket.client_id else None
+        language = client.preferred_language if client is not None else settings.LANGUAGE_CODE
         with translation.override(language):
             mail = _survey_mail(ticket, survey, address)
         _send_after_commit(mail)

@@ -271,7 +271,7 @@ def assignments_sync(*, as_of: date) -> dict:
         for rm in selectors.rms_with_load().filter(
             status=RmStatus.ACTIVE, branch_id__in=branch_ids
         ):
-            free = rm.capacity - rm.open_count
+            free = rm.capacity - rm.open_count  # type: ignore[attr-defined]  # rms_with_load()
             if free > 0:
                 heaps[rm.branch_id].append((-free, rm.employee_no, rm.pk))
         for heap in heaps.values():
@@ -279,7 +279,7 @@ def assignments_sync(*, as_of: date) -> dict:
 
     rows, unassigned = [], []
     for pk, branch_id, client_no, name in waiting:
-        heap = heaps.get(branch_id)
+        heap = heaps.get(branch_id, [])
         if not heap:
             unassigned.append((pk, client_no, name))
             continue
@@ -306,10 +306,11 @@ def _require_active(rm: RelationshipManager) -> None:
 
 
 def _notify_new_rm(*, rm: RelationshipManager, client: Client, handover_note: str) -> None:
-    if rm.user_id is None:
+    user = rm.user if rm.user_id else None
+    if user is None:
         return
     notification_create(
-        recipients=[rm.user],
+        recipients=[user],
         title=_("You are now the relationship manager of %(client)s")
         % {"client": f"{client.name} ({client.client_no})"},
         body=handover_note,
