@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import WSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import sync_playwright
 
 from core.demo import DEMO_PASSWORD
@@ -14,6 +17,21 @@ from core.demo import DEMO_PASSWORD
 # Playwright's sync API runs an event loop in the test thread; the live server's database access
 # from that thread is safe here (one test at a time), so Django's async guard is lifted.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# On SQLite the live server shares the test's in-memory connection across its request threads; the
+# dossier fetches its panels in parallel, and two requests on one sqlite3 connection at once fail
+# ("bad parameter or other API misuse"). A single-threaded server serves them one after another
+# (it closes each connection, so the browser's parallel fetches queue instead of blocking).
+class _SerialWSGIServer(WSGIServer):
+    # The live server thread itself already uses the shared connections; there are no request
+    # threads to hand them to.
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+if connection.vendor == "sqlite":
+    LiveServerThread.server_class = _SerialWSGIServer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
