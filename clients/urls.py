@@ -9,12 +9,12 @@ urlpatterns = [
     path("export/", views.client_export, name="export"),
     path("import/", views.corebanking_upload, name="import"),
     path("policy/", views.policy, name="policy"),
-    path("<int:pk>/", views.client_detail, name="detail"),
-    path("<int:pk>/panel/<str:key>/", views.client_panel, name="panel"),
-    path("<int:pk>/reveal/", views.client_reveal, name="reveal"),
-    path("<int:pk>/preferences/", views.client_preferences, name="preferences"),
-    path("<int:pk>/override/", views.override_create, name="override"),
+    path("<id:pk>/", views.client_detail, name="detail"),
+    path("<id:pk>/panel/<str:key>/", views.client_panel, name="panel"),
+    path("<id:pk>/reveal/", views.client_reveal, name="reveal"),
+    path("<id:pk>/preferences/", views.client_preferences, name="preferences"),
+    path("<id:pk>/override/", views.override_create, name="override"),
     path(
-        "<int:pk>/override/<int:override_pk>/revoke/", views.override_revoke, name="override_revoke"
+        "<id:pk>/override/<id:override_pk>/revoke/", views.override_revoke, name="override_revoke"
     ),
 ]

@@ -6,6 +6,8 @@
   screen; each panel's content is fetched on its own (a fragment, when it scrolls into view), so
   a panel's context function should read its rows in one query.
 - Demo seeders: ``seed_demo`` calls every registered seeder in order.
+- The call lookup: a feedback ticket opened from a hotline call reads the call (its client, topic
+  and notes) through the service desk's registered lookup, so feedback does not import it.
 
 Apps register in ``AppConfig.ready()``. A context function receives the request (and the client for
 panels) and returns the template context; it must run a bounded number of queries.
@@ -47,11 +49,22 @@ class DemoSeeder:
     seed: Callable[..., Any]
 
 
+@dataclass(frozen=True)
+class CallSummary:
+    """What a ticket needs of the hotline call it is opened from."""
+
+    pk: int
+    client_id: int | None
+    topic: str  # the topic's label, in the active language
+    notes: str
+
+
 @dataclass
 class _Registry:
     home_widgets: dict[str, HomeWidget] = field(default_factory=dict)
     dossier_panels: dict[str, DossierPanel] = field(default_factory=dict)
     demo_seeders: dict[str, DemoSeeder] = field(default_factory=dict)
+    call_lookup: Callable[..., CallSummary | None] | None = None
 
 
 registry = _Registry()
@@ -97,3 +110,17 @@ def dossier_panel_for(role: Role | None, key: str) -> DossierPanel | None:
 
 def demo_seeders() -> list[DemoSeeder]:
     return sorted(registry.demo_seeders.values(), key=lambda s: s.order)
+
+
+def register_call_lookup(lookup: Callable[..., CallSummary | None]) -> None:
+    """``lookup(user=, pk=)`` returns the call ``pk`` as a ``CallSummary`` when ``user`` may see
+    it, else ``None``."""
+    registry.call_lookup = lookup
+
+
+def call_for_ticket(*, user, pk: int) -> CallSummary | None:
+    """The hotline call ``pk`` as ``user`` may see it, or ``None`` (no such call, out of scope, or
+    no service desk installed)."""
+    if registry.call_lookup is None:
+        return None
+    return registry.call_lookup(user=user, pk=pk)

@@ -10,5 +10,5 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("jobs/", views.jobs_panel, name="jobs"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("notifications/<id:pk>/open/", views.notification_open, name="notification_open"),
 ]

@@ -2,7 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from feedback.models import Category, Channel, TicketStatus
+from core.ids import IdField
+from core.registry import call_for_ticket
+from feedback.models import CLOSE_REASON_MAX_LENGTH, Category, Channel, TicketStatus
 
 STAFF_CHANNELS = [
     (Channel.PHONE, Channel.PHONE.label),
@@ -27,11 +29,12 @@ class TicketForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What the client said, in their words where possible."),
     )
-    call = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    call = IdField(required=False)
 
-    def __init__(self, *args, clients, **kwargs):
+    def __init__(self, *args, clients, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.clients = clients
+        self.user = user
 
     def clean_client_no(self):
         number = self.cleaned_data["client_no"].strip()
@@ -40,6 +43,17 @@ class TicketForm(forms.Form):
             raise forms.ValidationError(_("No client you may see has this client number."))
         self.client = client
         return number
+
+    def clean(self):
+        data = super().clean()
+        call_id = data.get("call")
+        if call_id is not None:
+            # Only a call the user may see, and about this client, may be recorded as the source.
+            call = call_for_ticket(user=self.user, pk=call_id)
+            client = getattr(self, "client", None)
+            if call is None or (client is not None and call.client_id not in (None, client.pk)):
+                self.add_error(None, _("The hotline call this ticket came from was not found."))
+        return data
 
 
 class ApiTicketForm(forms.Form):
@@ -126,7 +140,7 @@ class RespondForm(MessageForm):
 
 
 class CloseForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=CLOSE_REASON_MAX_LENGTH)
 
 
 class LinkClientForm(forms.Form):

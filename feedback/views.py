@@ -10,8 +10,10 @@ from clients.models import Client
 from clients.selectors import hotline_clients_for_user
 from core.access import hotline_reached, role_required
 from core.exports import csv_response
+from core.ids import parse_id
 from core.lists import Sorting
 from core.paging import CappedPaginator
+from core.registry import call_for_ticket
 from core.roles import Role
 from core.services import filters_used
 from feedback import selectors, services, sla
@@ -215,7 +217,7 @@ def ticket_new(request):
     here with ?client=<id>&channel=phone&call=<id>."""
     clients = _loggable_clients(request)
     if request.method == "POST":
-        form = TicketForm(request.POST, clients=clients)
+        form = TicketForm(request.POST, clients=clients, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             ticket = services.ticket_create(
@@ -241,21 +243,30 @@ def ticket_new(request):
                 return redirect("feedback:ticket_detail", reference=ticket.reference)
             return redirect("feedback:queue")
     else:
-        initial = {}
-        client = None
-        client_id = request.GET.get("client", "")
-        if client_id.isdigit():
-            client = clients.filter(pk=int(client_id)).first()
-        if client is not None:
-            initial["client_no"] = client.client_no
-        if request.GET.get("channel") in {
-            c for c, _label in TicketForm.base_fields["channel"].choices
-        }:
-            initial["channel"] = request.GET["channel"]
-        if request.GET.get("call", "").isdigit():
-            initial["call"] = int(request.GET["call"])
-        form = TicketForm(initial=initial, clients=clients)
+        form = TicketForm(
+            initial=_ticket_initial(request, clients), clients=clients, user=request.user
+        )
     return render(request, "feedback/ticket_form.html", {"form": form})
+
+
+def _ticket_initial(request, clients) -> dict:
+    """The new-ticket form as the links into it fill it: the dossier's ``?client=<id>``, the
+    hotline's ``?channel=phone&call=<id>`` (the call's client, topic and notes carry over)."""
+    initial = {}
+    client_id = parse_id(request.GET.get("client"))
+    call = None
+    if (call_id := parse_id(request.GET.get("call"))) is not None:
+        call = call_for_ticket(user=request.user, pk=call_id)
+    if call is not None:
+        initial.update(call=call.pk, subject=call.topic[:200], description=call.notes)
+        client_id = client_id or call.client_id
+    client = clients.filter(pk=client_id).first() if client_id is not None else None
+    if client is not None:
+        initial["client_no"] = client.client_no
+    channels = {c for c, _label in TicketForm.base_fields["channel"].choices}
+    if request.GET.get("channel") in channels:
+        initial["channel"] = request.GET["channel"]
+    return initial
 
 
 @role_required(*STAFF)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from clients.selectors import client_for_user
 from core.access import role_required
+from core.ids import parse_id
 from core.lists import Sorting
 from core.models import Branch
 from core.roles import Role
@@ -183,8 +184,8 @@ def candidate_list(request):
     policy = selectors.policy_current()
     qs = selectors.candidates()
     branch = request.GET.get("branch", "")
-    if branch.isdigit():
-        qs = qs.filter(branch_id=int(branch))
+    if (branch_id := parse_id(branch)) is not None:
+        qs = qs.filter(branch_id=branch_id)
     qs, sort = CANDIDATE_SORTING.apply(qs, request.GET.get("sort"))
     page_obj = Paginator(qs, 25).get_page(request.GET.get("page"))
     rows = [
@@ -281,8 +282,8 @@ def training(request):
     since = selectors.training_valid_since(as_of=today)
     rms = selectors.rms_with_load().filter(status=RmStatus.ACTIVE)
     branch = request.GET.get("branch", "")
-    if branch.isdigit():
-        rms = rms.filter(branch_id=int(branch))
+    if (branch_id := parse_id(branch)) is not None:
+        rms = rms.filter(branch_id=branch_id)
     if request.GET.get("lapsed") == "1":
         rms = rms.filter(Q(last_passed_on__isnull=True) | Q(last_passed_on__lt=since))
     rms, sort = TRAINING_SORTING.apply(rms, request.GET.get("sort"))

@@ -4,4 +4,4 @@ from retention import views
 
 app_name = "retention"
 
-urlpatterns = [path("<int:pk>/close/", views.task_close, name="close")]
+urlpatterns = [path("<id:pk>/close/", views.task_close, name="close")]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.selectors import user_sees_pii
-from core.registry import register_dossier_panel, register_home_widget
+from core.registry import register_call_lookup, register_dossier_panel, register_home_widget
 from core.roles import SERVICE_WIDE_ROLES, Role
 from servicedesk import selectors
 
@@ -27,6 +27,7 @@ def _rm_callbacks(request) -> dict:
         "callbacks": list(urgent[:WIDGET_ROWS]),
         "total": urgent.count(),
         "today": today,
+        "show_phone": selectors.callback_phones_unmasked(user=request.user),
     }
 
 
@@ -43,6 +44,7 @@ def _overdue_callbacks(request) -> dict:
         "callbacks": list(qs[:WIDGET_ROWS]),
         "total": qs.count(),
         "today": today,
+        "show_phone": selectors.callback_phones_unmasked(user=request.user),
     }
 
 
@@ -90,6 +92,7 @@ def _events_panel(request, client) -> dict:
 
 
 def register() -> None:
+    register_call_lookup(selectors.call_summary_for_user)
     rm_and_supervisor = {Role.RELATIONSHIP_MANAGER, *SERVICE_WIDE_ROLES}
     register_home_widget(
         key="servicedesk.callbacks_today",

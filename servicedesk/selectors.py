@@ -21,6 +21,7 @@ from clients.models import Client
 from clients.selectors import assigned_to, clients_for_user
 from core.models import User
 from core.phone import is_landline_ending_with, local_landline_digits
+from core.registry import CallSummary
 from core.roles import Role
 from servicedesk.models import (
     COMPLETED_CALLBACK_STATUSES,
@@ -81,6 +82,20 @@ def call_for_user(*, user: User, pk: int) -> CallLog:
     return call
 
 
+def call_summary_for_user(*, user: User, pk: int) -> CallSummary | None:
+    """The call a ticket is opened from ("Open a ticket from this call"), as ``user`` may see it:
+    its client, topic label and notes; ``None`` outside the user's scope."""
+    call = calls_for_user(user=user).filter(pk=pk).first()
+    if call is None:
+        return None
+    return CallSummary(
+        pk=call.pk,
+        client_id=call.client_id,
+        topic=str(call.get_topic_display()),
+        notes=call.notes,
+    )
+
+
 # --- Call-backs ------------------------------------------------------------------------------------
 
 
@@ -93,6 +108,13 @@ def callbacks_for_user(*, user: User) -> QuerySet[Callback]:
         # client, and the former RM no longer sees it.
         return base.filter(assigned_to(user, "client_id"))
     return base.none()
+
+
+def callback_phones_unmasked(*, user: User) -> bool:
+    """Whether a call-back list shows its clients' phones in full: an RM's list holds only their
+    own clients (``callbacks_for_user``), and supervisors see every client's PII (SPEC section 1:
+    the client's own RM, supervisors and administrators)."""
+    return _service_wide(user) or user.role == Role.RELATIONSHIP_MANAGER
 
 
 def callback_for_user(*, user: User, pk: int) -> Callback:

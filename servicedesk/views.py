@@ -23,6 +23,7 @@ from core.access import (
     hotline_remember_number,
     role_required,
 )
+from core.ids import parse_id
 from core.lists import Sorting
 from core.phone import InvalidPhone, normalize_phone
 from core.roles import Role
@@ -150,8 +151,8 @@ def hotline_caller(request, key: str):
         "responder": who_answers(client=client, at=timezone.now()),
         **_recent_calls(request),
     }
-    logged = request.GET.get("call", "")
-    if logged.isdigit() and len(logged) < 19:
+    logged = parse_id(request.GET.get("call"))
+    if logged is not None:
         context["logged_call"] = (
             selectors.calls_for_user(user=request.user).filter(pk=logged).first()
         )
@@ -212,6 +213,7 @@ def callback_list(request):
             "sort": sort,
             "today": today,
             "week_end": today + timedelta(days=6),
+            "show_phone": selectors.callback_phones_unmasked(user=request.user),
         },
     )
 
@@ -359,9 +361,10 @@ def plan_new(request):
         return redirect(f"{reverse('servicedesk:plan_new')}?client={client.pk}")
     if not client_id:
         return render(request, "servicedesk/plan_pick_client.html", {})
-    if not client_id.isdigit():
+    client_pk = parse_id(client_id)
+    if client_pk is None:
         raise Http404
-    client = clients.filter(pk=client_id).first()
+    client = clients.filter(pk=client_pk).first()
     if client is None:
         raise Http404
     return _plan_form_page(request, client=client)
@@ -446,7 +449,7 @@ def event_list(request):
     elif when == "past":
         qs = qs.filter(held_on__lt=today)
     year = request.GET.get("year", "")
-    valid_year = year.isdigit() and 1900 < int(year) < 3000
+    valid_year = year.isascii() and year.isdigit() and len(year) == 4 and 1900 < int(year) < 3000
     if valid_year:
         qs = qs.filter(held_on__year=int(year))
     qs, sort = EVENT_SORTING.apply(qs, request.GET.get("sort"))

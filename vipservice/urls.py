@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
+
+from core.ids import IdConverter
+
+# Before the apps' URLconfs are included: their paths take row ids as <id:pk>.
+register_converter(IdConverter, "id")
 
 admin.site.site_header = _("VIP Service administration")
 admin.site.site_title = _("VIP Service")

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,9 +16,11 @@ from django.utils import timezone
 from core.roles import Role
 from feedback import services
 from feedback.models import Survey, Ticket, TicketMessage, TicketStatus
+from servicedesk.models import CallTopic
 from tests.factories.clients import VipClientFactory
 from tests.factories.core import UserFactory
 from tests.factories.feedback import TicketFactory
+from tests.factories.servicedesk import CallLogFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -280,9 +283,25 @@ class TestIntakeForm:
     url = reverse("feedback:ticket_new")
 
     def test_prefilled_from_the_hotline_console(self, login, rm_user, client_of_rm):
-        response = login(rm_user).get(f"{self.url}?client={client_of_rm.pk}&channel=phone&call=77")
+        call = CallLogFactory(
+            client=client_of_rm, handled_by=rm_user, topic=CallTopic.COMPLAINT, notes="等了很久"
+        )
+        response = login(rm_user).get(f"{self.url}?channel=phone&call={call.pk}")
         form = response.context["form"]
-        assert form.initial == {"client_no": client_of_rm.client_no, "channel": "phone", "call": 77}
+        assert form.initial == {
+            "client_no": client_of_rm.client_no,
+            "channel": "phone",
+            "call": call.pk,
+            "subject": "Complaint",
+            "description": "等了很久",
+        }
+
+    def test_a_call_outside_the_users_scope_prefills_nothing(
+        self, login, rm_user, client_elsewhere
+    ):
+        call = CallLogFactory(client=client_elsewhere, notes="secret")
+        response = login(rm_user).get(f"{self.url}?call={call.pk}")
+        assert response.context["form"].initial == {}
 
     def test_prefill_ignores_clients_outside_scope_and_junk(self, login, rm_user, client_elsewhere):
         response = login(rm_user).get(f"{self.url}?client={client_elsewhere.pk}&channel=x&call=y")
@@ -290,6 +309,7 @@ class TestIntakeForm:
         assert response.context["form"].initial == {}
 
     def test_rm_logs_feedback_and_the_clock_starts(self, login, rm_user, client_of_rm):
+        call = CallLogFactory(client=client_of_rm, handled_by=rm_user)
         response = login(rm_user).post(
             self.url,
             {
@@ -298,12 +318,12 @@ class TestIntakeForm:
                 "category": "complaint",
                 "subject": "Waited 20 minutes",
                 "description": "On hold for 20 minutes.",
-                "call": "77",
+                "call": str(call.pk),
             },
         )
         ticket = Ticket.objects.get()
         assert response.status_code == 302 and response["Location"] == detail(ticket)
-        assert ticket.call_id == 77 and ticket.created_by == rm_user
+        assert ticket.call_id == call.pk and ticket.created_by == rm_user
         assert ticket.first_response_due_at - ticket.received_at == timedelta(hours=48)
 
     def test_client_outside_scope_is_refused(self, login, rm_user, client_elsewhere):
@@ -378,3 +398,30 @@ def test_a_formula_in_a_ticket_subject_is_not_live_in_the_queue_export(
 
 def test_rm_may_not_export(login, rm_user):
     assert login(rm_user).get(reverse("feedback:queue_export")).status_code == 404
+
+
+def test_a_close_with_a_too_long_reason_is_refused_and_the_ticket_stays_open(
+    login, feedback_user, client_of_rm
+):
+    ticket = TicketFactory(client=client_of_rm, handler=feedback_user)
+
+    response = login(feedback_user).post(
+        reverse("feedback:ticket_action", args=[ticket.reference, "close"]),
+        {"reason": "x" * 501},
+        follow=True,
+    )
+
+    ticket.refresh_from_db()
+    assert ticket.status != TicketStatus.CLOSED
+    assert "(it has 501)" in response.content.decode()
+    assert not ticket.messages.exists()
+
+
+def test_the_close_service_refuses_a_too_long_reason(feedback_user, client_of_rm):
+    ticket = TicketFactory(client=client_of_rm)
+
+    with pytest.raises(ValidationError):
+        services.ticket_close(ticket=ticket, actor=feedback_user, reason="x" * 501)
+
+    ticket.refresh_from_db()
+    assert ticket.status != TicketStatus.CLOSED
