@@ -5,8 +5,9 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -155,4 +156,24 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if "Cache-Control" not in response or "no-store" not in response["Cache-Control"]:
             add_never_cache_headers(response)
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A GET on a POST-only address (a bookmarked or reloaded action) answers the product's 405
+    page instead of Django's empty ``HttpResponseNotAllowed``: one place for every
+    ``require_POST`` view. The API's answers stay JSON (``ApiJsonErrorsMiddleware``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            isinstance(response, HttpResponseNotAllowed)
+            and not response.content
+            and not is_api(request)
+        ):
+            response.content = render_to_string("405.html", request=request)
+            response["Content-Type"] = "text/html; charset=utf-8"
         return response

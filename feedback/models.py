@@ -207,6 +207,10 @@ class Ticket(models.Model):
         return CHANNEL_ICONS.get(self.channel, "chat")
 
 
+# A ticket closed with a reason keeps it whole in an internal note (issue 14: refused, never cut).
+CLOSE_REASON_MAX_LENGTH = 500
+
+
 class TicketMessage(models.Model):
     """One entry of a ticket's thread: an internal note, a response to the client, or a message
     from the client (an email reply, a call)."""

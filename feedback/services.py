@@ -25,6 +25,7 @@ from core.selectors import supervisors
 from core.services import audit_record, notification_create
 from feedback import sla
 from feedback.models import (
+    CLOSE_REASON_MAX_LENGTH,
     ApiKey,
     Category,
     Channel,
@@ -255,7 +256,14 @@ def ticket_resolve(*, ticket: Ticket, actor: User, resolution: str) -> Survey:
 
 @transaction.atomic
 def ticket_close(*, ticket: Ticket, actor: User, reason: str = "") -> Ticket:
-    """Close a resolved ticket, or an open one that needs no answer (spam, duplicate)."""
+    """Close a resolved ticket, or an open one that needs no answer (spam, duplicate). The reason
+    is kept whole as an internal note: longer than ``CLOSE_REASON_MAX_LENGTH`` characters is a
+    ``ValidationError`` and the ticket stays as it was (issue 14)."""
+    if len(reason.strip()) > CLOSE_REASON_MAX_LENGTH:
+        raise ValidationError(
+            _("Keep the reason to %(limit)s characters; the ticket was not closed.")
+            % {"limit": CLOSE_REASON_MAX_LENGTH}
+        )
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status == TicketStatus.CLOSED:
         raise ValidationError(_("This ticket is already closed."))

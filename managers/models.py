@@ -93,15 +93,28 @@ class RmSelectionPolicy(models.Model):
 class TrainingCourse(models.Model):
     title = models.CharField(_("title"), max_length=200)
     held_on = models.DateField(_("date"))
-    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    hours = models.DecimalField(
+        _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
+    )
     cost_per_attendee = models.DecimalField(
-        _("cost per attendee"), max_digits=12, decimal_places=2, default=Decimal("3000.00")
+        _("cost per attendee"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("3000.00"),
+        validators=[MinValueValidator(Decimal("0"))],
     )
 
     class Meta:
         ordering = ["-held_on"]
         verbose_name = _("training course")
         verbose_name_plural = _("training courses")
+        # The form and the service check too; the database has the last word for any other path.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gte=0) & Q(cost_per_attendee__gte=0),
+                name="training_course_not_negative",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.held_on})"

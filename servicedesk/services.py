@@ -394,6 +394,8 @@ def invitation_update(*, invitation: Invitation, rsvp: str, attended: bool) -> I
         raise ValidationError({"rsvp": _("Choose an answer from the list.")})
     if attended and rsvp == Rsvp.DECLINED:
         raise ValidationError({"attended": _("A client who declined cannot have attended.")})
+    if attended and invitation.event.held_on > timezone.localdate():
+        raise ValidationError({"attended": _("The event has not taken place yet.")})
     invitation.rsvp, invitation.attended = rsvp, attended
     invitation.save(update_fields=["rsvp", "attended"])
     return invitation

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "core.middleware.ApiJsonErrorsMiddleware",
     "core.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
@@ -20,7 +21,12 @@ from servicedesk.services import (
     wealth_plan_update,
 )
 from tests.factories.clients import ClientFactory, VipClientFactory
-from tests.factories.servicedesk import EventFactory, ProductFactory, WealthPlanFactory
+from tests.factories.servicedesk import (
+    EventFactory,
+    InvitationFactory,
+    ProductFactory,
+    WealthPlanFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +184,7 @@ def test_invitations_by_filter_only_reach_matching_vips(branch, other_branch):
 
 
 def test_rsvp_and_attendance(client_of_rm):
-    event = EventFactory()
+    event = EventFactory(held_on=datetime.date(2026, 11, 1))
     event_invite(event=event, clients=Client.objects.all())
     invitation = Invitation.objects.get()
     invitation_update(invitation=invitation, rsvp=Rsvp.ACCEPTED, attended=True)
@@ -202,3 +208,18 @@ def test_event_spend_sums_the_year(db):
 def test_event_cost_cannot_be_negative(db):
     with pytest.raises(ValidationError):
         event_create(title="x", held_on=datetime.date(2026, 1, 1), place="y", cost=Decimal("-1"))
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.UTC), tick=False)
+def test_attendance_is_refused_for_an_event_still_to_come(client_of_rm):
+    invitation = InvitationFactory(
+        client=client_of_rm, event=EventFactory(held_on=datetime.date(2026, 11, 29))
+    )
+
+    with pytest.raises(ValidationError) as error:
+        invitation_update(invitation=invitation, rsvp=Rsvp.ACCEPTED, attended=True)
+
+    assert "attended" in error.value.message_dict
+    invitation.refresh_from_db()
+    assert not invitation.attended
+    invitation_update(invitation=invitation, rsvp=Rsvp.ACCEPTED, attended=False)
