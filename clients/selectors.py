@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Reverse, Upper
 from django.http import Http404
 from django.utils import timezone
 
@@ -153,16 +154,38 @@ def client_list(*, user: User, q: str = "", sort: str = "") -> QuerySet[Client]:
         qs = qs.annotate(is_mine=assigned_to(user))
     q = (q or "").strip()
     if q:
-        # "Contains" is served by a trigram index from 3 characters on; shorter text would read
-        # every client, so it matches the start of the name (a surname, a two-character name).
-        by_name = Q(name__icontains=q) if len(q) >= 3 else Q(name__istartswith=q)
-        match = by_name | Q(client_no__iexact=q)
-        number = phone_key(q)
-        if number and len(national := national_digits(number)) >= 7:
-            # The stored number's end: a landline typed without its area code, or part of one.
-            match |= Q(phone_normalized=number) | Q(phone_normalized__endswith=national)
-        qs = qs.filter(match)
+        qs = qs.annotate(name_reversed=Reverse(Upper("name"))).filter(search_match(q))
     return CLIENT_SORTING.apply(qs, sort)[0]
+
+
+PHONE_TAIL_DIGITS = 4
+
+
+def search_match(q: str) -> Q:
+    """What staff type into the search box (issue 14), as one condition on ``Client`` annotated
+    with ``name_reversed`` (``Reverse(Upper("name"))``):
+
+    - any part of the client number;
+    - any part of the name. From 3 characters "contains" is served by a trigram index on
+      PostgreSQL (clients migrations 0006 and 0010); a shorter text, a surname or a Chinese
+      given name (王芳: "王", "芳"), matches the start or the end of the name, each served by a
+      prefix index (the end through the reversed name);
+    - the phone: a whole number in any format (``core.phone``: the stored E.164 form, or its
+      national digits' end for a landline typed without its area code), or the last
+      ``PHONE_TAIL_DIGITS`` or more digits as typed (the stored form ends with them).
+    """
+    if len(q) >= 3:
+        match = Q(name__icontains=q)
+    else:
+        match = Q(name__istartswith=q) | Q(name_reversed__startswith=q.upper()[::-1])
+    match |= Q(client_no__icontains=q) if len(q) >= 3 else Q(client_no__iexact=q)
+    number = phone_key(q)
+    if number and len(national := national_digits(number)) >= 7:
+        match |= Q(phone_normalized=number) | Q(phone_normalized__endswith=national)
+    typed = q.replace(" ", "").replace("-", "")
+    if PHONE_TAIL_DIGITS <= len(typed) < 7 and typed.isascii() and typed.isdigit():
+        match |= Q(phone_normalized__endswith=typed)
+    return match
 
 
 def grace_days_in_force(day=None) -> int:

@@ -114,7 +114,7 @@ def callback_phones_unmasked(*, user: User) -> bool:
     """Whether a call-back list shows its clients' phones in full: an RM's list holds only their
     own clients (``callbacks_for_user``), and supervisors see every client's PII (SPEC section 1:
     the client's own RM, supervisors and administrators)."""
-    return _service_wide(user) or user.role == Role.RELATIONSHIP_MANAGER
+    return user.is_service_wide or user.role == Role.RELATIONSHIP_MANAGER
 
 
 def callback_for_user(*, user: User, pk: int) -> Callback:

@@ -512,12 +512,15 @@ def test_a_list_longer_than_the_cap_asks_for_a_narrower_search(
     assert not http.get(LIST, {"kind": "corporate"}).context["page_obj"].paginator.capped
 
 
-def test_a_search_shorter_than_3_characters_matches_the_start_of_names(login, supervisor, branch):
+def test_a_search_shorter_than_3_characters_matches_the_start_or_end_of_names(
+    login, supervisor, branch
+):
     ClientFactory(name="丁俊", branch=branch)
     ClientFactory(name="丁俊杰", branch=branch)
-    ClientFactory(name="王丁俊", branch=branch)
+    ClientFactory(name="王丁俊", branch=branch)  # the given name
+    ClientFactory(name="王丁俊杰", branch=branch)  # neither start nor end: a longer text finds it
     response = login(supervisor).get(LIST, {"q": "丁俊"})
-    assert sorted(c.name for c in response.context["page_obj"]) == ["丁俊", "丁俊杰"]
+    assert sorted(c.name for c in response.context["page_obj"]) == ["丁俊", "丁俊杰", "王丁俊"]
 
 
 def test_a_longer_search_matches_anywhere_in_names(login, supervisor, branch):
