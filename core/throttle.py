@@ -5,6 +5,9 @@ import time
 
 from django.core.cache import cache
 
+# django.contrib.auth's AbstractUser.username
+USERNAME_MAX_LENGTH = 150
+
 
 def allow(*, scope: str, key: str, limit: int, window: int) -> bool:
     """Count one hit of ``key`` in ``scope`` and say whether it is within ``limit`` hits per
@@ -22,3 +25,12 @@ def allow(*, scope: str, key: str, limit: int, window: int) -> bool:
     except Exception:  # noqa: BLE001 - any cache failure (Redis down) lets the hit through
         return True
     return count <= limit
+
+
+def axes_username(request, credentials: dict | None = None) -> str:
+    """The sign-in name django-axes records a failed attempt under (``AXES_USERNAME_CALLABLE``):
+    what was typed, cut to the longest possible username (150). A longer name cannot be a user,
+    and storing it whole overflows axes' 255-character column on PostgreSQL: a 500 on the login
+    page (issue 14)."""
+    typed = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(typed)[:USERNAME_MAX_LENGTH]

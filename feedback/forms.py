@@ -139,6 +139,10 @@ class RespondForm(MessageForm):
     )
 
 
+class CategoryForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+
+
 class CloseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=CLOSE_REASON_MAX_LENGTH)
 

@@ -40,6 +40,7 @@ from feedback.models import (
 )
 from feedback.selectors import team_leads
 from managers.selectors import rm_of_client
+from retention.services import follow_up_open
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,35 @@ REFERENCE_RE = re.compile(r"\[(FB-\d{4}-\d{6,})\]")
 
 def ticket_url(ticket: Ticket) -> str:
     return reverse("feedback:ticket_detail", args=[ticket.reference])
+
+
+# A satisfaction score at or below this (of 1–5) is an unhappy client (issue 14).
+UNHAPPY_SCORE_MAX = 2
+
+
+def unhappy_client_follow_up(
+    *, client: Client | None, score: int | None, source: str, reference: str, url: str
+) -> None:
+    """A survey or call-back ``score`` of 1 or 2 opens a follow-up on the client for their RM
+    (``retention.services.follow_up_open``, on the RM's home until done) and tells the RM and the
+    feedback team leads at once. ``source`` is "survey" or "callback"; ``reference`` the ticket
+    reference or the call-back's month. Nothing happens for a better score or no client."""
+    if client is None or score is None or score > UNHAPPY_SCORE_MAX:
+        return
+    follow_up_open(
+        client=client, figures={"score": score, "source": source, "reference": reference}
+    )
+    rm_user = _rm_user_of(client)
+    notification_create(
+        recipients=[*([rm_user] if rm_user else []), *team_leads()],
+        title=_("Unhappy client %(client)s: satisfaction %(score)s of 5")
+        % {"client": client.name, "score": score},
+        body=_("From %(reference)s. A follow-up is on the RM's home until it is closed.")
+        % {"reference": reference},
+        url=url,
+        level=Notification.Level.DANGER,
+        dedupe_key=f"unhappy:{source}:{reference}",
+    )
 
 
 def _rm_user_of(client: Client | None) -> User | None:
@@ -339,6 +369,35 @@ def _notify_client_rm(*, ticket: Ticket, client: Client | None, coalesce: bool =
 
 
 @transaction.atomic
+def ticket_category_set(*, ticket: Ticket, category: str, actor: User) -> Ticket:
+    """The feedback team corrects a ticket's category (issue 14). Audited with the old and new
+    value and noted in the thread; the needs analysis reads the ticket's current category, so it
+    counts the corrected one. Raises ``ValidationError`` for an unknown category."""
+    if category not in Category.values:
+        raise ValidationError(_("Unknown category."))
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    before = ticket.category
+    if before == category:
+        return ticket
+    ticket.category = category
+    ticket.save(update_fields=["category"])
+    TicketMessage.objects.create(
+        ticket=ticket,
+        author=actor,
+        kind=TicketMessage.Kind.INTERNAL_NOTE,
+        body=_("Category changed from %(before)s to %(after)s.")
+        % {"before": Category(before).label, "after": Category(category).label},
+    )
+    audit_record(
+        actor=actor,
+        event="feedback.category_change",
+        instance=ticket,
+        detail={"from": before, "to": category},
+    )
+    return ticket
+
+
+@transaction.atomic
 def ticket_client_set(*, ticket: Ticket, client: Client, actor: User) -> Ticket:
     """Triage of an unmatched email: attach it to the client it came from."""
     ticket.client = client
@@ -582,6 +641,14 @@ def survey_submit(*, survey: Survey, score: int, comment: str = "") -> Survey:
     if updated != 1:
         raise SurveyClosed
     survey.refresh_from_db()
+    ticket = survey.ticket
+    unhappy_client_follow_up(
+        client=ticket.client,
+        score=survey.score,
+        source="survey",
+        reference=ticket.reference,
+        url=ticket_url(ticket),
+    )
     return survey
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
         views.ticket_link_client,
         name="ticket_link_client",
     ),
+    path("tickets/<str:reference>/category/", views.ticket_category, name="ticket_category"),
     path(
         "tickets/<str:reference>/attachments/<id:pk>/",
         mail_views.attachment_download,

@@ -20,6 +20,7 @@ from feedback import selectors, services, sla
 from feedback.forms import (
     AssignForm,
     BulkAssignForm,
+    CategoryForm,
     CloseForm,
     LinkClientForm,
     MessageForm,
@@ -293,8 +294,10 @@ def ticket_detail(request, reference: str):
             "survey": survey,
             "assign_form": AssignForm(handlers=selectors.handlers()) if is_team else None,
             "respond_form": RespondForm(),
-            "note_form": MessageForm(),
+            # Its own ids: the respond form has a "body" field too (one id per page).
+            "note_form": MessageForm(auto_id="note_%s"),
             "close_form": CloseForm(),
+            "category_form": CategoryForm(initial={"category": ticket.category}, auto_id="cat_%s"),
             "link_form": LinkClientForm(),
             "Kind": TicketMessage.Kind,
         },
@@ -370,6 +373,28 @@ def ticket_resolve(request, reference: str):
     )
 
 
+@role_required(*TEAM)
+@require_POST
+def ticket_category(request, reference: str):
+    """The feedback team corrects a ticket's category (audited); analytics counts the new one."""
+    ticket = selectors.ticket_for_user(user=request.user, reference=reference)
+    form = CategoryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a category from the list."))
+    else:
+        try:
+            services.ticket_category_set(
+                ticket=ticket, category=form.cleaned_data["category"], actor=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Category of %(reference)s changed.") % {"reference": ticket.reference}
+            )
+    return redirect("feedback:ticket_detail", reference=ticket.reference)
+
+
 @role_required(*STAFF)
 @require_POST
 def ticket_note(request, reference: str):
@@ -385,8 +410,10 @@ def ticket_note(request, reference: str):
 def ticket_close(request, reference: str):
     def act(ticket):
         form = CloseForm(request.POST)
-        reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
-        services.ticket_close(ticket=ticket, actor=request.user, reason=reason)
+        if not form.is_valid():
+            # A too-long reason is refused, never dropped while the ticket closes (issue 14).
+            raise ValidationError(form.errors["reason"][0])
+        services.ticket_close(ticket=ticket, actor=request.user, reason=form.cleaned_data["reason"])
 
     return _ticket_action(request, reference, act, _("%(reference)s closed."))
 

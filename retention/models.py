@@ -11,6 +11,8 @@ class WarningReason(models.TextChoices):
     ASSETS_FELL = "assets_fell", _("Assets fell sharply")
     NEAR_THRESHOLD = "near_threshold", _("Assets near the threshold")
     TRADES_LAPSE = "trades_lapse", _("Trades will fall below the minimum")
+    # Not from the nightly warning: a survey or call-back score of 1 or 2 (issue 14).
+    UNHAPPY = "unhappy", _("Unhappy client")
 
 
 class TaskOutcome(models.TextChoices):

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -147,3 +147,33 @@ def retention_task_close(*, task_id: int, outcome: str, note: str, by: User) -> 
         detail={"task": task.pk, "outcome": outcome},
     )
     return task
+
+
+def follow_up_open(*, client: Client, figures: dict[str, str | int]) -> RetentionTask:
+    """The follow-up of an unhappy client (issue 14: a survey or call-back score of 1 or 2): a
+    task of reason ``UNHAPPY`` for the client's current RM, shown on their home until closed with
+    an outcome. ``figures`` says what was scored (``{"score": 2, "source": "survey",
+    "reference": "FB-2026-000123"}``). One open follow-up per client: a second low score while
+    one is open returns that one with the newest figures."""
+    rm = (
+        Assignment.objects.filter(client=client, ended_at__isnull=True)
+        .values_list("rm_id", flat=True)
+        .first()
+    )
+    open_task = RetentionTask.objects.filter(
+        client=client, reason=WarningReason.UNHAPPY, closed_at__isnull=True
+    )
+    if open_task.update(figures=figures):
+        return open_task.get()
+    try:
+        with transaction.atomic():
+            return RetentionTask.objects.create(
+                client=client,
+                rm_id=rm,
+                reason=WarningReason.UNHAPPY,
+                figures=figures,
+                raised_on=timezone.localdate(),
+            )
+    except IntegrityError:
+        # Opened by a concurrent answer in the meantime (the one-open-task constraint).
+        return open_task.get()

@@ -17,6 +17,7 @@ from core.models import Notification, User
 from core.phone import normalize_phone
 from core.selectors import supervisors
 from core.services import audit_record, notification_create
+from feedback.services import unhappy_client_follow_up
 from managers.models import Assignment
 from managers.selectors import rm_of_client, who_answers
 from servicedesk.models import (
@@ -193,6 +194,13 @@ def callback_complete(
         callback.completed_at = timezone.now()
         callback.completed_by = by
     callback.save()
+    unhappy_client_follow_up(
+        client=callback.client,
+        score=satisfaction_score,
+        source="callback",
+        reference=f"{callback.period:%Y-%m}",
+        url=reverse("servicedesk:callback_detail", args=[callback.pk]),
+    )
     return callback
 
 

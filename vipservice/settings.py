@@ -189,6 +189,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_HANDLER = "core.axes.SprayAwareHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_USERNAME_CALLABLE = "core.throttle.axes_username"
 
 # Hotline look-ups per user: at most this many numbers per window (seconds); beyond, 429 and a
 # message. A look-up reveals who a number belongs to, so it is braked like a search (issue 13).

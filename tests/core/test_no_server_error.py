@@ -314,3 +314,10 @@ def test_a_ticket_names_only_a_call_the_user_may_see(login, branch_staff, client
 @pytest.mark.parametrize("segment", ["9223372036854775808", "99999999999999999999", "0"])
 def test_an_id_beyond_the_column_in_a_path_is_not_found(login, supervisor, segment):
     assert login(supervisor).get(f"/clients/{segment}/").status_code == 404
+
+
+def test_a_sign_in_with_a_huge_username_is_refused_not_a_server_error(client, db):
+    response = client.post("/accounts/login/", {"username": "x" * 10_000, "password": "x"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors

@@ -406,7 +406,7 @@ def test_a_close_with_a_too_long_reason_is_refused_and_the_ticket_stays_open(
     ticket = TicketFactory(client=client_of_rm, handler=feedback_user)
 
     response = login(feedback_user).post(
-        reverse("feedback:ticket_action", args=[ticket.reference, "close"]),
+        reverse("feedback:ticket_close", args=[ticket.reference]),
         {"reason": "x" * 501},
         follow=True,
     )
