@@ -75,6 +75,7 @@ NOT_CLIENT_SCOPED = {
     "feedback:ticket_note": "a POST action on a ticket: same ticket_for_user as ticket_detail",
     "feedback:ticket_close": "a POST action on a ticket: same ticket_for_user as ticket_detail",
     "feedback:ticket_link_client": "a POST action on a ticket: same ticket_for_user as ticket_detail",
+    "feedback:ticket_category": "a POST action on a ticket: same ticket_for_user as ticket_detail",
     "feedback:attachment_download": "behind ticket_for_user of its ticket",
     "feedback:held_mail_raw": "held mail, feedback team only",
     "feedback:survey": "the client's one-time token, no login",
