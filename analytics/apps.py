@@ -17,7 +17,9 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
     navigation = [
         NavItem(60, "analytics:dashboard", _("Analytics"), frozenset({SUPERVISOR}), "graph-up"),
-        NavItem(61, "analytics:my_figures", _("My figures"), frozenset({RM}), "graph-up"),
+        NavItem(
+            61, "analytics:my_figures", _("My figures"), frozenset({RM}), "graph-up", personal=True
+        ),
     ]
     role_permissions: dict = {
         SUPERVISOR: [

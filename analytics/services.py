@@ -89,7 +89,8 @@ def year_report(
     rows = _months_of_year(year, today, as_of, now, changes, use_snapshot=use_snapshot)
     vip_base = len(kpis.vips_on(changes, date(year, 1, 1)))
     previous_base = len(kpis.vips_on(changes, date(year - 1, 1, 1)))
-    churn = kpis.rate(sum(r.churned for r in rows), vip_base)
+    churned = sum(r.churned for r in rows)
+    churn = kpis.rate(churned, vip_base)
     previous_churn = kpis.churn_rate(changes, year - 1) if previous_base else None
     targets = _targets(year)
     plan = budget_plan_for(year=year)
@@ -100,7 +101,7 @@ def year_report(
     losses_avoided = kpis.churn_losses_avoided(
         vips_on_1_january=vip_base,
         baseline=targets.baseline_churn_rate,
-        churn=churn,
+        churned=churned,
         revenue=targets.average_annual_revenue,
     )
     total_return = kpis.expected_return(

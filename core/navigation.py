@@ -17,6 +17,9 @@ class NavItem:
     label: Any
     roles: frozenset[Role]
     icon: str = ""
+    # Administrators see every page's item, except the ones about the user's own work (an RM's
+    # "my figures"): they have none, and the page would answer 404.
+    personal: bool = False
 
 
 @cache
@@ -33,7 +36,10 @@ def items_for(role: Role | None) -> tuple[dict[str, Any], ...]:
     URLconf change while the process runs (labels stay lazy: translated when rendered)."""
     result = []
     for item in _all_items():
-        if role not in item.roles and role != Role.ADMINISTRATOR:
+        if role == Role.ADMINISTRATOR:
+            if item.personal:
+                continue
+        elif role not in item.roles:
             continue
         try:
             url = reverse(item.url_name)

@@ -91,7 +91,10 @@ def register_demo_seeder(*, key: str, order: int, seed) -> None:
 
 
 def home_widgets_for(role: Role | None) -> list[HomeWidget]:
-    widgets = [w for w in registry.home_widgets.values() if role in w.roles]
+    """The home page's widgets of ``role``. An administrator's home is the supervisor's plus
+    their own: "everything" (README)."""
+    roles = {role, Role.SUPERVISOR} if role == Role.ADMINISTRATOR else {role}
+    widgets = [w for w in registry.home_widgets.values() if roles & w.roles]
     return sorted(widgets, key=lambda w: w.order)
 
 

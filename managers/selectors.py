@@ -193,6 +193,11 @@ class RmRow:
     training_lapsed: bool
 
     @property
+    def never_trained(self) -> bool:
+        """No passed course at all: a newly approved RM is "not yet trained", not "lapsed"."""
+        return self.last_passed_on is None
+
+    @property
     def over_capacity(self) -> bool:
         return self.open_count > self.rm.capacity
 

@@ -248,11 +248,12 @@ MAILERS = {
             },
         }
         if _EMAIL_HOST
-        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        else {"BACKEND": "core.mail.ReadableConsoleBackend"}
     )
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "VIP Service <vip-service@bank.example>")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Links in mail (survey links) point where `./dev run` serves: its HOST and PORT unless set.
+SITE_URL = env_str("SITE_URL", f"http://{env_str('HOST', '127.0.0.1')}:{env_str('PORT', '8000')}")
 
 # Celery: Redis when REDIS_URL is set. Otherwise kombu's SQLAlchemy transport on a SQLite file of
 # its own: every read and write is a transaction (BEGIN IMMEDIATE), so a message is never read half

@@ -1,13 +1,13 @@
-"""A small crawler for the generated no-5xx test: the routes come from the URLconf, the
+"""A small crawler for the generated no-5xx test: the routes come from the URLconf
+(``tests.core.urlconf``), the
 parameters from the pages' own forms and links (what a user can send), so a new route, form or
 filter is exercised without anyone listing it here."""
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from tests.core.urlconf import Route, sample_path
 
 # What crafted requests carry (issue 14): integers beyond every column, negative, empty, a long
 # text, a NUL byte, an emoji, an impossible date, markup.
@@ -32,62 +32,32 @@ BOUNDARY_SEGMENTS = {
 }
 
 
-@dataclass(frozen=True)
-class Route:
-    """One URL pattern of the URLconf: its name (``app:name``) and a template with one
-    ``{}`` per converter, and the converters' names in order."""
-
-    name: str
-    template: str
-    converters: tuple[str, ...]
-
-    def boundary_paths(self) -> Iterator[str]:
-        if not self.converters:
-            yield self.template
-            return
-        for index in range(max(len(BOUNDARY_SEGMENTS[c]) for c in self.converters)):
-            segments = [
-                BOUNDARY_SEGMENTS[c][min(index, len(BOUNDARY_SEGMENTS[c]) - 1)]
-                for c in self.converters
-            ]
-            yield self.template.format(*segments)
+def boundary_paths(route: Route) -> list[str]:
+    """``route`` (from ``tests.core.urlconf``) with odd or out-of-range path segments, the
+    converters' segments in step."""
+    kinds = [_KIND.get(converter, "str") for _key, converter in route.params]
+    if not kinds:
+        return [sample_path(route)]
+    count = max(len(BOUNDARY_SEGMENTS[k]) for k in kinds)
+    return [
+        sample_path(
+            route,
+            {
+                key: BOUNDARY_SEGMENTS[kind][min(i, len(BOUNDARY_SEGMENTS[kind]) - 1)]
+                for (key, _c), kind in zip(route.params, kinds, strict=True)
+            },
+        )
+        for i in range(count)
+    ]
 
 
-def routes(prefix: str = "/", namespace: str = "", resolver: URLResolver | None = None) -> list:
-    """Every pattern of the URLconf (Django's admin excepted: its own test suite covers it)."""
-    found = []
-    for entry in (resolver or get_resolver()).url_patterns:
-        pattern = entry.pattern
-        text, converters = _pattern_template(pattern)
-        if isinstance(entry, URLResolver):
-            if text.startswith("admin/"):
-                continue
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            for route in routes(prefix + text, inner, entry):
-                found.append(
-                    Route(route.name, route.template, converters + route.converters)
-                    if converters
-                    else route
-                )
-        elif isinstance(entry, URLPattern):
-            found.append(Route(f"{namespace}{entry.name}", prefix + text, converters))
-    return found
-
-
-def _pattern_template(pattern) -> tuple[str, tuple[str, ...]]:
-    """``clients/<id:pk>/`` as ``("clients/{}/", ("id",))``."""
-    text = str(pattern).lstrip("^").rstrip("$")
-    converters = []
-    out = []
-    rest = text
-    while "<" in rest:
-        before, _lt, after = rest.partition("<")
-        spec, _gt, rest = after.partition(">")
-        kind = spec.split(":")[0] if ":" in spec else "str"
-        converters.append(kind)
-        out.append(before.replace("{", "{{").replace("}", "}}") + "{}")
-    out.append(rest.replace("{", "{{").replace("}", "}}"))
-    return "".join(out), tuple(converters)
+_KIND = {
+    "IdConverter": "id",
+    "IntConverter": "int",
+    "StringConverter": "str",
+    "PathConverter": "path",
+    "SlugConverter": "slug",
+}
 
 
 @dataclass

@@ -104,3 +104,25 @@ def test_env_list_and_required_string(monkeypatch):
     monkeypatch.delenv("X_MISSING", raising=False)
     with pytest.raises(ImproperlyConfigured):
         env_str("X_MISSING", required=True)
+
+
+def test_site_url_follows_the_host_and_port_dev_run_serves():
+    assert _settings_in_subprocess({"PORT": "8123"}, "s.SITE_URL") == "http://127.0.0.1:8123"
+    env = {"PORT": "8123", "SITE_URL": "https://vip.bank.example"}
+    assert _settings_in_subprocess(env, "s.SITE_URL") == "https://vip.bank.example"
+
+
+def test_development_mail_prints_readable_chinese():
+    import io
+
+    from django.core.mail import EmailMessage
+
+    from core.mail import ReadableConsoleBackend
+
+    stream = io.StringIO()
+    ReadableConsoleBackend(stream=stream).send_messages(
+        [EmailMessage(subject="满意度调查", body="您好，请评价。", to=["c@example.com"])]
+    )
+
+    assert "Subject: 满意度调查" in stream.getvalue()
+    assert "您好，请评价。" in stream.getvalue()

@@ -1,6 +1,7 @@
 """Every URL of the product, generated from the URLconf, for tests that must cover all of them
 (NUL bytes, headers, the role matrix)."""
 
+import re
 from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -42,6 +43,7 @@ def routes(*, include_admin: bool = False) -> list[Route]:
 
 _SAMPLES = {
     "IntConverter": "1",
+    "IdConverter": "1",
     "StringConverter": "x",
     "SlugConverter": "x",
     "PathConverter": "x",
@@ -54,13 +56,6 @@ def sample_path(route: Route, values: dict[str, str] | None = None) -> str:
     path = route.pattern
     for key, converter in route.params:
         value = (values or {}).get(key, _SAMPLES.get(converter, "x"))
-        short = {
-            "IntConverter": "int",
-            "StringConverter": "str",
-            "SlugConverter": "slug",
-            "PathConverter": "path",
-            "UUIDConverter": "uuid",
-        }.get(converter)
-        for token in (f"<{short}:{key}>", f"<{key}>"):
-            path = path.replace(token, str(value))
+        # Whatever the converter's registered name (<int:pk>, <id:pk>, <pk>).
+        path = re.sub(rf"<(?:\w+:)?{key}>", lambda _m, v=str(value): v, path)
     return "/" + path

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from managers.models import TrainingCourse, TrainingRecord, TrainingResult
 from managers.services import training_course_create, training_record_set
-from tests.factories.training import TrainingCourseFactory
+from tests.factories.training import TrainingCourseFactory, TrainingRecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +83,25 @@ def test_the_course_page_shows_the_refusal_next_to_the_result(login, supervisor,
 
     assert response.status_code == 200
     assert "result" in response.context["form"].errors
+
+
+def test_an_rm_who_never_passed_a_course_is_not_yet_trained_not_lapsed(login, supervisor, rm):
+    page = login(supervisor).get(reverse("managers:training")).content.decode()
+
+    assert "Not yet trained" in page
+    assert "Training lapsed" not in page
+
+
+def test_an_rm_whose_training_is_old_is_lapsed(login, supervisor, rm):
+    TrainingRecordFactory(rm=rm, course__held_on=datetime.date(2020, 1, 1))
+
+    page = login(supervisor).get(reverse("managers:training")).content.decode()
+
+    assert "Training lapsed" in page
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_pagination_partial_prints_no_comment(login, supervisor, language):
+    page = login(supervisor, language=language).get(reverse("clients:list")).content.decode()
+
+    assert "Expects page_obj" not in page
