@@ -34,7 +34,7 @@ def test_a_low_survey_score_tells_the_rm_and_the_lead_and_opens_a_follow_up(
     assert task.is_open and task.rm.user == rm_user
     assert task.figures == {"score": score, "source": "survey", "reference": ticket.reference}
     for user in (rm_user, feedback_user):
-        assert user.notifications.filter(title__contains=f"satisfaction {score} of 5").exists()
+        assert user.notifications.filter(dedupe_key=f"unhappy:survey:{ticket.reference}").exists()
 
 
 @pytest.mark.parametrize("score", [3, 5])
@@ -42,7 +42,7 @@ def test_a_fair_score_opens_nothing(rm_user, feedback_user, client_of_rm, score)
     _answered_survey(client_of_rm, feedback_user, score)
 
     assert not RetentionTask.objects.exists()
-    assert not rm_user.notifications.filter(title__contains="Unhappy").exists()
+    assert not rm_user.notifications.filter(dedupe_key__startswith="unhappy:").exists()
 
 
 def test_a_low_call_back_score_opens_a_follow_up(rm_user, feedback_user, client_of_rm):
@@ -54,7 +54,7 @@ def test_a_low_call_back_score_opens_a_follow_up(rm_user, feedback_user, client_
 
     task = RetentionTask.objects.get(client=client_of_rm, reason=WarningReason.UNHAPPY)
     assert task.figures["source"] == "callback" and task.figures["reference"] == "2026-11"
-    assert feedback_user.notifications.filter(title__contains="Unhappy client").exists()
+    assert feedback_user.notifications.filter(dedupe_key="unhappy:callback:2026-11").exists()
 
 
 def test_a_second_low_score_keeps_one_follow_up(rm_user, feedback_user, client_of_rm):
