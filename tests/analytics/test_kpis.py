@@ -268,9 +268,7 @@ def test_one_kpi_rule_decides_met_at_risk_and_missed(key, value, target, year_ov
 
 
 def test_churn_losses_avoided_come_from_the_counts_not_the_rounded_rate():
-    from analytics.kpis import churn_losses_avoided
-
-    avoided = churn_losses_avoided(
+    avoided = kpis.churn_losses_avoided(
         vips_on_1_january=204, baseline=Decimal("0.20"), churned=10, revenue=Decimal("30000")
     )
 

@@ -1,6 +1,7 @@
 """Settings come from the environment: SQLite and a file broker by default, PostgreSQL and Redis
 when their URLs are set, and a production mode with no default secrets."""
 
+import io
 import os
 import subprocess
 import sys
@@ -8,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import EmailMessage
 
+from core.mail import ReadableConsoleBackend
 from vipservice.env import env_bool, env_int, env_list, env_str
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,12 +116,6 @@ def test_site_url_follows_the_host_and_port_dev_run_serves():
 
 
 def test_development_mail_prints_readable_chinese():
-    import io
-
-    from django.core.mail import EmailMessage
-
-    from core.mail import ReadableConsoleBackend
-
     stream = io.StringIO()
     ReadableConsoleBackend(stream=stream).send_messages(
         [EmailMessage(subject="满意度调查", body="您好，请评价。", to=["c@example.com"])]
