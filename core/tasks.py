@@ -16,13 +16,14 @@ from vipservice.schedule import HOUSEKEEPING_TASK
     retry_backoff=5,
     retry_backoff_max=60,
     time_limit=300,
+    soft_time_limit=270,
 )
 def outbox_drain() -> dict:
     """After a commit that queued mail, and every minute: send what the outbox holds."""
     return outbox_drain_service()
 
 
-@shared_task(name=HOUSEKEEPING_TASK, time_limit=300)
+@shared_task(name=HOUSEKEEPING_TASK, time_limit=300, soft_time_limit=270)
 def jobs_housekeeping() -> dict:
     """Every minute: send the mail the outbox holds, and the job periods missed while workers or
     the broker were down (each runs once: the job-run record refuses a second run)."""

@@ -41,6 +41,17 @@ def test_every_job_has_a_time_limit_below_the_visibility_timeout(tasks):
         assert 0 < tasks[name].time_limit < timeout, name
 
 
+def test_every_scheduled_task_can_be_sent_with_its_limits(tasks):
+    """Celery refuses ``apply_async`` when a task's soft limit is above its hard one; a task given
+    only a hard limit inherits the global soft limit (the longest job's), so beat could not send
+    the every-minute housekeeping at all (seen in a fresh ``./dev run``'s beat.log)."""
+    ours = [t for name, t in tasks.items() if not name.startswith("celery.")]
+    assert {entry["task"] for entry in beat_schedule().values()} <= set(tasks)
+    for task in ours:
+        if task.soft_time_limit and task.time_limit:
+            assert task.soft_time_limit < task.time_limit, task.name
+
+
 def test_redis_broker_hands_a_lost_message_back_after_the_longest_job():
     options = {"visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT}
     assert settings.CELERY_VISIBILITY_TIMEOUT > LONGEST_JOB_SECONDS
