@@ -1,7 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from feedback import services
 from feedback.models import (
     ApiKey,
     HeldMail,
@@ -11,6 +10,7 @@ from feedback.models import (
     TicketAttachment,
     TicketMessage,
 )
+from feedback.services.api_keys import api_key_issue, api_key_revoke
 
 
 @admin.register(SlaPolicy)
@@ -93,7 +93,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        key, raw = services.api_key_issue(name=obj.name, channel=obj.channel)
+        key, raw = api_key_issue(name=obj.name, channel=obj.channel)
         obj.pk = key.pk
         obj.prefix, obj.key_hash, obj.created_at = key.prefix, key.key_hash, key.created_at
         self.message_user(
@@ -105,7 +105,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):
         for key in queryset:
-            services.api_key_revoke(api_key=key)
+            api_key_revoke(api_key=key)
         self.message_user(request, _("Keys revoked."), messages.SUCCESS)
 
 

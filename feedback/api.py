@@ -21,9 +21,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import throttle
 from core.api import api_error
-from feedback import services
 from feedback.forms import ApiTicketForm
 from feedback.models import Category, Survey, Ticket, TicketMessage, TicketStatus
+from feedback.services.api_keys import api_key_authenticate
+from feedback.services.opening import ticket_create, ticket_secret_matches
+from feedback.services.surveys import survey_link
 
 SECRET_HEADER = "X-Ticket-Secret"
 RATE_WINDOW = 60  # seconds
@@ -41,7 +43,7 @@ def api_key_required(view):
                 request, status=401, message="Missing API key: send Authorization: Bearer <key>."
             )
         else:
-            key = services.api_key_authenticate(raw=raw.strip())
+            key = api_key_authenticate(raw=raw.strip())
             if key is not None:
                 if not throttle.allow(
                     scope="api", key=str(key.pk), limit=settings.API_RATE_LIMIT, window=RATE_WINDOW
@@ -70,7 +72,7 @@ def ticket_json(ticket: Ticket, survey: Survey | None) -> dict:
     ]
     survey_url = None
     if survey is not None and not survey.is_answered and not survey.is_expired():
-        survey_url = services.survey_link(survey)
+        survey_url = survey_link(survey)
     return {
         "reference": ticket.reference,
         "status": ticket.status,
@@ -108,7 +110,7 @@ def tickets_create(request):
         }
         return api_error(request, status=400, message="", errors=errors)
     data = form.cleaned_data
-    ticket = services.ticket_create(
+    ticket = ticket_create(
         channel=request.api_key.channel,
         category=data["category"],
         subject=data["subject"],
@@ -138,7 +140,7 @@ def ticket_status(request, reference: str):
         .first()
     )
     secret = request.headers.get(SECRET_HEADER, "")
-    if ticket is None or not services.ticket_secret_matches(ticket=ticket, secret=secret):
+    if ticket is None or not ticket_secret_matches(ticket=ticket, secret=secret):
         return api_error(request, status=404, message="No ticket with this reference and secret.")
     survey = Survey.objects.filter(ticket=ticket).first()
     return JsonResponse(ticket_json(ticket, survey))

@@ -27,7 +27,7 @@ from feedback.models import (
     TicketMessage,
     TicketStatus,
 )
-from feedback.services import api_key_issue
+from feedback.services.api_keys import api_key_issue
 
 S = TicketStatus
 # (channel, category, status, hours ago received, response after hours, handled, survey score,

@@ -5,14 +5,14 @@ alone, so a late run catches up."""
 from datetime import datetime
 
 from core.jobruns import scheduled_task
-from feedback import services
 from feedback.mail import intake
+from feedback.services import escalation
 
 
 @scheduled_task("feedback-sla-sweep")
 def sla_sweep(period_start: datetime) -> dict:
     """Every 5 minutes: warn at 75% of the response window, escalate at 100%."""
-    return services.sla_sweep()
+    return escalation.sla_sweep()
 
 
 @scheduled_task("mail-intake")

@@ -16,7 +16,7 @@ from core.paging import CappedPaginator
 from core.registry import call_for_ticket
 from core.roles import Role
 from core.services import filters_used
-from feedback import selectors, services, sla
+from feedback import selectors, sla
 from feedback.forms import (
     AssignForm,
     BulkAssignForm,
@@ -30,6 +30,7 @@ from feedback.forms import (
     TicketForm,
 )
 from feedback.models import Survey, TicketMessage
+from feedback.services import audit, handling, opening, replies, surveys
 
 EXPORT_COLUMNS = [
     "reference",
@@ -157,7 +158,7 @@ def queue_export(request):
     """The filtered queue as CSV (UTF-8 with BOM so Excel reads the Chinese), audited."""
     _form, tickets, _sort = _filtered(request, selectors.tickets_for_user(user=request.user))
     now = timezone.now()
-    services.queue_export_record(
+    audit.queue_export_record(
         user=request.user, rows=tickets.count(), filters=filters_used(request.GET)
     )
     rows = (
@@ -193,7 +194,7 @@ def bulk_assign(request):
         messages.error(request, _("Choose at least one ticket and a handler."))
         return redirect("feedback:queue")
     tickets = list(scoped.filter(reference__in=form.cleaned_data["tickets"]))
-    count = services.tickets_assign(
+    count = handling.tickets_assign(
         tickets=tickets, handler=form.cleaned_data["handler"], actor=request.user
     )
     messages.success(
@@ -221,7 +222,7 @@ def ticket_new(request):
         form = TicketForm(request.POST, clients=clients, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            ticket = services.ticket_create(
+            ticket = opening.ticket_create(
                 channel=data["channel"],
                 category=data["category"],
                 subject=data["subject"],
@@ -273,7 +274,7 @@ def _ticket_initial(request, clients) -> dict:
 @role_required(*STAFF)
 def ticket_detail(request, reference: str):
     ticket = selectors.ticket_for_user(user=request.user, reference=reference)
-    services.ticket_view_record(ticket=ticket, user=request.user)
+    audit.ticket_view_record(ticket=ticket, user=request.user)
     is_team = selectors.user_is_team(request.user)
     can_open_dossier = (
         ticket.client_id is not None
@@ -329,7 +330,7 @@ def _valid(form, message: str):
 @require_POST
 def ticket_take(request, reference: str):
     def act(ticket):
-        services.ticket_assign(ticket=ticket, handler=request.user, actor=request.user)
+        handling.ticket_assign(ticket=ticket, handler=request.user, actor=request.user)
 
     return _ticket_action(request, reference, act, _("You are now handling %(reference)s."))
 
@@ -342,7 +343,7 @@ def ticket_assign(request, reference: str):
             AssignForm(request.POST, handlers=selectors.handlers()),
             _("Choose a handler from the feedback team."),
         )
-        services.ticket_assign(ticket=ticket, handler=data["handler"], actor=request.user)
+        handling.ticket_assign(ticket=ticket, handler=data["handler"], actor=request.user)
 
     return _ticket_action(request, reference, act, _("%(reference)s assigned."))
 
@@ -352,7 +353,7 @@ def ticket_assign(request, reference: str):
 def ticket_respond(request, reference: str):
     def act(ticket):
         data = _valid(RespondForm(request.POST), _("Write the message first."))
-        services.ticket_respond(
+        replies.ticket_respond(
             ticket=ticket, author=request.user, body=data["body"], send_email=data["send_email"]
         )
 
@@ -366,7 +367,7 @@ def ticket_respond(request, reference: str):
 def ticket_resolve(request, reference: str):
     def act(ticket):
         data = _valid(RespondForm(request.POST), _("Write the message first."))
-        services.ticket_resolve(ticket=ticket, actor=request.user, resolution=data["body"])
+        replies.ticket_resolve(ticket=ticket, actor=request.user, resolution=data["body"])
 
     return _ticket_action(
         request, reference, act, _("%(reference)s resolved; the satisfaction survey is on its way.")
@@ -383,7 +384,7 @@ def ticket_category(request, reference: str):
         messages.error(request, _("Choose a category from the list."))
     else:
         try:
-            services.ticket_category_set(
+            handling.ticket_category_set(
                 ticket=ticket, category=form.cleaned_data["category"], actor=request.user
             )
         except ValidationError as error:
@@ -400,7 +401,7 @@ def ticket_category(request, reference: str):
 def ticket_note(request, reference: str):
     def act(ticket):
         data = _valid(RespondForm(request.POST), _("Write the message first."))
-        services.ticket_note_add(ticket=ticket, author=request.user, body=data["body"])
+        handling.ticket_note_add(ticket=ticket, author=request.user, body=data["body"])
 
     return _ticket_action(request, reference, act, _("Note added to %(reference)s."))
 
@@ -413,7 +414,7 @@ def ticket_close(request, reference: str):
         if not form.is_valid():
             # A too-long reason is refused, never dropped while the ticket closes (issue 14).
             raise ValidationError(form.errors["reason"][0])
-        services.ticket_close(ticket=ticket, actor=request.user, reason=form.cleaned_data["reason"])
+        handling.ticket_close(ticket=ticket, actor=request.user, reason=form.cleaned_data["reason"])
 
     return _ticket_action(request, reference, act, _("%(reference)s closed."))
 
@@ -425,7 +426,7 @@ def ticket_link_client(request, reference: str):
         form = LinkClientForm(request.POST)
         if not form.is_valid():
             raise ValidationError(form.errors["client_no"][0])
-        services.ticket_client_set(ticket=ticket, client=form.client, actor=request.user)
+        handling.ticket_client_set(ticket=ticket, client=form.client, actor=request.user)
 
     return _ticket_action(request, reference, act, _("%(reference)s linked to the client."))
 
@@ -433,7 +434,7 @@ def ticket_link_client(request, reference: str):
 def survey(request, token: str):
     """The client's one-time satisfaction survey: no login. A tampered or unknown link is 404, an
     expired one 410, an answered one a clear page; never a 500. Shown in the client's language."""
-    found = services.survey_from_token(token)
+    found = surveys.survey_from_token(token)
     if found is None:
         return render(request, "feedback/survey_closed.html", {"reason": "invalid"}, status=404)
     client = found.ticket.client
@@ -450,12 +451,12 @@ def _survey_page(request, found: Survey):
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.survey_submit(
+            surveys.survey_submit(
                 survey=found,
                 score=form.cleaned_data["score"],
                 comment=form.cleaned_data["comment"],
             )
-        except services.SurveyClosed:
+        except surveys.SurveyClosed:
             return render(request, "feedback/survey_closed.html", {"reason": "answered"})
         return render(request, "feedback/survey_closed.html", {"reason": "thanks"})
     return render(request, "feedback/survey.html", {"form": form, "survey": found})

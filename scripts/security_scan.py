@@ -316,7 +316,7 @@ def bandit() -> Path:
 
 def issue_api_key(env: dict) -> str:
     code = (
-        "from feedback.services import api_key_issue;"
+        "from feedback.services.api_keys import api_key_issue;"
         "print(api_key_issue(name='security scan', channel='app')[1])"
     )
     done = subprocess.run(

@@ -17,7 +17,7 @@ from core.models import Notification, User
 from core.phone import normalize_phone
 from core.selectors import supervisors
 from core.services import audit_record, notification_create
-from feedback.services import unhappy_client_follow_up
+from feedback.services.unhappy_clients import unhappy_client_follow_up
 from managers.models import Assignment
 from managers.selectors import rm_of_client, who_answers
 from servicedesk.models import (

@@ -36,7 +36,8 @@ from feedback.models import (
     TicketStatus,
 )
 from feedback.selectors import team_leads
-from feedback.services import REFERENCE_RE, ticket_create, ticket_reopen
+from feedback.services.handling import ticket_reopen
+from feedback.services.opening import REFERENCE_RE, ticket_create
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,9 @@ from django.shortcuts import render
 
 from core.access import role_required
 from core.roles import Role
-from feedback import selectors, services
+from feedback import selectors
 from feedback.models import HeldMail
+from feedback.services.audit import attachment_download_record, held_mail_download_record
 
 STAFF = (Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.FEEDBACK_TEAM, Role.SUPERVISOR)
 REVIEWERS = (Role.FEEDBACK_TEAM, Role.SUPERVISOR)
@@ -37,7 +38,7 @@ def attachment_download(request, reference: str, pk: int):
     response = _download(
         attachment.file, filename=attachment.filename, content_type=attachment.content_type
     )
-    services.attachment_download_record(attachment=attachment, user=request.user)
+    attachment_download_record(attachment=attachment, user=request.user)
     return response
 
 
@@ -65,5 +66,5 @@ def held_mail_raw(request, pk: int):
     response = _download(
         item.raw, filename=f"held-{item.pk}.eml", content_type="application/octet-stream"
     )
-    services.held_mail_download_record(held=item, user=request.user)
+    held_mail_download_record(held=item, user=request.user)
     return response

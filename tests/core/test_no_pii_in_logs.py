@@ -12,8 +12,8 @@ from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.urls import reverse
 
-from feedback import services as feedback_services
 from feedback.models import Channel
+from feedback.services.api_keys import api_key_issue
 from tests.factories.core import BranchFactory
 from tests.factories.managers import ShiftFactory
 
@@ -45,7 +45,7 @@ def journey(login, supervisor, admin_user, rm_user, client_of_rm, tmp_path) -> N
     admin.get(change)
     client_of_rm.phone, client_of_rm.id_number = "13911112222", "110101199003071234"
     client_of_rm.save()
-    _key, raw = feedback_services.api_key_issue(name="App", channel=Channel.APP)
+    _key, raw = api_key_issue(name="App", channel=Channel.APP)
     body = {"client_no": client_of_rm.client_no, "category": "inquiry", "subject": "s"}
     http.post(
         reverse("feedback:api_tickets"),

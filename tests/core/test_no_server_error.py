@@ -23,7 +23,9 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from feedback.models import Ticket
-from feedback.services import survey_link, ticket_create, ticket_resolve
+from feedback.services.opening import ticket_create
+from feedback.services.replies import ticket_resolve
+from feedback.services.surveys import survey_link
 from servicedesk.models import CallTopic
 from tests.core.crawl import BOUNDARY_VALUES, Form, PageParser, boundary_paths, split
 from tests.core.urlconf import routes, sample_path

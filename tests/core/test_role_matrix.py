@@ -16,8 +16,8 @@ import pytest
 from django.urls import resolve, reverse
 
 from core.roles import Role
-from feedback import services as feedback_services
 from feedback.models import Channel
+from feedback.services.api_keys import api_key_issue
 from tests.core.urlconf import routes, sample_path
 from tests.factories.feedback import TicketFactory
 from tests.factories.servicedesk import (
@@ -212,7 +212,7 @@ def test_the_api_ignores_staff_sessions_and_wants_its_key(login, request, person
 
 
 def test_another_keys_ticket_is_404(client, client_of_rm):
-    _key, raw = feedback_services.api_key_issue(name="App", channel=Channel.APP)
+    _key, raw = api_key_issue(name="App", channel=Channel.APP)
     ticket = TicketFactory(client=client_of_rm, channel=Channel.APP)
     url = reverse("feedback:api_ticket_status", args=[ticket.reference])
     assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 404

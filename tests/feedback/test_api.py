@@ -7,10 +7,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from feedback import services
 from feedback.api import OPENAPI
 from feedback.forms import ApiTicketForm
 from feedback.models import ApiKey, Channel, Ticket
+from feedback.services.api_keys import api_key_issue, api_key_revoke
+from feedback.services.opening import ticket_create
+from feedback.services.replies import ticket_resolve
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +21,7 @@ URL = "/feedback/api/v1/tickets"
 
 @pytest.fixture
 def app_key():
-    return services.api_key_issue(name="Mobile app", channel=Channel.APP)
+    return api_key_issue(name="Mobile app", channel=Channel.APP)
 
 
 @pytest.fixture
@@ -112,7 +114,7 @@ def test_wrong_key_is_401(api, client_of_rm, app_key):
 
 
 def test_revoked_key_is_401(api, client_of_rm, app_key):
-    services.api_key_revoke(api_key=app_key[0])
+    api_key_revoke(api_key=app_key[0])
     response = api(body=valid(client_of_rm.client_no))
     assert response.status_code == 401
     assert Ticket.objects.count() == 0
@@ -133,7 +135,7 @@ def test_status_endpoint_shows_responses_and_survey_link(api, client_of_rm, feed
     created = api(body=valid(client_of_rm.client_no)).json()
     reference = created["reference"]
     ticket = Ticket.objects.get(reference=reference)
-    services.ticket_resolve(ticket=ticket, actor=feedback_user, resolution="Fixed in 2.1.")
+    ticket_resolve(ticket=ticket, actor=feedback_user, resolution="Fixed in 2.1.")
     response = api("get", f"{URL}/{reference}", secret=created["secret"])
     assert response.status_code == 200
     data = response.json()
@@ -144,7 +146,7 @@ def test_status_endpoint_shows_responses_and_survey_link(api, client_of_rm, feed
 
 
 def test_status_of_another_channels_ticket_is_404(api, client_of_rm):
-    ticket = services.ticket_create(
+    ticket = ticket_create(
         channel="phone", category="inquiry", subject="s", description="d", client=client_of_rm
     )
     assert api("get", f"{URL}/{ticket.reference}").status_code == 404

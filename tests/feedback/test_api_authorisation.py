@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from feedback import services
 from feedback.models import Channel, Ticket
+from feedback.services.api_keys import api_key_issue
 from tests.factories.feedback import TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ URL = "/feedback/api/v1/tickets"
 
 @pytest.fixture
 def app_key():
-    return services.api_key_issue(name="Mobile app", channel=Channel.APP)[1]
+    return api_key_issue(name="Mobile app", channel=Channel.APP)[1]
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_each_key_is_rate_limited_with_429(post, settings, client_of_rm):
     refused = post(client_of_rm.client_no)
     assert refused["Retry-After"] == "60"
     assert refused.json()["request_id"] == refused["X-Request-ID"]
-    other_key = services.api_key_issue(name="Second app", channel=Channel.APP)[1]
+    other_key = api_key_issue(name="Second app", channel=Channel.APP)[1]
     assert post(client_of_rm.client_no, key=other_key).status_code == 201
     assert Ticket.objects.count() == 4
 

@@ -8,9 +8,11 @@ import pytest
 from auditlog.models import LogEntry
 
 from core.models import Notification
-from feedback import services
 from feedback.mail import intake
 from feedback.models import Ticket, TicketAttachment, TicketMessage, TicketStatus
+from feedback.services.handling import ticket_close
+from feedback.services.opening import ticket_create
+from feedback.services.replies import ticket_resolve
 from tests.feedback.mailtools import polled, written
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +121,7 @@ def test_names_in_any_charset_and_inline_images_are_kept(maildir, client_of_rm):
 def test_a_clients_reply_to_a_finished_ticket_reopens_it_and_tells_the_handler(
     maildir, client_of_rm, feedback_user, status, django_capture_on_commit_callbacks
 ):
-    ticket = services.ticket_create(
+    ticket = ticket_create(
         channel="email",
         category="inquiry",
         subject="Lost card",
@@ -128,9 +130,9 @@ def test_a_clients_reply_to_a_finished_ticket_reopens_it_and_tells_the_handler(
         source_message_id="<orig@mail.example>",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.ticket_resolve(ticket=ticket, actor=feedback_user, resolution="Blocked.")
+        ticket_resolve(ticket=ticket, actor=feedback_user, resolution="Blocked.")
     if status == TicketStatus.CLOSED:
-        services.ticket_close(ticket=ticket, actor=feedback_user)
+        ticket_close(ticket=ticket, actor=feedback_user)
     reply = mail(
         client_of_rm.email,
         body="还是不行",
@@ -161,7 +163,7 @@ def test_a_clients_reply_to_a_finished_ticket_reopens_it_and_tells_the_handler(
 
 
 def test_a_reply_to_an_open_ticket_does_not_reopen_or_notify(maildir, client_of_rm):
-    ticket = services.ticket_create(
+    ticket = ticket_create(
         channel="email",
         category="inquiry",
         subject="s",

@@ -10,9 +10,10 @@ import pytest
 from django.conf import settings
 
 from core.models import Notification
-from feedback import services
 from feedback.mail import intake
 from feedback.models import HeldMail, Ticket, TicketMessage, TicketStatus
+from feedback.services.opening import ticket_create
+from feedback.services.replies import ticket_respond
 from tests.feedback.mailtools import NOTHING, polled, written
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +101,7 @@ def test_auto_submitted_no_is_a_person(maildir, client_of_rm):
 def test_a_threaded_auto_reply_leaves_the_ticket_as_it_was(
     maildir, client_of_rm, feedback_user, status
 ):
-    ticket = services.ticket_create(
+    ticket = ticket_create(
         channel="email",
         category="inquiry",
         subject="s",
@@ -108,7 +109,7 @@ def test_a_threaded_auto_reply_leaves_the_ticket_as_it_was(
         client=client_of_rm,
         source_message_id="<orig@mail.example>",
     )
-    services.ticket_respond(ticket=ticket, author=feedback_user, body="Answer")
+    ticket_respond(ticket=ticket, author=feedback_user, body="Answer")
     Ticket.objects.filter(pk=ticket.pk).update(status=status)
     before = written()
     maildir.add(
@@ -190,7 +191,7 @@ def test_the_held_list_is_for_the_feedback_team_only(maildir, login, feedback_us
 
 
 def test_replies_of_the_ticket_thread_are_untouched_by_quarantine(maildir, client_of_rm):
-    ticket = services.ticket_create(
+    ticket = ticket_create(
         channel="phone", category="inquiry", subject="s", description="d", client=client_of_rm
     )
     maildir.add(b"\x00\x01\x02")

@@ -10,10 +10,13 @@ import time_machine
 from django.conf import settings
 from django.db import OperationalError
 
-from feedback import services, tasks
+from feedback import tasks
 from feedback.mail import ImapSource, MaildirSource, intake, mail_source
 from feedback.mail.sources import _delivery_order
 from feedback.models import Channel, HeldMail, Ticket, TicketMessage, TicketStatus
+from feedback.services import notices
+from feedback.services.opening import ticket_create
+from feedback.services.replies import ticket_respond
 from tests.feedback.mailtools import NOTHING, polled
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +84,7 @@ def test_reply_is_threaded_onto_its_ticket(maildir, client_of_rm, feedback_user)
     )
     intake.mailbox_poll()
     ticket = Ticket.objects.get()
-    services.ticket_respond(ticket=ticket, author=feedback_user, body="Blocked it for you.")
+    ticket_respond(ticket=ticket, author=feedback_user, body="Blocked it for you.")
     deliver(
         maildir,
         sender=client_of_rm.email,
@@ -110,10 +113,10 @@ def test_reply_is_threaded_onto_its_ticket(maildir, client_of_rm, feedback_user)
 
 
 def test_reply_to_our_response_threads_by_its_message_id(maildir, client_of_rm, feedback_user):
-    ticket = services.ticket_create(
+    ticket = ticket_create(
         channel="phone", category="inquiry", subject="s", description="d", client=client_of_rm
     )
-    response = services.ticket_respond(ticket=ticket, author=feedback_user, body="Answer")
+    response = ticket_respond(ticket=ticket, author=feedback_user, body="Answer")
     deliver(
         maildir,
         sender=client_of_rm.email,
@@ -135,7 +138,7 @@ def test_a_write_that_fails_is_quarantined_whole_not_retried(maildir, client_of_
         raise RuntimeError("a bug after the ticket was written")
 
     # Called inside ticket_create, after the ticket row is inserted.
-    monkeypatch.setattr(services, "_rm_user_of", crash)
+    monkeypatch.setattr(notices, "rm_user_of", crash)
     assert intake.mailbox_poll() == polled(quarantined=1)
     assert Ticket.objects.count() == 0 and TicketMessage.objects.count() == 0
     held = HeldMail.objects.get()
@@ -232,7 +235,7 @@ def test_maildir_is_read_in_delivery_order():
 
 
 def test_reference_in_the_subject_from_a_stranger_opens_a_new_ticket(maildir, client_of_rm):
-    ticket = services.ticket_create(
+    ticket = ticket_create(
         channel="phone", category="inquiry", subject="s", description="d", client=client_of_rm
     )
     deliver(

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.roles import Role
-from feedback import services
 from feedback.models import Survey, Ticket, TicketMessage, TicketStatus
+from feedback.services.handling import ticket_close, ticket_note_add
 from servicedesk.models import CallTopic
 from tests.factories.clients import VipClientFactory
 from tests.factories.core import UserFactory
@@ -160,7 +160,7 @@ def test_detail_query_count_does_not_grow_with_the_thread(login, feedback_user, 
     with CaptureQueriesContext(connection) as short:
         http.get(detail(ticket))
     for i in range(10):
-        services.ticket_note_add(ticket=ticket, author=feedback_user, body=f"note {i}")
+        ticket_note_add(ticket=ticket, author=feedback_user, body=f"note {i}")
     with CaptureQueriesContext(connection) as long:
         http.get(detail(ticket))
     assert len(short) == len(long)
@@ -421,7 +421,7 @@ def test_the_close_service_refuses_a_too_long_reason(feedback_user, client_of_rm
     ticket = TicketFactory(client=client_of_rm)
 
     with pytest.raises(ValidationError):
-        services.ticket_close(ticket=ticket, actor=feedback_user, reason="x" * 501)
+        ticket_close(ticket=ticket, actor=feedback_user, reason="x" * 501)
 
     ticket.refresh_from_db()
     assert ticket.status != TicketStatus.CLOSED

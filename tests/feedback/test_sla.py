@@ -14,8 +14,12 @@ from django.db import connection, connections
 from core.models import Notification
 from core.outbox import outbox_drain
 from core.roles import Role
-from feedback import selectors, services, sla
+from feedback import selectors, sla
 from feedback.models import SlaPolicy, Ticket, TicketStatus
+from feedback.services.escalation import sla_sweep
+from feedback.services.handling import ticket_assign, ticket_close
+from feedback.services.opening import ticket_create
+from feedback.services.replies import ticket_respond
 from tests.factories.core import UserFactory
 from tests.factories.feedback import TicketFactory
 
@@ -25,7 +29,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def ticket(client_of_rm, handler, received, rm_user):
     with time_machine.travel(received, tick=False):
-        return services.ticket_create(
+        return ticket_create(
             channel="phone",
             category="complaint",
             subject="Card blocked abroad",
@@ -46,8 +50,8 @@ def test_ticket_is_due_48_hours_after_it_is_received(ticket, received):
 
 
 def test_no_warning_at_35_hours_59_minutes(ticket, received, handler, supervisor):
-    services.ticket_assign(ticket=ticket, handler=handler, actor=handler)
-    result = services.sla_sweep(now=received + timedelta(hours=35, minutes=59))
+    ticket_assign(ticket=ticket, handler=handler, actor=handler)
+    result = sla_sweep(now=received + timedelta(hours=35, minutes=59))
     ticket.refresh_from_db()
     assert result == {"warned": 0, "breached": 0, "backlog": 0}
     assert ticket.warned_at is None
@@ -55,10 +59,10 @@ def test_no_warning_at_35_hours_59_minutes(ticket, received, handler, supervisor
 
 
 def test_warning_at_36_hours_reaches_handler_and_team_once(ticket, received, handler):
-    services.ticket_assign(ticket=ticket, handler=handler, actor=handler)
+    ticket_assign(ticket=ticket, handler=handler, actor=handler)
     at = received + timedelta(hours=36)
-    first = services.sla_sweep(now=at)
-    second = services.sla_sweep(now=at + timedelta(minutes=5))
+    first = sla_sweep(now=at)
+    second = sla_sweep(now=at + timedelta(minutes=5))
     ticket.refresh_from_db()
     assert first["warned"] == 1 and second["warned"] == 0
     assert ticket.warned_at == at
@@ -79,16 +83,16 @@ def test_warning_goes_to_team_leads_when_leads_are_named(ticket, received, handl
     lead = UserFactory(username="fb_lead", role=Role.FEEDBACK_TEAM)
     UserFactory(username="fb_other", role=Role.FEEDBACK_TEAM)
     lead.user_permissions.add(Permission.objects.get(codename="lead_team"))
-    services.sla_sweep(now=received + timedelta(hours=36))
+    sla_sweep(now=received + timedelta(hours=36))
     assert set(_notes(":warned").values_list("recipient__username", flat=True)) == {"fb_lead"}
 
 
 def test_breach_at_48_hours_escalates_to_supervisors_once(ticket, received, supervisor):
-    services.sla_sweep(now=received + timedelta(hours=36))
+    sla_sweep(now=received + timedelta(hours=36))
     at = received + timedelta(hours=48)
-    assert services.sla_sweep(now=at - timedelta(seconds=1))["breached"] == 0
-    assert services.sla_sweep(now=at)["breached"] == 1
-    assert services.sla_sweep(now=at + timedelta(hours=1))["breached"] == 0
+    assert sla_sweep(now=at - timedelta(seconds=1))["breached"] == 0
+    assert sla_sweep(now=at)["breached"] == 1
+    assert sla_sweep(now=at + timedelta(hours=1))["breached"] == 0
     ticket.refresh_from_db()
     assert ticket.breached_at == at and ticket.escalated_at == at
     assert list(_notes(":breached").values_list("recipient", flat=True)) == [supervisor.pk]
@@ -96,7 +100,7 @@ def test_breach_at_48_hours_escalates_to_supervisors_once(ticket, received, supe
 
 
 def test_late_sweep_catches_up_from_the_database_alone(ticket, received, supervisor):
-    result = services.sla_sweep(now=received + timedelta(days=3))
+    result = sla_sweep(now=received + timedelta(days=3))
     ticket.refresh_from_db()
     assert result == {"warned": 1, "breached": 1, "backlog": 2}
     assert ticket.warned_at is not None and ticket.breached_at is not None
@@ -104,8 +108,8 @@ def test_late_sweep_catches_up_from_the_database_alone(ticket, received, supervi
 
 def test_response_before_48_hours_stops_the_clock(ticket, received, handler, supervisor):
     with time_machine.travel(received + timedelta(hours=47), tick=False):
-        services.ticket_respond(ticket=ticket, author=handler, body="We are on it.")
-    result = services.sla_sweep(now=received + timedelta(hours=60))
+        ticket_respond(ticket=ticket, author=handler, body="We are on it.")
+    result = sla_sweep(now=received + timedelta(hours=60))
     ticket.refresh_from_db()
     assert result == {"warned": 0, "breached": 0, "backlog": 0}
     assert ticket.first_response_at == received + timedelta(hours=47)
@@ -116,16 +120,16 @@ def test_response_before_48_hours_stops_the_clock(ticket, received, handler, sup
 
 def test_second_response_keeps_the_first_response_time(ticket, received, handler):
     with time_machine.travel(received + timedelta(hours=1), tick=False):
-        services.ticket_respond(ticket=ticket, author=handler, body="First.")
+        ticket_respond(ticket=ticket, author=handler, body="First.")
     with time_machine.travel(received + timedelta(hours=5), tick=False):
-        services.ticket_respond(ticket=ticket, author=handler, body="Second.")
+        ticket_respond(ticket=ticket, author=handler, body="Second.")
     ticket.refresh_from_db()
     assert ticket.first_response_at == received + timedelta(hours=1)
 
 
 def test_closed_ticket_is_never_escalated(ticket, received, handler):
-    services.ticket_close(ticket=ticket, actor=handler, reason="duplicate")
-    assert services.sla_sweep(now=received + timedelta(days=5)) == {
+    ticket_close(ticket=ticket, actor=handler, reason="duplicate")
+    assert sla_sweep(now=received + timedelta(days=5)) == {
         "warned": 0,
         "breached": 0,
         "backlog": 0,
@@ -143,7 +147,7 @@ def test_policy_is_data_and_applies_to_tickets_received_after_it(received, clien
     SlaPolicy.objects.create(
         effective_from=received - timedelta(days=1), response_hours=24, warn_percent=50
     )
-    ticket = services.ticket_create(
+    ticket = ticket_create(
         channel="web",
         category="inquiry",
         subject="s",
@@ -195,7 +199,7 @@ def test_two_concurrent_sweeps_escalate_once(received):
             barrier.wait()
             # 30 s past the deadline: escalated ticket by ticket (the 12-hour-old warnings are
             # backlog, summarised once per recipient).
-            results.append(services.sla_sweep(now=received + timedelta(hours=48, seconds=30)))
+            results.append(sla_sweep(now=received + timedelta(hours=48, seconds=30)))
         except Exception as error:  # surfaced by the assertion below
             errors.append(error)
         finally:

@@ -9,8 +9,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback import selectors, services
+from feedback import selectors
 from feedback.models import Survey
+from feedback.services.replies import ticket_resolve
+from feedback.services.surveys import survey_link, survey_send, survey_submit
 from tests.factories.feedback import TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +25,12 @@ def resolved(client_of_rm, feedback_user, received, django_capture_on_commit_cal
         time_machine.travel(received + timedelta(hours=3), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        survey = services.ticket_resolve(ticket=ticket, actor=feedback_user, resolution="Done.")
+        survey = ticket_resolve(ticket=ticket, actor=feedback_user, resolution="Done.")
     return survey
 
 
 def _path(survey):
-    link = services.survey_link(survey)
+    link = survey_link(survey)
     return link[link.index("/feedback/") :]
 
 
@@ -38,8 +40,8 @@ def test_resolution_emails_the_client_a_one_time_link(resolved, client_of_rm, se
     survey_mail = next(m for m in to_client if settings.SITE_URL in m.body)
     # In the client's language (Chinese by default), whatever the staff member's language.
     assert survey_mail.subject == f"[{resolved.ticket.reference}] 请评价我们的服务"
-    assert services.survey_link(resolved) in survey_mail.body
-    assert resolved.token not in survey_mail.body.replace(services.survey_link(resolved), "")
+    assert survey_link(resolved) in survey_mail.body
+    assert resolved.token not in survey_mail.body.replace(survey_link(resolved), "")
 
 
 def test_client_answers_without_login(client, resolved, received):
@@ -99,12 +101,12 @@ def test_bad_score_changes_nothing(client, resolved, score):
 
 
 def test_resolving_twice_keeps_one_survey(resolved, feedback_user):
-    assert services.survey_send(ticket=resolved.ticket) == resolved
+    assert survey_send(ticket=resolved.ticket) == resolved
     assert Survey.objects.count() == 1
 
 
 def test_survey_scores_for_analytics(resolved, received):
-    services.survey_submit(survey=resolved, score=4)
+    survey_submit(survey=resolved, score=4)
     resolved.refresh_from_db()
     day = timezone.localdate(resolved.responded_at)
     scores = selectors.survey_scores(start=day, end=day)

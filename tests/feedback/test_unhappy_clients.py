@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from feedback.services import survey_submit, ticket_resolve
+from feedback.services.replies import ticket_resolve
+from feedback.services.surveys import survey_submit
 from retention.models import RetentionTask, WarningReason
 from servicedesk.models import CallbackOutcome
 from servicedesk.services import callback_complete

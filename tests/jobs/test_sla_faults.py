@@ -4,7 +4,7 @@ escalation each where due; a backlog gives one summary per recipient, not one me
 a warning never announces a deadline already past as if it were ahead."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -12,11 +12,11 @@ from django.db import connection, connections
 
 from core.models import Notification, OutboxMail
 from core.outbox import outbox_drain
-from feedback import services
 from feedback.models import Ticket
+from feedback.services.escalation import sla_sweep
 from tests.factories.feedback import TicketFactory
 
-NOW = services.timezone.datetime(2026, 6, 1, 12, 0, tzinfo=services.timezone.UTC)
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 AGES = {
     "35:59": timedelta(hours=35, minutes=59),
     "36:00": timedelta(hours=36),
@@ -48,7 +48,7 @@ def test_three_sweeps_in_a_row_warn_and_escalate_each_ticket_once(
     client_of_rm, supervisor, feedback_user
 ):
     _tickets(client_of_rm)
-    results = [services.sla_sweep(now=NOW + timedelta(seconds=n)) for n in range(3)]
+    results = [sla_sweep(now=NOW + timedelta(seconds=n)) for n in range(3)]
     assert _stamps() == (WARNED, BREACHED)
     assert [r["warned"] for r in results] == [4, 0, 0]
     assert [r["breached"] for r in results] == [2, 0, 0]
@@ -69,7 +69,7 @@ def test_a_backlog_gives_one_summary_per_recipient(client_of_rm, supervisor, fee
     feedback_user.save()
     for n in range(200):
         TicketFactory(client=client_of_rm, received_at=NOW - timedelta(days=3, minutes=n))
-    result = services.sla_sweep(now=NOW)
+    result = sla_sweep(now=NOW)
     assert result == {"warned": 200, "breached": 200, "backlog": 400}
     assert Notification.objects.filter(recipient=supervisor).count() == 1
     assert Notification.objects.filter(recipient=feedback_user).count() == 1
@@ -85,7 +85,7 @@ def test_a_warning_never_announces_a_past_deadline_as_ahead(client_of_rm, feedba
     Ticket.objects.filter(pk=ticket.pk).update(
         warn_due_at=NOW - timedelta(minutes=5), first_response_due_at=NOW - timedelta(minutes=1)
     )
-    services.sla_sweep(now=NOW)
+    sla_sweep(now=NOW)
     warning = Notification.objects.get(recipient=feedback_user, dedupe_key__endswith=":warned")
     assert "missed its response deadline" in warning.title
 
@@ -101,7 +101,7 @@ def test_two_sweeps_at_once_over_the_boundary_ages_notify_once(client_of_rm, sup
     def sweep():
         try:
             barrier.wait()
-            results.append(services.sla_sweep(now=NOW))
+            results.append(sla_sweep(now=NOW))
         except Exception as error:  # surfaced by the assertion below
             errors.append(error)
         finally:

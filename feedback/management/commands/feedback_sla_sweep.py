@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from feedback.services import sla_sweep
+from feedback.services.escalation import sla_sweep
 
 
 class Command(BaseCommand):
