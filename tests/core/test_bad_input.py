@@ -78,6 +78,9 @@ def test_the_500_page_and_its_log_line_carry_the_request_id(boom_urls, caplog):
     request_id = response["X-Request-ID"]
     assert request_id in response.content.decode()
     assert any(getattr(r, "request_id", None) == request_id for r in caplog.records)
+    # Styled from its own sheet under the CSP (no style attribute), by the sheet's plain name.
+    assert 'href="/static/css/error.css"' in response.content.decode()
+    assert "style=" not in response.content.decode()
 
 
 def test_api_errors_are_always_json_with_the_request_id(boom_urls):

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db
 ROUTES = routes()
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+# A style attribute, or a <style> element without the response's nonce (Django admin's one has it).
+INLINE_STYLE = re.compile(r"<[^>]+\sstyle\s*=|<style(?![^>]*\bnonce=)", re.I)
 START = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
 
 
@@ -31,6 +33,8 @@ def assert_safe_headers(response) -> None:
     assert "frame-ancestors 'none'" in policy
     script = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
     assert "unsafe-inline" not in script and "unsafe-eval" not in script
+    style = next(d for d in policy.split(";") if d.strip().startswith("style-src"))
+    assert "unsafe-inline" not in style
     assert "no-store" in response["Cache-Control"]
 
 
@@ -40,6 +44,7 @@ def assert_no_inline_script(response) -> None:
     html = response.content.decode()
     assert not INLINE_SCRIPT.search(html), INLINE_SCRIPT.search(html).group(0)
     assert not INLINE_HANDLER.search(html), INLINE_HANDLER.search(html).group(0)
+    assert not INLINE_STYLE.search(html), INLINE_STYLE.search(html).group(0)
 
 
 @pytest.mark.parametrize("persona", ["supervisor", "rm_user", "branch_staff", "feedback_user"])
