@@ -46,6 +46,20 @@ def _use(name: str) -> None:
     connection.settings_dict["NAME"] = name
 
 
+def terminate_sessions(name: str) -> int:
+    """PostgreSQL: end every session on database ``name`` but this one. A SIGKILLed client leaves
+    its server process running until the statement it was in ends and it next writes to the dead
+    socket; until then CREATE DATABASE ... TEMPLATE, DROP DATABASE and the test database's own
+    drop refuse. Returns the number of sessions ended."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        return cursor.fetchone()[0]
+
+
 def fresh(label: str) -> str:
     """A copy of the generated bank, selected as the default database."""
     connections.close_all()
@@ -55,8 +69,9 @@ def fresh(label: str) -> str:
     else:
         target = f"{SOURCE['NAME']}_{label}"
         _use("postgres")
+        terminate_sessions(SOURCE["NAME"])
         with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{target}"')
+            cursor.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
             cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{SOURCE["NAME"]}"')
     _use(target)
     return target
@@ -68,9 +83,20 @@ def drop(name: str) -> None:
         Path(name).unlink(missing_ok=True)
         return
     _use("postgres")
+    # WITH (FORCE) ends the sessions a killed run left behind (PostgreSQL 13+).
     with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     connections.close_all()
+
+
+def end_killed_sessions(name: str) -> None:
+    """After a SIGKILL: end the dead run's server-side session at once (PostgreSQL), so what
+    follows never waits on, or is refused by, a session nobody holds."""
+    if SOURCE["ENGINE"].endswith("sqlite3"):
+        return
+    _use("postgres")
+    terminate_sessions(name)
+    _use(name)
 
 
 def run(as_of: date, kill_after: float | None = None) -> str:
@@ -141,6 +167,8 @@ def main() -> None:
         name = fresh(f"k{n}")
         delay = rng.uniform(0.0, seconds)
         ended = run(args.as_of, kill_after=delay)
+        if ended == "killed":
+            end_killed_sessions(name)
         after_kill = checksum(state())
         rerun = run(args.as_of)
         got = state()

@@ -149,3 +149,17 @@ def stop(process: subprocess.Popen, *, timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+
+def end_other_sessions() -> int:
+    """PostgreSQL: end every other session on the test database. A SIGKILLed child's server
+    process lives on until its statement ends and it writes to the dead socket; until then the
+    test database cannot be dropped. Returns the number ended (0 on SQLite)."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
