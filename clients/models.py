@@ -410,3 +410,75 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.effective_on}: {self.from_status} → {self.to_status}"
+
+
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for a worker")
+    RUNNING = "running", _("Importing")
+    IMPORTED = "imported", _("Imported")
+    REJECTED = "rejected", _("Rejected, nothing written")
+    FAILED = "failed", _("Failed, nothing written")
+
+
+class CorebankingUpload(models.Model):
+    """One core-banking file uploaded on the import page and imported by a worker, off the request
+    (issue 11): what was asked, how far the import has read (its progress) and what it found."""
+
+    kind = models.CharField(_("file"), max_length=10)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    # The uploaded file, kept in Django's storage until the import has run, then deleted (it holds
+    # client data; what it changed is in the audit log).
+    file = models.FileField(_("file"), upload_to="corebanking/uploads/%Y/%m/", max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("bytes"), default=0)
+    # Line breaks in the file: the progress bar's denominator (a quoted field may span lines, so
+    # rows read may end below it).
+    lines = models.PositiveIntegerField(_("lines"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=UploadStatus.choices, default=UploadStatus.QUEUED
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # Written with each progress step: a run whose heartbeat stopped died with its worker.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    encoding_used = models.CharField(_("encoding read"), max_length=20, blank=True)
+    # The first bad rows, [[line, column, reason], ...]; errors_total counts them all.
+    errors = models.JSONField(_("bad rows"), default=list, blank=True)
+    errors_total = models.PositiveIntegerField(_("bad rows"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("core-banking upload")
+        verbose_name_plural = _("core-banking uploads")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name} {self.status}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("clients:import_run", args=[self.pk])
+
+    @property
+    def done(self) -> bool:
+        return self.status not in (UploadStatus.QUEUED, UploadStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        """How far the import has read, 0–100 (100 once it has finished)."""
+        if self.done:
+            return 100
+        data_lines = max(self.lines - 1, 1)  # the header
+        return min(99, self.rows_read * 100 // data_lines)

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients import four_eyes, selectors, services
-from clients.corebanking.importer import corebanking_import
+from clients.corebanking.uploads import corebanking_upload_create
 from clients.forms import (
     ClientFilter,
     ImportForm,
@@ -20,12 +20,13 @@ from clients.forms import (
     PreferencesForm,
     VipPolicyProposalForm,
 )
-from clients.models import StatusOverride, VipPolicy
+from clients.models import CorebankingUpload, StatusOverride, VipPolicy
 from clients.qualification.explain import qualification_explain
 from clients.qualification.overrides import (
     OverrideError,
     status_override_revoke,
 )
+from clients.tasks import corebanking_upload_import
 from core.access import hotline_reached, role_required
 from core.exports import csv_response
 from core.paging import CappedPaginator
@@ -254,43 +255,48 @@ def override_revoke(request, pk: int, override_pk: int):
 
 @role_required(SUPERVISOR)
 def corebanking_upload(request):
-    """Upload a core-banking file: the same import as the command line, reported on the page."""
-    report = None
+    """Upload a core-banking file: recorded here, imported by a worker (the same import as the
+    command line), followed on the upload's own page."""
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            report = corebanking_import(
+            upload = corebanking_upload_create(
                 kind=form.cleaned_data["kind"],
                 file=form.cleaned_data["file"],
-                encoding=form.cleaned_data["encoding"] or None,
+                encoding=form.cleaned_data["encoding"],
                 actor=request.user,
             )
-            if report.ok:
-                messages.success(
-                    request,
-                    _(
-                        "%(kind)s imported: %(rows)d rows, %(created)d created, %(updated)d "
-                        "updated, %(unchanged)d unchanged."
-                    )
-                    % {
-                        "kind": report.kind,
-                        "rows": report.rows,
-                        "created": report.created,
-                        "updated": report.updated,
-                        "unchanged": report.unchanged,
-                    },
-                )
-                return redirect("clients:import")
+            transaction.on_commit(partial(corebanking_upload_import.delay, upload.pk))
+            return redirect(upload)
     else:
         form = ImportForm()
     return render(
         request,
         "clients/import.html",
+        {"form": form, "uploads": CorebankingUpload.objects.select_related("requested_by")[:10]},
+    )
+
+
+@role_required(SUPERVISOR)
+def corebanking_upload_detail(request, pk: int):
+    """One upload: its progress while the worker imports (the page polls ``..._status``), then
+    the counts or every bad row shown (the first 500)."""
+    upload = get_object_or_404(CorebankingUpload, pk=pk)
+    return render(request, "clients/import_run.html", {"upload": upload})
+
+
+@role_required(SUPERVISOR)
+def corebanking_upload_status(request, pk: int):
+    """The progress bar's JSON: status, rows read, percent, and whether it has finished."""
+    upload = get_object_or_404(CorebankingUpload, pk=pk)
+    return JsonResponse(
         {
-            "form": form,
-            "report": report,
-            "shown_errors": report.errors[:500] if report else [],
-        },
+            "status": upload.status,
+            "status_label": upload.get_status_display(),
+            "rows_read": upload.rows_read,
+            "percent": upload.percent,
+            "done": upload.done,
+        }
     )
 
 

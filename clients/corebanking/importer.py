@@ -74,24 +74,39 @@ def _import(*, kind: str, file: IO[bytes], encoding: str | None, progress) -> Im
         report = copy_import(kind, file, encodings, progress, checked)
         if report is not None:
             return report
-    with transaction.atomic():
-        stage_create(kind)
-        try:
-            report, readable = _stage_file(kind, file, encodings, checked, progress)
-            if not readable:
-                return report  # an unreadable or refused file, or a bad header: no row checked
-            stage_check(kind, report)
-            report.errors.sort(key=lambda e: (e.line, e.column))
-            if report.ok:
+        with transaction.atomic():  # the staging table is dropped at its commit
+            return _row_by_row(kind, file, encodings, checked, progress)
+    return _row_by_row(kind, file, encodings, checked, progress)
+
+
+def _row_by_row(
+    kind: str, file: IO[bytes], encodings: list[str], checked: frozenset, progress
+) -> ImportReport:
+    """Stage, check, then write in one short transaction.
+
+    On SQLite (outside a caller's transaction) the parse, staging and checks write only the
+    connection's temporary table and read the rest, so they hold no lock on the database and the
+    web's writes go on meanwhile; only the final upsert takes the write lock (one transaction:
+    still all or nothing). Inside a caller's transaction (the nightly intake's three files) all of
+    it is that transaction's."""
+    stage_create(kind)
+    try:
+        report, readable = _stage_file(kind, file, encodings, checked, progress)
+        if not readable:
+            return report  # an unreadable or refused file, or a bad header: no row checked
+        stage_check(kind, report)
+        report.errors.sort(key=lambda e: (e.line, e.column))
+        if report.ok:
+            with transaction.atomic():
                 if connection.vendor != "postgresql":
                     stage_count(kind, report)
                 stage_write(kind, report, STAGE)
-        finally:
-            # PostgreSQL drops it at commit (ON COMMIT DROP); a failed transaction there must not
-            # run another statement.
-            if connection.vendor != "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    finally:
+        # PostgreSQL drops it at commit (ON COMMIT DROP); a failed transaction there must not
+        # run another statement.
+        if connection.vendor != "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
     return report
 
 

@@ -5,6 +5,7 @@ that table."""
 import csv
 import io
 import time
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
@@ -173,11 +174,29 @@ def _stage_insert(kind: str, rows: list[dict]) -> None:
             )
         return
     placeholders = ", ".join(["%s"] * len(names))
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _deferred(cursor):
         cursor.executemany(
             f"INSERT INTO {STAGE} ({', '.join(names)}) VALUES ({placeholders})",
             [[_stage_value(row[n]) for n in names] for row in rows],
         )
+
+
+@contextmanager
+def _deferred(cursor):
+    """SQLite outside a transaction: one chunk in a DEFERRED transaction. It writes only the
+    connection's temporary table, so it takes no lock on the database file and the web's writes
+    go on (Django's ``atomic`` begins IMMEDIATE here, which would lock the database for the whole
+    parse); without a transaction every row would be a commit of its own, 40 times slower."""
+    if connection.in_atomic_block:
+        yield
+        return
+    cursor.execute("BEGIN DEFERRED")
+    try:
+        yield
+    except BaseException:
+        cursor.execute("ROLLBACK")
+        raise
+    cursor.execute("COMMIT")
 
 
 def stage_check(kind: str, report: ImportReport) -> None:

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import TestCase
 from django.urls import reverse
 
 from clients.corebanking.importer import corebanking_import
@@ -26,7 +27,12 @@ def sh001(db):
 
 def upload(http, content: bytes):
     file = SimpleUploadedFile("clients.csv", content, content_type="text/csv")
-    return http.post(reverse("clients:import"), {"kind": "clients", "file": file, "encoding": ""})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = http.post(
+            reverse("clients:import"),
+            {"kind": "clients", "file": file, "encoding": ""},
+        )
+    return http.get(response.url) if response.status_code == 302 else response
 
 
 def test_the_upload_size_limit_is_a_setting_with_a_clear_message(login, supervisor, settings):

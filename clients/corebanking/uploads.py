@@ -1,0 +1,152 @@
+"""Files uploaded on the import page, imported by a worker off the request (SPEC section 2,
+issue 11): the upload is recorded with its file, a worker runs the same all-or-nothing import as
+the command line, and the page follows the record's row counts until the result is in."""
+
+import time
+from datetime import timedelta
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, Q
+from django.utils import timezone
+
+from clients.corebanking.importer import corebanking_import
+from clients.corebanking.report import ImportReport
+from clients.models import CorebankingUpload, UploadStatus
+from core.models import User
+
+# Bad rows kept on the record and shown on the page (the command line lists them all).
+ERRORS_KEPT = 500
+# A running import writes its heartbeat at least this often (with its progress).
+HEARTBEAT_EVERY = timedelta(seconds=5)
+# A "running" import whose heartbeat is older than this died with its worker: a redelivered task
+# may take it over (nothing of it was written: the import is one transaction).
+UPLOAD_STALE_AFTER = timedelta(minutes=2)
+
+
+def corebanking_upload_create(
+    *, kind: str, file: UploadedFile, encoding: str, actor: User
+) -> CorebankingUpload:
+    """Record an uploaded file for import (the caller enqueues ``corebanking_upload_run`` after
+    commit). Counts the file's line breaks for the progress bar; raises nothing on bad content:
+    the import judges it."""
+    lines = sum(chunk.count(b"\n") for chunk in file.chunks())
+    file.seek(0)
+    with transaction.atomic():
+        return CorebankingUpload.objects.create(
+            kind=kind,
+            encoding=encoding,
+            file=file,
+            name=(file.name or "")[:200],
+            size=file.size or 0,
+            lines=lines + 1,
+            requested_by=actor,
+        )
+
+
+def _claim(upload_id: int) -> CorebankingUpload | None:
+    """Queued, or running with a stopped heartbeat (its worker died): this worker's now. A
+    conditional UPDATE, so two deliveries of the task never both run it."""
+    now = timezone.now()
+    claimed = (
+        CorebankingUpload.objects.filter(pk=upload_id)
+        .filter(
+            Q(status=UploadStatus.QUEUED)
+            | Q(status=UploadStatus.RUNNING, heartbeat_at__lt=now - UPLOAD_STALE_AFTER)
+        )
+        .update(
+            status=UploadStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            rows_read=0,
+            attempts=F("attempts") + 1,
+        )
+    )
+    return CorebankingUpload.objects.filter(pk=upload_id).first() if claimed else None
+
+
+class _Progress:
+    """The import's progress callback: rows read and the heartbeat on the upload's row, at most
+    every ``HEARTBEAT_EVERY``. Inside the import's transaction (PostgreSQL) the write goes through
+    a connection of its own, so the page sees it before the import commits; outside one (SQLite,
+    whose import stages outside the write lock) through the import's connection."""
+
+    def __init__(self, upload_id: int):
+        self.upload_id = upload_id
+        self.written_at = 0.0
+        self.side: BaseDatabaseWrapper | None = None
+
+    def __call__(self, rows: int, seconds: float) -> None:
+        if time.monotonic() - self.written_at < HEARTBEAT_EVERY.total_seconds():
+            return
+        self.written_at = time.monotonic()
+        now = timezone.now()
+        if not connection.in_atomic_block:
+            CorebankingUpload.objects.filter(pk=self.upload_id).update(
+                rows_read=rows, heartbeat_at=now
+            )
+            return
+        if connection.vendor != "postgresql":
+            return  # SQLite in a caller's transaction: a second connection would wait for it
+        if self.side is None:
+            self.side = connections.create_connection(DEFAULT_DB_ALIAS)
+        with self.side.cursor() as cursor:  # autocommit: visible at once
+            cursor.execute(
+                f"UPDATE {CorebankingUpload._meta.db_table} SET rows_read = %s,"
+                " heartbeat_at = %s WHERE id = %s",
+                [rows, now, self.upload_id],
+            )
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+
+
+def _record(upload: CorebankingUpload, report: ImportReport) -> None:
+    upload.status = UploadStatus.IMPORTED if report.ok else UploadStatus.REJECTED
+    upload.rows = upload.rows_read = report.rows
+    upload.created, upload.updated = report.created, report.updated
+    upload.unchanged = report.unchanged
+    upload.encoding_used = report.encoding
+    upload.errors = [[e.line, e.column, str(e.reason)] for e in report.errors[:ERRORS_KEPT]]
+    upload.errors_total = len(report.errors) + report.errors_not_listed
+
+
+def corebanking_upload_run(*, upload_id: int) -> CorebankingUpload | None:
+    """Import an uploaded file (the worker's task): claim it, run ``corebanking_import`` with
+    the uploader as the audit actor, record the counts or the bad rows, delete the stored file.
+
+    Returns the finished record, or None when the upload is gone, finished, or held by a live
+    run. An unexpected error is recorded as "failed" (nothing written: the import is all or
+    nothing) and raised again.
+    """
+    upload = _claim(upload_id)
+    if upload is None:
+        return None
+    progress = _Progress(upload.pk)
+    try:
+        with upload.file.open("rb") as handle:
+            report = corebanking_import(
+                kind=upload.kind,
+                file=handle,
+                encoding=upload.encoding or None,
+                progress=progress,
+                actor=upload.requested_by,
+            )
+    except Exception as exc:
+        upload.status = UploadStatus.FAILED
+        upload.error = f"{type(exc).__name__}: {exc}"[:4000]
+        _finish(upload)
+        raise
+    finally:
+        progress.close()
+    _record(upload, report)
+    _finish(upload)
+    return upload
+
+
+def _finish(upload: CorebankingUpload) -> None:
+    upload.finished_at = timezone.now()
+    upload.file.delete(save=False)
+    upload.save()

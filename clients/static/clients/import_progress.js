@@ -1,0 +1,27 @@
+// The core-banking upload's page while a worker imports it: polls the upload's status every
+// second and moves the bar; when the import has finished, reloads so the server renders the
+// result (counts or bad rows). Without script the page shows the state it was loaded in.
+(function () {
+  const card = document.querySelector("[data-import-status]");
+  if (!card) return;
+  const bar = card.querySelector("[data-import-bar]");
+  const rows = card.querySelector("[data-import-rows]");
+  const label = card.querySelector("[data-import-label]");
+  function poll() {
+    fetch(card.dataset.importStatus, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (state) {
+        if (state.done) { window.location.reload(); return; }
+        bar.value = state.percent;
+        bar.textContent = state.percent + "%";
+        rows.textContent = state.rows_read;
+        label.textContent = state.status_label;
+        window.setTimeout(poll, 1000);
+      })
+      .catch(function () { window.setTimeout(poll, 5000); });
+  }
+  window.setTimeout(poll, 1000);
+})();
