@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -76,13 +77,15 @@ class Runner:
     def log(self, message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
-    def run(self, cmd: list[str], *, check: bool = True) -> tuple[float, float, str, str]:
-        """Run ``cmd`` niced; return (seconds, its peak RSS in MB, stdout, stderr)."""
+    def run(
+        self, cmd: list[str], *, check: bool = True, cwd: Path = REPO
+    ) -> tuple[float, float, str, str]:
+        """Run ``cmd`` niced in ``cwd``; return (seconds, its peak RSS in MB, stdout, stderr)."""
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             started = time.perf_counter()
             proc = subprocess.Popen(
                 ["nice", "-n", str(self.args.nice), *cmd],
-                cwd=REPO,
+                cwd=cwd,
                 env=self.env,
                 stdout=out,
                 stderr=err,
@@ -364,13 +367,18 @@ class Runner:
 
     def django_import(self, facts: dict) -> dict[str, Step]:
         imported = {}
-        for kind, rows in (
+        kinds = [
             ("clients", facts["clients"]),
             ("balances", facts["balances"]),
             ("trades", facts["trades"]),
             ("trades again", facts["trades"]),
-        ):
-            if kind == "trades" and not self.args.no_copy:
+        ]
+        if self.args.paired_rounds:
+            # One trades import as a warm-up (it creates the accounts, so every round writes the
+            # same); the trades are measured in the paired rounds.
+            kinds = kinds[:3]
+        for kind, rows in kinds:
+            if kind == "trades" and not (self.args.no_copy or self.args.paired_rounds):
                 self.indexed_copy_baselines()
             seconds, peak, out, err = self.run(
                 self.manage(
@@ -396,6 +404,106 @@ class Runner:
                 )
             )
         return imported
+
+    # --- paired, alternating rounds of the trades import and its COPY baselines -----------------
+
+    def paired_import_rounds(self, facts: dict) -> list[dict]:
+        """``--paired-rounds N``: after one import of the clients and balances, N rounds of the
+        trades legs, each leg timed on its own: plain COPY into the staging table (P), COPY into
+        an empty copy of ``clients_trade`` with its indexes (B), ``import_corebanking trades``
+        into the emptied ``clients_trade`` (I) and, with ``--reference-repo``, the same import
+        run from that checkout (R). The order is reversed every other round (P B I R, R I B P,
+        ...) so a load that comes and goes hits every leg alike; the verdict is the median of
+        the per-round ratios (rows/s of I over rows/s of B or P), with each leg's load beside
+        it. Trades are the only table the legs write, so every round starts from the same
+        state."""
+        trades_csv = self.args.data / "trades.csv"
+        ids = self.args.data / "trades-with-ids.csv"
+        self.run(
+            [
+                "psql",
+                self.dsn,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                "\\copy (SELECT s.trade_id, a.client_id, a.id, s.executed_at, s.amount"
+                " FROM bench_trades_staging s JOIN clients_account a"
+                f" ON a.account_no = s.account_no) TO '{ids}' WITH (FORMAT csv)",
+            ]
+        )
+        legs = {
+            "P": lambda: self._leg_plain_copy(trades_csv),
+            "B": lambda: self._leg_indexed_copy(ids),
+            "I": lambda: self._leg_import(trades_csv, REPO),
+        }
+        if self.args.reference_repo:
+            legs["R"] = lambda: self._leg_import(trades_csv, self.args.reference_repo)
+        rounds = []
+        for number in range(self.args.paired_rounds):
+            order = list(legs) if number % 2 == 0 else list(reversed(legs))
+            measured = {}
+            for leg in order:
+                measured[leg] = legs[leg]()
+                self.log(
+                    f"round {number + 1} {leg}: {measured[leg]['seconds']:.2f} s,"
+                    f" {measured[leg]['rows_per_s']:,.0f} rows/s,"
+                    f" peak {measured[leg]['peak_mb']:.0f} MB, load {measured[leg]['load']:.2f}"
+                )
+            rounds.append({"round": number + 1, "order": "".join(order), "legs": measured})
+        self.execute("DROP TABLE IF EXISTS bench_trade_copy")
+        ids.unlink()
+        return rounds
+
+    def _leg(self, seconds: float, rows: int, peak: float, note: str = "") -> dict:
+        return {
+            "seconds": seconds,
+            "rows": rows,
+            "rows_per_s": rows / seconds,
+            "peak_mb": peak,
+            "load": os.getloadavg()[0],
+            "note": note,
+        }
+
+    def _leg_plain_copy(self, trades_csv: Path) -> dict:
+        self.execute("TRUNCATE bench_trades_staging")
+        seconds, peak = self.psql_copy("bench_trades_staging", trades_csv)
+        return self._leg(seconds, self.count("bench_trades_staging"), peak)
+
+    def _leg_indexed_copy(self, ids: Path) -> dict:
+        self.execute(
+            "DROP TABLE IF EXISTS bench_trade_copy;"
+            " CREATE TABLE bench_trade_copy (LIKE clients_trade INCLUDING ALL)"
+        )
+        seconds, peak, _, _ = self.run(
+            [
+                "psql",
+                self.dsn,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                "\\copy bench_trade_copy (trade_id, client_id, account_id, executed_at,"
+                f" amount) FROM '{ids}' WITH (FORMAT csv)",
+            ]
+        )
+        return self._leg(seconds, self.count("bench_trade_copy"), peak)
+
+    def _leg_import(self, trades_csv: Path, repo: Path) -> dict:
+        self.execute("TRUNCATE clients_trade")
+        seconds, peak, out, _ = self.run(
+            [self.args.python, "manage.py", "import_corebanking", "trades", str(trades_csv)],
+            cwd=repo,
+        )
+        rows = self.count("clients_trade")
+        return self._leg(seconds, rows, peak, " ".join(out.split())[:120])
+
+    def count(self, table: str) -> int:
+        conn = self.connect()
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f"SELECT count(*) FROM {table}")
+                return cur.fetchone()[0]
+        finally:
+            conn.close()
 
     def table_counts(self) -> dict[str, int]:
         conn = self.connect()
@@ -640,6 +748,40 @@ def import_verdicts(steps: list[Step], imports: dict[str, Step]) -> str:
     return "\n".join(lines)
 
 
+def paired_summary(rounds: list[dict]) -> str:
+    """Per round: each leg's seconds, rows/s and load; then the median (min-max) of the paired
+    ratios of the import's rate to each baseline's (and to the reference import's)."""
+    lines = [
+        "| round | order | leg | seconds | rows/s | peak MB | load (1 min) |",
+        "|---:|---|---|---:|---:|---:|---:|",
+    ]
+    for r in rounds:
+        for leg, m in r["legs"].items():
+            lines.append(
+                f"| {r['round']} | {r['order']} | {leg} | {m['seconds']:.2f} |"
+                f" {m['rows_per_s']:,.0f} | {m['peak_mb']:.0f} | {m['load']:.2f} |"
+            )
+    lines.append("")
+    for mine in ("I", "R"):
+        for theirs in ("B", "P", "R"):
+            if mine == theirs or any(
+                mine not in r["legs"] or theirs not in r["legs"] for r in rounds
+            ):
+                continue
+            ratios = sorted(
+                r["legs"][mine]["rows_per_s"] / r["legs"][theirs]["rows_per_s"] for r in rounds
+            )
+            each = ", ".join(
+                f"{r['legs'][mine]['rows_per_s'] / r['legs'][theirs]['rows_per_s']:.3f}"
+                for r in rounds
+            )
+            lines.append(
+                f"- {mine}/{theirs}: median {statistics.median(ratios):.3f}x"
+                f" (min {ratios[0]:.3f}, max {ratios[-1]:.3f}; rounds: {each})"
+            )
+    return "\n".join(lines)
+
+
 def verdicts(
     copy: Step | None,
     imports: dict[str, Step],
@@ -694,6 +836,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--import-only", action="store_true", help="stop after the import and its baselines"
     )
+    parser.add_argument(
+        "--paired-rounds",
+        type=int,
+        default=0,
+        help="after clients and balances, N alternating rounds of the trades import and its COPY"
+        " baselines (median of paired ratios); implies --import-only",
+    )
+    parser.add_argument(
+        "--reference-repo",
+        type=Path,
+        help="with --paired-rounds: also time the trades import of this checkout in every round",
+    )
     parser.add_argument("--results", type=Path, help="JSON results file")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
@@ -721,6 +875,20 @@ def main(argv: list[str] | None = None) -> int:
         else:
             imports = runner.django_import(facts)
         runner.vacuum()
+    if args.paired_rounds:
+        rounds = runner.paired_import_rounds(facts)
+        runner.execute("DROP TABLE IF EXISTS bench_trades_staging")
+        print()
+        print(table(runner.steps))
+        print()
+        summary = paired_summary(rounds)
+        print(summary)
+        results = args.results or BENCH / "data" / f"paired-{args.clients}-{int(time.time())}.json"
+        results.write_text(
+            json.dumps({"facts": facts, "machine": machine, "rounds": rounds}, indent=2)
+        )
+        print(f"\nresults: {results}")
+        return 0
     runner.execute("DROP TABLE IF EXISTS bench_trades_staging")
     counts = runner.table_counts()
     runner.log(f"tables: {counts}")

@@ -6,6 +6,7 @@ quarantined, its raw bytes. The poll task and ``feedback_poll_mail`` call ``mail
 import hashlib
 import logging
 import re
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,6 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.urls import reverse
@@ -220,34 +220,36 @@ def attachments_store(
     parts: list[reading.MailPart],
     stored: list[str],
 ) -> tuple[list[TicketAttachment], list[str]]:
-    """Keep an email's files on its ticket, one decoded at a time: ``(kept, notes)`` where each
-    note names a file that was not kept and why (type outside ``ATTACHMENT_TYPES``, over
+    """Keep an email's files on its ticket, each decoded into a temporary file and streamed into
+    storage from there (never a copy of the file in memory): ``(kept, notes)`` where each note
+    names a file that was not kept and why (type outside ``ATTACHMENT_TYPES``, over
     ``FEEDBACK_ATTACHMENT_MAX_BYTES``, empty). Call inside the ingesting transaction; the
     storage names written are appended to ``stored`` so a rollback can remove them."""
     kept: list[TicketAttachment] = []
     notes: list[str] = []
     for part in parts:
-        data = part.data()
-        refusal = _refusal(part.filename, len(data))
-        if refusal:
-            notes.append(
-                _("Attachment not kept: %(name)s (%(reason)s)")
-                % {"name": part.filename, "reason": refusal}
+        with tempfile.TemporaryFile() as spool:
+            size = part.write_to(spool)
+            refusal = _refusal(part.filename, size)
+            if refusal:
+                notes.append(
+                    _("Attachment not kept: %(name)s (%(reason)s)")
+                    % {"name": part.filename, "reason": refusal}
+                )
+                continue
+            spool.seek(0)
+            suffix = PurePath(part.filename).suffix.lower()
+            attachment = TicketAttachment(
+                ticket=ticket,
+                message=message,
+                filename=part.filename,
+                content_type=ATTACHMENT_TYPES[suffix],
+                size=size,
             )
-            continue
-        suffix = PurePath(part.filename).suffix.lower()
-        attachment = TicketAttachment(
-            ticket=ticket,
-            message=message,
-            filename=part.filename,
-            content_type=ATTACHMENT_TYPES[suffix],
-            size=len(data),
-        )
-        attachment.file.save(f"{uuid.uuid4().hex}{suffix}", ContentFile(data), save=False)
+            attachment.file.save(f"{uuid.uuid4().hex}{suffix}", File(spool), save=False)
         stored.append(str(attachment.file.name))
         attachment.save()
         kept.append(attachment)
-        del data
     return kept, notes
 
 

@@ -1,6 +1,6 @@
 """Reading one email the way mail clients read it (SPEC section 6, "Mail"): charset labels as the
 WHATWG Encoding Standard maps them, HTML as readable text, RFC 3834 automated mail recognised, the
-bank's receipt time, attachments with their real names. Pure functions: no database, no files.
+bank's receipt time, attachments with their real names. Pure functions: no database, no files of their own.
 """
 
 import binascii
@@ -19,6 +19,7 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import BinaryIO
 
+from django.utils.translation import gettext as _
 from inscriptis import get_text
 
 # Labels mail software writes, read as the superset browsers and mail clients use for them
@@ -58,6 +59,16 @@ AUTO_FLAG_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress",
 DAEMON_SENDERS = {"mailer-daemon", "postmaster"}
 _BY_HOST = re.compile(r"\bby\s+([^\s;()]+)", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n{3,}")
+# An HTML body longer than this is cut before it is converted (inline images removed first); its
+# text then ends with the note of ``body_text``. Far above any message a person writes.
+HTML_MAX_CHARS = 1_000_000
+# The text kept of a body (a ticket's description, a reply): a person's message is far shorter; a
+# longer one is cut with a note saying how much was left out.
+BODY_MAX_CHARS = 200_000
+_DATA_URI = re.compile(r"data:[a-z]+/[^\s\"'>)]*", re.IGNORECASE)
+# Base64 payloads are decoded this many characters at a time (``payload_write``).
+DECODE_CHUNK = 1 << 18
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
 
 
 def codec_for(label: str | None) -> str | None:
@@ -186,7 +197,11 @@ def received_at(message: Message, *, now: datetime, servers: tuple[str, ...] = (
 
 def html_to_text(html: str) -> str:
     """Readable text of an HTML mail (inscriptis: style and script dropped, entities decoded,
-    block elements as paragraphs and <br> as line breaks)."""
+    block elements as paragraphs and <br> as line breaks). Images pasted into the HTML as
+    ``data:`` URIs are dropped first and at most ``HTML_MAX_CHARS`` of the rest is converted:
+    the HTML tree costs several times its text in memory (lxml)."""
+    if len(html) > HTML_MAX_CHARS:
+        html = _DATA_URI.sub("", html)[:HTML_MAX_CHARS]
     return get_text(html)
 
 
@@ -208,9 +223,16 @@ def body_part(message: EmailMessage) -> Message | None:
 
 
 def body_text(message: EmailMessage) -> str:
-    """The message's text: its plain-text body, else its HTML body as text; "" when none."""
+    """The message's text: its plain-text body, else its HTML body as text; "" when none. At
+    most ``BODY_MAX_CHARS`` characters, then a note of how many were left out."""
     part = body_part(message)
-    return part_text(part) if part is not None else ""
+    text = part_text(part) if part is not None else ""
+    if len(text) <= BODY_MAX_CHARS:
+        return text
+    note = _("(The email's text continues: %(count)s more characters were not kept.)") % {
+        "count": len(text) - BODY_MAX_CHARS
+    }
+    return f"{text[:BODY_MAX_CHARS]}\n\n{note}"
 
 
 def _safe_filename(name: str) -> str:
@@ -250,8 +272,13 @@ class MailPart:
     content_type: str
     part: Message
 
-    def data(self) -> bytes:
-        return decoded_payload(self.part)
+    def write_to(self, out: BinaryIO) -> int:
+        """Decode the file into ``out`` (``payload_write``); returns its size in bytes."""
+        return payload_write(self.part, out)
+
+
+def _transfer_encoding(part: Message) -> str:
+    return str(part.get("Content-Transfer-Encoding", "")).strip().lower()
 
 
 def decoded_payload(part: Message) -> bytes:
@@ -261,7 +288,7 @@ def decoded_payload(part: Message) -> bytes:
     payload = part.get_payload()
     if not isinstance(payload, str):
         return b""
-    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    encoding = _transfer_encoding(part)
     try:
         if encoding == "base64":
             return binascii.a2b_base64(payload)
@@ -271,6 +298,58 @@ def decoded_payload(part: Message) -> bytes:
         pass
     decoded = part.get_payload(decode=True)
     return decoded if isinstance(decoded, bytes) else b""
+
+
+def _base64_chunks(payload: str) -> Iterator[bytes] | None:
+    """The bytes of a base64 payload, ``DECODE_CHUNK`` characters at a time, the same bytes
+    ``binascii.a2b_base64`` gives for the whole text (characters outside the alphabet skipped);
+    None when it holds padding anywhere but at its end (that decoder stops at the first one)."""
+    first_pad = payload.find("=")
+    if first_pad != -1 and (
+        len(payload) - first_pad > 8 or payload[first_pad:].strip("= \t\r\n") != ""
+    ):
+        return None
+    end = len(payload) if first_pad == -1 else first_pad
+    return _base64_decoded(payload, end, payload[end:].strip())
+
+
+def _base64_decoded(payload: str, end: int, padding: str) -> Iterator[bytes]:
+    carry = ""
+    for start in range(0, end, DECODE_CHUNK):
+        # Line breaks removed at C speed; other stray characters (rare) by the expression.
+        clean = carry + "".join(payload[start : min(start + DECODE_CHUNK, end)].split())
+        if _NOT_BASE64.search(clean):
+            clean = _NOT_BASE64.sub("", clean)
+        whole = len(clean) - len(clean) % 4
+        yield binascii.a2b_base64(clean[:whole])
+        carry = clean[whole:]
+    if carry or padding:
+        yield binascii.a2b_base64(carry + padding)
+
+
+def _ascii_payload(part: Message) -> str | None:
+    """The parsed text of a leaf part when it is pure ASCII, else None. Read from the message
+    itself: ``get_payload()`` first encodes the whole text to look for undecodable bytes (a
+    transient copy of a 28 MB attachment's text); pure ASCII text has none, and ``isascii()`` is
+    known without a scan."""
+    payload = part._payload  # the email package's own attribute; see above
+    return payload if isinstance(payload, str) and payload.isascii() else None
+
+
+def payload_write(part: Message, out: BinaryIO) -> int:
+    """Write a part's bytes (``decoded_payload``) into ``out`` without holding them whole: a
+    base64 payload is decoded a chunk at a time (a 20 MB attachment would otherwise be a second
+    20 MB copy beside the parsed message). Returns the number of bytes written."""
+    payload = _ascii_payload(part) if _transfer_encoding(part) == "base64" else None
+    chunks = _base64_chunks(payload) if payload is not None else None
+    start = out.tell()
+    if chunks is not None:
+        try:
+            return sum(out.write(chunk) for chunk in chunks)
+        except binascii.Error:  # a damaged end: the whole payload, decoded leniently
+            out.seek(start)
+            out.truncate()
+    return out.write(decoded_payload(part))
 
 
 def attached_files(message: EmailMessage) -> Iterator[MailPart]:
