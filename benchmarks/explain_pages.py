@@ -23,26 +23,9 @@ sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--database-url", default="postgres://postgres@127.0.0.1:5432/vip_pages_bench"
-    )
-    parser.add_argument("--only", help="only the scenarios whose name contains this")
-    parser.add_argument("--min-ms", type=float, default=5.0, help="EXPLAIN queries slower than")
-    args = parser.parse_args(argv)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "pages_settings"
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-
-    import django
-
-    django.setup()
-    import run_pages
-    from django.db import connection
-    from django.test import Client as HttpClient
-    from django.test.utils import CaptureQueriesContext
-
+def personas() -> tuple[dict, dict]:
+    """``(users by persona, the scenarios' facts)`` on a database filled by run_pages.py: one
+    dossier of each kind, the first branch, a whole name and a 2-character fragment."""
     from clients.models import Client
     from core.models import Branch, User
     from managers.models import Assignment, RelationshipManager
@@ -71,6 +54,30 @@ def main(argv: list[str] | None = None) -> int:
         "search": Client.objects.order_by("pk").values_list("name", flat=True)[12345],
         "fragment": Client.objects.order_by("pk").values_list("name", flat=True)[12345][:2],
     }
+    return users, facts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/vip_pages_bench"
+    )
+    parser.add_argument("--only", help="only the scenarios whose name contains this")
+    parser.add_argument("--min-ms", type=float, default=5.0, help="EXPLAIN queries slower than")
+    args = parser.parse_args(argv)
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "pages_settings"
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+
+    import django
+
+    django.setup()
+    import run_pages
+    from django.db import connection
+    from django.test import Client as HttpClient
+    from django.test.utils import CaptureQueriesContext
+
+    users, facts = personas()
     for scenario in run_pages.scenarios(facts):
         if scenario.persona is None or (args.only and args.only not in scenario.name):
             continue

@@ -8,6 +8,12 @@ from clients.corebanking.parse import KINDS
 from clients.models import Client, ClientKind, VipPolicy, VipStatus
 from core.forms import PlainSelect
 from core.models import Branch
+from core.roles import Role
+
+
+def _plain_choices(field, choices) -> None:
+    """What a model choice field's select shows, from plain ``(pk, label)`` rows."""
+    field.widget.choices = [("", field.empty_label), *choices]
 
 
 class ClientFilter(django_filters.FilterSet):
@@ -36,21 +42,41 @@ class ClientFilter(django_filters.FilterSet):
         model = Client
         fields = ["status", "kind", "branch", "rm", "at_risk"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
+        """``user``: whose list it is. The RM choice lists the RMs in that user's scope: every
+        RM for a supervisor, the own branch's for branch staff, none for an RM (whose list holds
+        only their own clients: the filter is left out)."""
         from managers.models import RelationshipManager  # noqa: PLC0415 - managers sits above clients; read at call time so clients never imports it at load
 
         super().__init__(*args, **kwargs)
-        rms = RelationshipManager.objects.exclude(user=None).order_by("name")
-        self.filters["rm"].queryset = rms
-        # Labels as RelationshipManager.__str__ gives them, without building hundreds of models.
-        rm_field = self.form.fields["rm"]
-        rm_field.widget.choices = [
-            ("", rm_field.empty_label),
-            *(
-                (pk, f"{name} ({employee_no})")
-                for pk, name, employee_no in rms.values_list("pk", "name", "employee_no")
+        role = user.role if user is not None else None
+        if role == Role.RELATIONSHIP_MANAGER:
+            del self.filters["rm"]  # before the form is built from the filters
+        else:
+            rms = RelationshipManager.objects.exclude(user=None).order_by("name")
+            if role == Role.BRANCH_STAFF:
+                rms = rms.filter(branch_id=user.branch_id)
+            self.filters["rm"].queryset = rms
+            # Labels as RelationshipManager.__str__ gives them, without building hundreds of
+            # models.
+            _plain_choices(
+                self.form.fields["rm"],
+                (
+                    (pk, f"{name} ({employee_no})")
+                    for pk, name, employee_no in rms.values_list("pk", "name", "employee_no")
+                ),
+            )
+        # The branches as Branch.__str__ gives them, read with one plain query (a model choice
+        # field iterates its queryset through a server-side cursor on PostgreSQL).
+        _plain_choices(
+            self.form.fields["branch"],
+            (
+                (pk, f"{name} ({code})")
+                for pk, name, code in Branch.objects.order_by("code").values_list(
+                    "pk", "name", "code"
+                )
             ),
-        ]
+        )
         for field in self.form.fields.values():
             css = (
                 "form-check-input"

@@ -64,7 +64,7 @@ def client_list(request):
     q = request.GET.get("q", "").strip()[:100]
     sort = selectors.CLIENT_SORTING.key(request.GET.get("sort"))
     base = selectors.client_list(user=request.user, q=q, sort=sort)
-    filterset = ClientFilter(request.GET or None, queryset=base)
+    filterset = ClientFilter(request.GET or None, queryset=base, user=request.user)
     qs = filterset.qs
     if q:
         first_two = list(qs.values_list("pk", flat=True)[:2])
@@ -112,7 +112,7 @@ def client_export(request):
     base = selectors.client_list(
         user=request.user, q=request.GET.get("q", ""), sort=request.GET.get("sort", "")
     )
-    qs = ClientFilter(request.GET or None, queryset=base).qs
+    qs = ClientFilter(request.GET or None, queryset=base, user=request.user).qs
     services.client_list_export_record(user=request.user, filters=filters_used(request.GET))
     rows = (
         [c.client_no, c.name, c.kind, c.branch.code, c.status, c.total_assets, c.rm_name]

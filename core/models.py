@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import SERVICE_WIDE_ROLES, Role
+from core.roles import PRECEDENCE, SERVICE_WIDE_ROLES, Role
 
 
 class Branch(models.Model):
@@ -60,20 +60,15 @@ class User(AbstractUser):
 
     @cached_property
     def role(self) -> Role | None:
-        """The user's role: superusers are administrators; otherwise the highest group held."""
+        """The user's role: superusers are administrators; otherwise the highest group held
+        (``core.roles.PRECEDENCE``). A user read by ``core.selectors.user_for_request`` carries
+        it already (``role_group``, read in the same query): no query here then."""
         if self.is_superuser:
             return Role.ADMINISTRATOR
+        if "role_group" in self.__dict__:
+            return Role(self.role_group) if self.role_group else None
         names = set(self.groups.values_list("name", flat=True))
-        for role in (
-            Role.ADMINISTRATOR,
-            Role.SUPERVISOR,
-            Role.FEEDBACK_TEAM,
-            Role.RELATIONSHIP_MANAGER,
-            Role.BRANCH_STAFF,
-        ):
-            if role.value in names:
-                return role
-        return None
+        return next((role for role in PRECEDENCE if role.value in names), None)
 
     @property
     def is_service_wide(self) -> bool:

@@ -15,3 +15,12 @@ class Role(models.TextChoices):
 
 # Who sees every client, ticket and figure of the service.
 SERVICE_WIDE_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+# A user holding several roles' groups has the first of these (``User.role``).
+PRECEDENCE = (
+    Role.ADMINISTRATOR,
+    Role.SUPERVISOR,
+    Role.FEEDBACK_TEAM,
+    Role.RELATIONSHIP_MANAGER,
+    Role.BRANCH_STAFF,
+)

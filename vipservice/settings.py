@@ -144,7 +144,9 @@ else:
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # The frame's user in one query; a session signed in before this backend existed names
+    # Django's ModelBackend and is asked to sign in again once.
+    "core.auth.FrameBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

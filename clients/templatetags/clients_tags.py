@@ -1,10 +1,15 @@
+from html import escape
+
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from clients.models import VipStatus
 from clients.selectors import grace_days_in_force
+from core.masking import mask_phone
+from core.templatetags.vip import money_html
 
 register = template.Library()
 
@@ -37,3 +42,28 @@ def status_badge(client) -> str:
     return format_html(
         '<span class="badge badge-standard" data-status="standard">{}</span>', _("Standard")
     )
+
+
+@register.simple_tag
+def client_rows(clients, *, mask_pii: bool, detail_prefix: str) -> SafeString:
+    """The client list's rows (``<tr>`` each), written in Python: 50 rows of 8 cells through the
+    template language cost ~900 variable look-ups and escapes a page, most of a list's time
+    (SPEC section 11). ``clients``: the page's clients annotated with ``rm_name`` (and, for an
+    RM, ``is_mine``); ``mask_pii``: phones masked except on the own RM's clients;
+    ``detail_prefix``: the list's URL, to which a dossier adds ``<pk>/``."""
+    rows = []
+    for c in clients:
+        href = f"{escape(detail_prefix)}{c.pk}/"
+        phone = c.phone if not mask_pii or getattr(c, "is_mine", False) else mask_phone(c.phone)
+        rows.append(
+            f'<tr><td><a href="{href}">{escape(c.client_no)}</a></td>'
+            f'<td><a class="text-reset" href="{href}">{escape(c.name)}</a></td>'
+            f'<td class="text-nowrap">{escape(phone or "")}</td>'
+            f"<td>{escape(str(c.get_kind_display()))}</td>"
+            f"<td>{escape(c.branch.name)}</td>"
+            f"<td>{status_badge(c)}</td>"
+            f"<td>{escape(c.rm_name) if c.rm_name else '—'}</td>"
+            f'<td class="text-end text-nowrap">{conditional_escape(money_html(c.total_assets))}</td></tr>'
+        )
+    # Every value above is escaped; the badge and the amount are safe HTML of their own tags.
+    return mark_safe("".join(rows))

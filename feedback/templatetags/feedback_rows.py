@@ -2,8 +2,12 @@
 and a template ``{% include %}`` per cell and row cost the queue several milliseconds a page (SPEC
 section 11). The same markup as the partials that now call these tags."""
 
+from html import escape
+
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from clients.templatetags.clients_tags import status_badge
@@ -55,4 +59,46 @@ def ticket_client_cell(ticket) -> str:
         )
     return format_html(
         '<span class="text-nowrap">{}</span> {}', ticket.client.name, status_badge(ticket.client)
+    )
+
+
+def _ticket_row(t, *, is_team: bool, url_prefix: str, unassigned: str) -> str:
+    ref = escape(t.reference)
+    select = (
+        '<td><input class="form-check-input" type="checkbox" name="tickets" '
+        f'value="{ref}" aria-label="{escape(_("Select %(r)s") % {"r": t.reference})}"></td>'
+        if is_team
+        else ""
+    )
+    handler = escape(str(t.handler)) if t.handler_id else unassigned
+    received = timezone.localtime(t.received_at).strftime("%Y-%m-%d %H:%M")
+    return (
+        f'<tr data-reference="{ref}">{select}'
+        f'<td><a class="fw-semibold" href="{escape(url_prefix)}{ref}/">{ref}</a>'
+        '<div class="small text-body-secondary text-truncate max-w-18rem">'
+        f"{escape(t.subject)}</div></td>"
+        f"<td>{ticket_client_cell(t)}</td>"
+        f'<td><i class="bi bi-{escape(t.channel_icon)}" aria-hidden="true"></i> '
+        f'<span class="small">{escape(str(t.get_channel_display()))}</span></td>'
+        f"<td>{escape(str(t.get_category_display()))}</td>"
+        f"<td>{handler}</td>"
+        f"<td>{ticket_status_badge(t)}</td>"
+        f"<td>{ticket_sla_badge(t)}</td>"
+        f'<td class="small text-nowrap">{received}</td></tr>'
+    )
+
+
+@register.simple_tag
+def ticket_rows(tickets, *, is_team: bool, url_prefix: str) -> SafeString:
+    """The queue's rows (``<tr>`` each), written in Python: 25 rows of 9 cells through the
+    template language cost several hundred variable look-ups a page (SPEC section 11).
+    ``is_team``: a selection box per row for the bulk assignment; ``url_prefix``: the ticket
+    page's URL without the reference."""
+    unassigned = f'<span class="text-body-secondary">{escape(_("Unassigned"))}</span>'
+    # Every value is escaped; the cells from the tags above are safe HTML of their own.
+    return mark_safe(
+        "".join(
+            _ticket_row(t, is_team=is_team, url_prefix=url_prefix, unassigned=unassigned)
+            for t in tickets
+        )
     )

@@ -29,8 +29,9 @@ from core.services import audit_record_with_read
 from tests.factories.clients import AccountFactory, BalanceFactory, TradeFactory
 
 REPO = Path(__file__).resolve().parents[2]
-# The frame: the user, the role's groups, and the session unless Redis holds it (cached_db).
-FRAME = 2 + (0 if settings.SESSION_ENGINE.endswith("cached_db") else 1)
+# The frame: the user with its branch, role and unread count in one query (core.auth), and the
+# session unless Redis holds it (cached_db).
+FRAME = 1 + (0 if settings.SESSION_ENGINE.endswith("cached_db") else 1)
 # SET LOCAL synchronous_commit: PostgreSQL only.
 SYNC_OFF = 1 if connection.vendor == "postgresql" else 0
 
@@ -61,12 +62,13 @@ def test_first_screen_queries_are_fixed(
 ):
     _history(client_of_rm, trades)
     # Client, assignment, policy, assets, trades in the window, accounts, trend; the audit
-    # INSERT inside a savepoint (the test's transaction); the bell's count while rendering.
-    own = 7 + 1 + 2 + SYNC_OFF + 1
-    for user, extra in ((supervisor, 0), (rm_user, 1)):  # RM: the frame shows their branch
+    # INSERT inside a savepoint (the test's transaction). The bell's count and an RM's branch
+    # came with the user.
+    own = 7 + 1 + 2 + SYNC_OFF
+    for user in (supervisor, rm_user):
         http = login(user)
         http.get(detail(client_of_rm))
-        with django_assert_num_queries(FRAME + own + extra):
+        with django_assert_num_queries(FRAME + own):
             assert http.get(detail(client_of_rm)).status_code == 200
 
 

@@ -2,6 +2,7 @@
 tables hold 10 or 1,000 rows (SPEC section 11: the same pages at a million clients)."""
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -58,3 +59,38 @@ def test_a_page_costs_the_same_queries_for_10_and_1000_rows(
     many, many_rows = _queries(http, url)
     assert many_rows > few_rows  # the page did fill up
     assert many == few
+
+
+# The frame: the session unless Redis holds it (cached_db), and the user with its branch, role
+# and unread count in one query (core.auth.FrameBackend).
+FRAME = 1 + (0 if settings.SESSION_ENGINE.endswith("cached_db") else 1)
+
+
+@pytest.mark.parametrize(
+    ("persona", "url", "queries"),
+    [
+        # The RM choices, the branch choices, the capped count, the rows.
+        ("supervisor", LIST, 4),
+        ("supervisor", LIST + "?status=vip&sort=-assets", 4),
+        # A valid branch filter reads that branch once more (the filter's own look-up).
+        ("supervisor", LIST + "?branch={branch}", 5),
+        # No RM choice for an RM (their list is their own clients).
+        ("rm_user", LIST, 3),
+        ("branch_staff", LIST, 4),
+        # The handlers (both selects), the capped count, the SLA counts, the rows.
+        ("feedback_user", QUEUE, 4),
+        ("supervisor", QUEUE, 4),
+        ("rm_user", QUEUE, 4),
+    ],
+)
+def test_each_list_page_reads_a_fixed_number_of_queries(
+    request, login, branch, rm, persona, url, queries, django_assert_num_queries
+):
+    http = login(request.getfixturevalue(persona))
+    _bank(branch, rm, 30)
+    url = url.format(branch=branch.pk)
+    http.get(url)  # the session's first "last seen" write (then once a minute)
+    with django_assert_num_queries(FRAME + queries):
+        response = http.get(url)
+    assert response.status_code == 200
+    assert len(response.context.get("page_obj") or response.context.get("tickets")) > 0
