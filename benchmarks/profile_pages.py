@@ -83,6 +83,7 @@ def _arguments(argv):
         help="cProfile on CPU time (time.process_time) instead of pyinstrument's wall clock: on "
         "a loaded machine the wall clock is mostly the wait for a CPU",
     )
+    parser.add_argument("--callees", help="with --cpu: what the functions matching this call")
     parser.add_argument("--no-profile", action="store_true", help="time only (CPU ms/request)")
     return parser.parse_args(argv)
 
@@ -119,6 +120,8 @@ class Sampler:
             stats = pstats.Stats(self.cpu)
             stats.sort_stats("tottime").print_stats(self.args.flat)
             stats.sort_stats("cumulative").print_stats(self.args.flat)
+            if self.args.callees:
+                stats.print_callees(self.args.callees)
         if self.wall:
             from pyinstrument.renderers import ConsoleRenderer  # noqa: PLC0415 - optional
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
+from django.utils.html import escape
 
 Row = TypeVar("Row")
 
@@ -60,3 +61,16 @@ class Sorting:
 
 def _read(row: Any, field: str) -> Any:
     return row[field] if isinstance(row, Mapping) else getattr(row, field)
+
+
+class ChoiceLabels(dict):
+    """A list's choice labels, escaped for HTML and translated once per page:
+    ``labels[Model, "field", value]``. ``get_FOO_display()`` rebuilds the field's choices (and
+    translates every label) on each call, a few hundred times on a list page (SPEC section 11).
+    A value outside the choices shows as itself, as ``get_FOO_display()`` does."""
+
+    def __missing__(self, key):
+        model, name, value = key
+        label = dict(model._meta.get_field(name).flatchoices).get(value, value)
+        self[key] = escape(str(label))
+        return self[key]

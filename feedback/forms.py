@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from core.forms import PlainSelect
 from core.ids import IdField
 from core.registry import call_for_ticket
 from feedback.models import CLOSE_REASON_MAX_LENGTH, Category, Channel, TicketStatus
@@ -98,6 +99,10 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, handlers, **kwargs):
         super().__init__(*args, **kwargs)
+        # Options written in Python (core.forms.PlainSelect): the queue renders five selects on
+        # every page, one template per option otherwise (SPEC section 11).
+        for field in self.fields.values():
+            field.widget = PlainSelect(choices=field.choices)
         self.fields["handler"].choices = [
             ("", _("Anyone")),
             ("none", _("Unassigned")),

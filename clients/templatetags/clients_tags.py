@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import VipStatus
 from clients.selectors import grace_days_in_force
+from core.lists import ChoiceLabels
 from core.masking import mask_phone
 from core.templatetags.vip import money_html
 
@@ -51,7 +52,7 @@ def client_rows(clients, *, mask_pii: bool, detail_prefix: str) -> SafeString:
     (SPEC section 11). ``clients``: the page's clients annotated with ``rm_name`` (and, for an
     RM, ``is_mine``); ``mask_pii``: phones masked except on the own RM's clients;
     ``detail_prefix``: the list's URL, to which a dossier adds ``<pk>/``."""
-    rows = []
+    rows, labels = [], ChoiceLabels()
     for c in clients:
         href = f"{escape(detail_prefix)}{c.pk}/"
         phone = c.phone if not mask_pii or getattr(c, "is_mine", False) else mask_phone(c.phone)
@@ -59,7 +60,7 @@ def client_rows(clients, *, mask_pii: bool, detail_prefix: str) -> SafeString:
             f'<tr><td><a href="{href}">{escape(c.client_no)}</a></td>'
             f'<td><a class="text-reset" href="{href}">{escape(c.name)}</a></td>'
             f'<td class="text-nowrap">{escape(phone or "")}</td>'
-            f"<td>{escape(str(c.get_kind_display()))}</td>"
+            f"<td>{labels[type(c), 'kind', c.kind]}</td>"
             f"<td>{escape(c.branch.name)}</td>"
             f"<td>{status_badge(c)}</td>"
             f"<td>{escape(c.rm_name) if c.rm_name else '—'}</td>"

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from clients.templatetags.clients_tags import status_badge
+from core.lists import ChoiceLabels
 from core.templatetags.vip import time_left
 from feedback.sla import badge
 
@@ -26,11 +27,12 @@ _STATUS_CSS = {
 
 @register.simple_tag
 def ticket_status_badge(ticket) -> str:
-    return format_html(
-        '<span class="badge rounded-pill text-bg-{}">{}</span>',
-        _STATUS_CSS.get(ticket.status, "light"),
-        ticket.get_status_display(),
-    )
+    return mark_safe(_status_badge(ticket.status, escape(str(ticket.get_status_display()))))
+
+
+def _status_badge(status: str, escaped_label: str) -> str:
+    css = _STATUS_CSS.get(status, "light")
+    return f'<span class="badge rounded-pill text-bg-{css}">{escaped_label}</span>'
 
 
 @register.simple_tag
@@ -62,7 +64,7 @@ def ticket_client_cell(ticket) -> str:
     )
 
 
-def _ticket_row(t, *, is_team: bool, url_prefix: str, unassigned: str) -> str:
+def _ticket_row(t, *, is_team: bool, url_prefix: str, unassigned: str, labels: ChoiceLabels) -> str:
     ref = escape(t.reference)
     select = (
         '<td><input class="form-check-input" type="checkbox" name="tickets" '
@@ -79,10 +81,10 @@ def _ticket_row(t, *, is_team: bool, url_prefix: str, unassigned: str) -> str:
         f"{escape(t.subject)}</div></td>"
         f"<td>{ticket_client_cell(t)}</td>"
         f'<td><i class="bi bi-{escape(t.channel_icon)}" aria-hidden="true"></i> '
-        f'<span class="small">{escape(str(t.get_channel_display()))}</span></td>'
-        f"<td>{escape(str(t.get_category_display()))}</td>"
+        f'<span class="small">{labels[type(t), "channel", t.channel]}</span></td>'
+        f"<td>{labels[type(t), 'category', t.category]}</td>"
         f"<td>{handler}</td>"
-        f"<td>{ticket_status_badge(t)}</td>"
+        f"<td>{_status_badge(t.status, labels[type(t), 'status', t.status])}</td>"
         f"<td>{ticket_sla_badge(t)}</td>"
         f'<td class="small text-nowrap">{received}</td></tr>'
     )
@@ -95,10 +97,13 @@ def ticket_rows(tickets, *, is_team: bool, url_prefix: str) -> SafeString:
     ``is_team``: a selection box per row for the bulk assignment; ``url_prefix``: the ticket
     page's URL without the reference."""
     unassigned = f'<span class="text-body-secondary">{escape(_("Unassigned"))}</span>'
+    labels = ChoiceLabels()
     # Every value is escaped; the cells from the tags above are safe HTML of their own.
     return mark_safe(
         "".join(
-            _ticket_row(t, is_team=is_team, url_prefix=url_prefix, unassigned=unassigned)
+            _ticket_row(
+                t, is_team=is_team, url_prefix=url_prefix, unassigned=unassigned, labels=labels
+            )
             for t in tickets
         )
     )
