@@ -28,6 +28,11 @@ logger = logging.getLogger(__name__)
 
 Work = Callable[[datetime], dict[str, Any] | int | None]
 
+# Run before every run of a nightly job (``JobSpec.nightly``): apps above core register here what
+# must be settled first (the programme completes a night a dead worker left part-applied), so core
+# never imports them.
+NIGHTLY_PREAMBLE: list[Callable[[], Any]] = []
+
 
 def _takeover(spec: JobSpec, period: str, task_id: str, now: datetime) -> JobRun | None:
     orphaned = Q(
@@ -109,6 +114,9 @@ def job_execute(*, job: str, work: Work, period: str | None = None, task_id: str
         logger.info("job %s period %s: already done or running, skipped", job, key)
         return {"skipped": key}
     try:
+        if spec.nightly:
+            for settle in NIGHTLY_PREAMBLE:
+                settle()
         result = work(spec.start_of(key))
     except Exception as exc:
         job_run_finish(run=run, error=f"{type(exc).__name__}: {exc}")

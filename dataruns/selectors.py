@@ -8,6 +8,7 @@ from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.runlock import run_lock_held
 from dataruns.models import IntakeFile, IntakeOutcome, IntakeRun, NightRun, NightStatus
 
 
@@ -49,6 +50,18 @@ def run_date_refusal(*, day: date, forced: bool = False) -> str | None:
             "last": last.isoformat(),
         }
     return None
+
+
+def night_lock(run_id: int) -> str:
+    """The name of the lock a worker holds while it runs the night ``run_id`` (``core.runlock``)."""
+    return f"night-run-{run_id}"
+
+
+def dead_night_runs() -> list[NightRun]:
+    """Runs still "running" whose worker died: nobody holds their lock (known at once, not after
+    ``RUN_STALE_AFTER``). Oldest first."""
+    running = NightRun.objects.filter(status=NightStatus.RUNNING).order_by("business_date", "pk")
+    return [run for run in running if not run_lock_held(night_lock(run.pk))]
 
 
 def due_run_date() -> date:

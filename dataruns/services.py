@@ -30,7 +30,9 @@ from dataruns.selectors import newest_imported_date, run_date_refusal
 
 # Errors kept per file on the page (the full list is in the report beside the rejected files).
 ERRORS_KEPT = 50
-# A run still "running" after this long died with its worker: the next attempt may take over.
+# A run requested (a supervisor's forced run) but not started by a worker after this long is given
+# up, so the date may be run again. A started run holds its lock instead (``night_lock``): its
+# death is known at once.
 RUN_STALE_AFTER = timedelta(hours=3)
 
 
@@ -281,8 +283,7 @@ def night_run_claim(
     newest = newest_imported_date()
     on_data = newest is None or day <= newest
     NightRun.objects.filter(
-        status__in=[NightStatus.RUNNING, NightStatus.REQUESTED],
-        requested_at__lt=timezone.now() - RUN_STALE_AFTER,
+        status=NightStatus.REQUESTED, requested_at__lt=timezone.now() - RUN_STALE_AFTER
     ).update(status=NightStatus.FAILED, error="interrupted", finished_at=timezone.now())
     try:
         with transaction.atomic():
@@ -311,11 +312,12 @@ def night_run_claim(
 
 
 def night_run_start(*, run_id: int) -> NightRun | None:
-    """Claim a requested run for this worker (a conditional UPDATE: a second delivery of the same
-    task finds it claimed and returns None)."""
-    claimed = NightRun.objects.filter(pk=run_id, status=NightStatus.REQUESTED).update(
-        status=NightStatus.RUNNING, started_at=timezone.now()
-    )
+    """Claim a run for this worker, which holds the run's lock (``night_lock``): a requested
+    run, or a running one whose worker died (it held the lock until then). None when the run is
+    finished or gone."""
+    claimed = NightRun.objects.filter(
+        pk=run_id, status__in=[NightStatus.REQUESTED, NightStatus.RUNNING]
+    ).update(status=NightStatus.RUNNING, started_at=timezone.now())
     return NightRun.objects.get(pk=run_id) if claimed else None
 
 

@@ -8,3 +8,11 @@ class ProgrammeConfig(AppConfig):
 
     name = "programme"
     verbose_name = _("VIP programme")
+
+    def ready(self) -> None:
+        # Core may not import the programme: it runs this before every nightly job instead.
+        from core.jobruns import NIGHTLY_PREAMBLE  # noqa: PLC0415 - AppConfig.ready
+        from programme.services import nights_resume  # noqa: PLC0415 - AppConfig.ready
+
+        if nights_resume not in NIGHTLY_PREAMBLE:
+            NIGHTLY_PREAMBLE.append(nights_resume)

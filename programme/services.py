@@ -21,9 +21,10 @@ from clients.qualification.reclassify import ReclassificationResult, vip_statuse
 from clients.qualification.window import Window
 from core.exports import csv_write
 from core.models import User
+from core.runlock import run_lock
 from core.services import audit_record
-from dataruns.models import NightTrigger
-from dataruns.selectors import due_run_date
+from dataruns.models import NightRun, NightTrigger
+from dataruns.selectors import dead_night_runs, due_run_date, night_lock
 from dataruns.services import (
     RunRefused,
     data_late_check,
@@ -149,11 +150,20 @@ class NightOutcome:
 
 
 def night_run_execute(*, run_id: int) -> NightOutcome | None:
-    """Run a recorded reclassification (``dataruns.NightRun``): claim it, run the night's steps
-    for its business date, record the outcome. None when another worker claimed it already."""
-    run = night_run_start(run_id=run_id)
-    if run is None:
-        return None
+    """Run a recorded reclassification (``dataruns.NightRun``): take its lock, claim it, run the
+    night's steps for its business date, record the outcome. The lock is held for the run's life,
+    so a worker that dies leaves a run anyone can see is dead (``nights_resume``). None when a
+    live worker holds it, or it is finished."""
+    with run_lock(night_lock(run_id)) as mine:
+        if not mine:
+            return None  # a live worker runs it
+        run = night_run_start(run_id=run_id)
+        if run is None:
+            return None
+        return _night_steps(run)
+
+
+def _night_steps(run: NightRun) -> NightOutcome:
     try:
         cycle = vip_programme_nightly(as_of=run.business_date)
     except Exception as exc:
@@ -177,11 +187,27 @@ def night_run_execute(*, run_id: int) -> NightOutcome | None:
     return NightOutcome(run.business_date, True, "", cycle)
 
 
+def nights_resume() -> list[date]:
+    """Complete the nights a dead worker left part-applied (statuses committed, assignments,
+    call-backs or early warnings not): their run is "running" and nobody holds its lock. Every
+    step is idempotent, so running them all again does only what is missing. Called before every
+    nightly step (the reclassification, the inbox job, call-back generation, the KPI snapshot:
+    ``JobSpec.nightly``), so the next of them completes the night, not the next night. Returns the
+    business dates completed."""
+    completed = []
+    for run in dead_night_runs():
+        logger.warning("night run %s (%s) was left by a dead worker: completing it", run.pk, run)
+        if night_run_execute(run_id=run.pk) is not None:
+            completed.append(run.business_date)
+    return completed
+
+
 def night_run(*, trigger: str, day: date | None = None) -> NightOutcome:
     """The night's reclassification, for the business date of the newest imported set (or
     ``day``), once per business date. When that date has run already it waits for a newer set and
     says so in the outcome's message. Raises ``dataruns.services.RunRefused`` for a date that
     would damage live data (SPEC section 3)."""
+    nights_resume()
     day = day or due_run_date()
     run = night_run_claim(day=day, trigger=trigger)
     if run is None:

@@ -31,6 +31,9 @@ class JobSpec:
     at: time | None = None
     # Seconds a worker may spend on one run before Celery kills it (task_time_limit).
     time_limit: int = 600
+    # A step of the night: before it runs, a night a dead worker left part-applied is completed
+    # (``core.jobruns.NIGHTLY_PREAMBLE``).
+    nightly: bool = False
 
     @property
     def when(self) -> str:
@@ -80,6 +83,17 @@ JOBS: dict[str, JobSpec] = {
             gettext_lazy("VIP reclassification and auto-assignment"),
             at=time(2, 0),
             time_limit=3600,
+            nightly=True,
+        ),
+        JobSpec(
+            # The core bank's inbox (SPEC section 2): sets are taken as soon as they are complete,
+            # whenever they land; from 06:00 a missing set of the previous day raises "data late".
+            "corebanking-intake",
+            "programme.tasks.corebanking_intake",
+            gettext_lazy("Core-banking intake"),
+            every_minutes=15,
+            time_limit=3600,
+            nightly=True,
         ),
         JobSpec(
             "feedback-sla-sweep",
@@ -93,6 +107,7 @@ JOBS: dict[str, JobSpec] = {
             gettext_lazy("Call-back generation"),
             at=time(0, 30),
             time_limit=1800,
+            nightly=True,
         ),
         JobSpec(
             "mail-intake",
@@ -106,6 +121,7 @@ JOBS: dict[str, JobSpec] = {
             gettext_lazy("KPI snapshot"),
             at=time(3, 0),
             time_limit=1800,
+            nightly=True,
         ),
     )
 }
@@ -120,23 +136,6 @@ HOUSEKEEPING_TASK = "core.tasks.jobs_housekeeping"
 LONGEST_JOB_SECONDS = max(spec.time_limit for spec in JOBS.values())
 
 
-# Beat entries that are not recorded as job runs here: the core bank's inbox job keeps its own
-# records (dataruns.IntakeRun, NightRun) and its own lock. Taken at 01:00 and every 15 minutes
-# after; the 06:00 run also raises "data late" (SPEC section 2).
-UNRECORDED = {
-    "corebanking-intake": {
-        "task": "programme.tasks.corebanking_intake",
-        "schedule": crontab(minute="*/15", hour="1-5"),
-        "options": {"expires": 900},
-    },
-    "corebanking-intake-last": {
-        "task": "programme.tasks.corebanking_intake",
-        "schedule": crontab(minute=0, hour=6),
-        "options": {"expires": 900},
-    },
-}
-
-
 def beat_schedule() -> dict:
     """Celery beat's schedule. A message not started within its period expires: a later one (or
     the housekeeping's catch-up) does the same work, so a queue that filled while the workers were
@@ -149,7 +148,6 @@ def beat_schedule() -> dict:
         }
         for name, spec in JOBS.items()
     }
-    schedule.update(UNRECORDED)
     schedule["jobs-housekeeping"] = {
         "task": HOUSEKEEPING_TASK,
         "schedule": crontab(),

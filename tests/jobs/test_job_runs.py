@@ -97,6 +97,7 @@ def test_periods_missed_while_workers_were_down_run_once_when_they_return():
     assert sorted(sent) == sorted(
         [
             "vip-reclassification 2026-06-01T02:00",
+            "corebanking-intake 2026-06-01T10:00",
             "feedback-sla-sweep 2026-06-01T10:05",
             "callback-generation 2026-06-01T00:30",
             "mail-intake 2026-06-01T10:08",

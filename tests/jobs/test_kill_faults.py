@@ -81,3 +81,36 @@ def test_killed_nights_rerun_to_the_clean_runs_state(tmp_path):
     assert all(r["equal"] for r in runs)
     # The kills really interrupted nights part-way, not only before or after them.
     assert sum(r["ended"] == "killed" and r["partial"] for r in runs) >= 3, runs
+
+
+RACES = 3
+
+
+def test_two_reclassifications_at_once_for_the_same_date_one_runs_one_refuses(tmp_path):
+    _generate_bank()
+    env = child_env(tmp_path)
+    connections.close_all()
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tests" / "jobs" / "race_harness.py"),
+            "--as-of",
+            D.isoformat(),
+            "--rounds",
+            str(RACES),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    end_other_sessions()
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    print(json.dumps(report, indent=1))
+    for race in report["rounds"]:
+        # One process ran the night; the other found it claimed (waiting first on SQLite's write
+        # lock) and refused, saying so; the state is a clean run's, nothing doubled.
+        assert sorted(o.get("ran") for o in race["outcomes"]) == [False, True], race
+        assert race["night_runs"] == ["done"] and race["equal"] and race["diff"] == []

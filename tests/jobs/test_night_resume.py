@@ -1,0 +1,106 @@
+"""Issue 11: a night a dead worker left part-applied (statuses committed, RM assignments and
+call-backs not) is completed by the next run of any nightly step, not the next night; and a run's
+death is seen at once, because the run holds a lock for its life (``core.runlock``), not after the
+3 hours a "running" record used to count as alive."""
+
+import datetime as dt
+import os
+import signal
+import time
+
+import pytest
+import time_machine
+from django.db import connections
+
+from analytics.tasks import snapshot_kpis
+from clients.models import Client, VipStatus
+from clients.qualification.reclassify import vip_statuses_reclassify
+from core.runlock import run_lock, run_lock_held
+from dataruns.models import NightRun, NightStatus, NightTrigger
+from dataruns.selectors import dead_night_runs, night_lock
+from managers.models import Assignment
+from programme.tasks import corebanking_intake, reclassify_vips
+from servicedesk.models import Callback
+from servicedesk.tasks import generate_callbacks
+from tests.clients.conftest import make_client
+from tests.factories.core import BranchFactory
+from tests.factories.managers import RelationshipManagerFactory
+from tests.jobs.processes import end_other_sessions, wait_for
+
+D = dt.date(2026, 5, 31)
+# 03:05 on D (Asia/Shanghai): after every nightly job's time of day, so each is due.
+AT = dt.datetime(2026, 5, 31, 3, 5, tzinfo=dt.UTC) - dt.timedelta(hours=8)
+
+
+def _part_applied_night() -> NightRun:
+    """Six new VIPs whose statuses the dead worker committed; their RMs and call-backs it did
+    not."""
+    branch = BranchFactory()
+    RelationshipManagerFactory(branch=branch)
+    for n in range(6):
+        make_client(as_of=D, branch=branch, assets=f"{1_000_000 + n}.00")
+    vip_statuses_reclassify(as_of=D)
+    return NightRun.objects.create(
+        business_date=D, trigger=NightTrigger.SCHEDULED, status=NightStatus.RUNNING
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "step", [reclassify_vips, corebanking_intake, generate_callbacks, snapshot_kpis]
+)
+def test_a_part_applied_night_is_completed_by_the_next_run_of_any_nightly_step(step, settings):
+    settings.COREBANKING_INBOX = str(settings.VAR_DIR / "test-empty-inbox")
+    with time_machine.travel(AT, tick=False):
+        run = _part_applied_night()
+        assert Client.objects.filter(status=VipStatus.VIP).count() == 6
+        assert not Assignment.objects.exists() and not Callback.objects.exists()
+
+        step()  # as beat sends it
+
+    run.refresh_from_db()
+    assert run.status == NightStatus.DONE
+    vips = Client.objects.filter(status=VipStatus.VIP)
+    assert Assignment.objects.filter(client__in=vips, ended_at__isnull=True).count() == 6
+    assert Callback.objects.filter(client__in=vips).count() == 6
+    assert NightRun.objects.count() == 1  # completed, not run again under a new record
+
+
+def _hold_in_child(name: str) -> int:
+    """Fork a process that takes the lock ``name`` and sleeps with it: a live worker."""
+    connections.close_all()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        with run_lock(name) as taken:
+            os.write(write, b"1" if taken else b"0")
+            time.sleep(120)
+        os._exit(0)
+    os.close(write)
+    assert os.read(read, 1) == b"1"
+    os.close(read)
+    return pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_runs_death_is_seen_at_once_not_after_three_hours():
+    run = NightRun.objects.create(
+        business_date=D, trigger=NightTrigger.SCHEDULED, status=NightStatus.RUNNING
+    )
+    pid = _hold_in_child(night_lock(run.pk))
+    try:
+        assert run_lock_held(night_lock(run.pk))
+        assert dead_night_runs() == []  # alive: nobody else may take it
+        with run_lock(night_lock(run.pk)) as taken:
+            assert taken is False
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    # The kernel (SQLite's file lock) or the server (PostgreSQL's advisory lock, when the dead
+    # session's socket closes) releases it: seen within a second, not after RUN_STALE_AFTER.
+    started = time.monotonic()
+    assert wait_for(lambda: not run_lock_held(night_lock(run.pk)), timeout=5)
+    print(f"the dead holder was seen in {time.monotonic() - started:.3f} s")
+    assert dead_night_runs() == [run]
+    end_other_sessions()
