@@ -35,3 +35,23 @@ class PlainSelect(forms.Select):
             flatatt(final_attrs),
             mark_safe("".join(options)),
         )
+
+
+class TokenForm(forms.Form):
+    """The 6-digit code of an authenticator app; spaces typed between the digits are ignored."""
+
+    code = forms.RegexField(
+        label=_("Code from your authenticator app"),
+        regex=r"^\d{6}$",
+        max_length=12,
+        error_messages={"invalid": _("Enter the 6 digits your authenticator app shows.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.data.get("code"):
+            self.data = self.data.copy()
+            self.data["code"] = "".join(str(self.data["code"]).split())

@@ -1,7 +1,10 @@
 """Writes of the core app: staff accounts and roles, notifications, the audit trail."""
 
 import logging
+import math
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -11,6 +14,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.models import Branch, Notification, User
 from core.outbox import mail_enqueue
@@ -189,3 +194,93 @@ def audit_record_with_read(
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
     return audit_record(actor=actor, event=event, instance=instance)
+
+
+# --- Second factor (issue 13) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """A code's outcome: ``device`` when it was accepted, else ``failure`` ("wrong", "replayed":
+    a code already used, "throttled": too soon after wrong ones, then ``retry_in`` seconds)."""
+
+    device: TOTPDevice | None = None
+    failure: str = ""
+    retry_in: int = 0
+
+
+def _code_check(device: TOTPDevice, token: str) -> CodeCheck:
+    """Verify ``token`` on ``device`` (locked by the caller) with django-otp's own rules: the time
+    window (+-1 step), no code of a step at or before the last accepted one, and the back-off
+    after wrong codes (1, 2, 4 ... seconds, settings.OTP_TOTP_THROTTLE_FACTOR)."""
+    allowed, data = device.verify_is_allowed()
+    if not allowed:
+        wait = (data or {}).get("locked_until")
+        seconds = max(1, math.ceil((wait - timezone.now()).total_seconds())) if wait else 1
+        return CodeCheck(failure="throttled", retry_in=seconds)
+    if device.verify_token(token):
+        return CodeCheck(device=device)
+    # Refused: say "already used" when the code is right for the window but its step was spent.
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    replayed = token.isdigit() and totp.verify(int(token), device.tolerance)
+    return CodeCheck(failure="replayed" if replayed else "wrong")
+
+
+def two_factor_enrolment_start(*, user: User) -> TOTPDevice:
+    """A new, unconfirmed authenticator device for ``user`` with a fresh random secret (an earlier
+    unconfirmed one is dropped). It counts only once ``two_factor_enrolment_confirm`` accepts a
+    code from it; until then the password alone still signs the user in."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+@transaction.atomic
+def two_factor_enrolment_confirm(*, user: User, token: str) -> CodeCheck:
+    """Confirm the pending device with a code from the app: it replaces any earlier device, and
+    from now on the user's sign-in asks for a code (audited "two_factor.enrolled"). A refused code
+    changes nothing but the device's back-off. Returns the ``CodeCheck``; no pending device is a
+    "wrong" outcome."""
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=False)
+        .order_by("-pk")
+        .first()
+    )
+    if device is None:
+        return CodeCheck(failure="wrong")
+    check = _code_check(device, token)
+    if check.device is not None:
+        TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(actor=user, event="two_factor.enrolled", instance=user)
+    return check
+
+
+def two_factor_code_verify(*, user: User, token: str) -> CodeCheck:
+    """Check the code given at sign-in against the user's confirmed device. A refusal is audited
+    ("two_factor.code_refused" with the reason, never the code) and committed even though the
+    sign-in stops there."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        check = _code_check(device, token) if device else CodeCheck(failure="wrong")
+    if check.device is None:
+        audit_record(
+            actor=None,
+            event="two_factor.code_refused",
+            instance=user,
+            detail={"reason": check.failure},
+        )
+    return check
+
+
+@transaction.atomic
+def two_factor_reset(*, actor: User, user: User) -> int:
+    """Remove ``user``'s authenticator devices (a lost phone): the next sign-in is by password,
+    and the user may enrol again. Audited "two_factor.reset" with the administrator as actor.
+    Returns how many devices were removed."""
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    audit_record(actor=actor, event="two_factor.reset", instance=user, detail={"devices": removed})
+    return removed

@@ -37,7 +37,8 @@ else:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django admin with the product's sign-in and second factor (core.admin_site).
+    "vipservice.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "approvals",
     "clients",
@@ -72,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "core.middleware.SessionTimeoutMiddleware",
     "core.middleware.UserLanguageMiddleware",
     "core.middleware.NoStoreMiddleware",
@@ -195,6 +199,15 @@ AXES_HANDLER = "core.axes.SprayAwareHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_USERNAME_CALLABLE = "core.throttle.axes_username"
+
+# Second factor (issue 13): supervisors and administrators may enrol an authenticator app (TOTP,
+# django-otp; /accounts/two-factor/). Whoever has one gives its code after the password, within
+# TWO_FACTOR_PENDING_SECONDS, and Django admin requires it too. A wrong code waits 1, 2, 4 ...
+# seconds (OTP_TOTP_THROTTLE_FACTOR) and counts as a failed sign-in for django-axes. Optional: a
+# user without a device signs in by password, as the demo users do.
+TWO_FACTOR_PENDING_SECONDS = env_int("TWO_FACTOR_PENDING_SECONDS", 300)
+OTP_TOTP_ISSUER = "VIP Service"
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Hotline look-ups per user: at most this many numbers per window (seconds); beyond, 429 and a
 # message. A look-up reveals who a number belongs to, so it is braked like a search (issue 13).

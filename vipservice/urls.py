@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
+from core import views as core_views
 from core.ids import IdConverter
 
 # Before the apps' URLconfs are included: their paths take row ids as <id:pk>.
@@ -13,11 +14,11 @@ admin.site.site_title = _("VIP Service")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", core_views.SignInView.as_view(), name="login"),
+    path("accounts/verify/", core_views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/", core_views.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/start/", core_views.two_factor_start, name="two_factor_start"),
+    path("accounts/two-factor/confirm/", core_views.two_factor_confirm, name="two_factor_confirm"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

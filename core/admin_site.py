@@ -1,0 +1,29 @@
+"""Django admin behind the product's own sign-in (issue 13): its login page sends to ours, so the
+second factor cannot be skipped through the admin's password form, and a user who has enrolled an
+authenticator must have given its code in this session."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+
+from core import selectors
+
+
+class VerifiedAdminSite(admin.AdminSite):
+    def has_permission(self, request) -> bool:
+        return super().has_permission(request) and selectors.two_factor_passed(user=request.user)
+
+    def login(self, request, extra_context=None):
+        """Signed out: the product's sign-in (password, then the code). Signed in without the code
+        an enrolled device needs (a session from before the enrolment): signed out, then the same.
+        Signed in without admin rights: Django's "not authorised" page, whose form posts back here
+        and is sent to the product's sign-in, never checked by the admin's own form."""
+        user = request.user
+        if request.method == "GET" and user.is_authenticated:
+            if selectors.two_factor_passed(user=user):
+                return super().login(request, extra_context)
+            logout(request)
+        target = request.GET.get("next") or reverse("admin:index", current_app=self.name)
+        return redirect_to_login(target, settings.LOGIN_URL)
