@@ -188,6 +188,27 @@ def search_match(q: str) -> Q:
     return match
 
 
+def client_from_contact(*, email: str = "", phone: str = "") -> Client | None:
+    """The one client a message from outside the bank comes from, by the contact details it
+    carries (SPEC section 6: an email by its sender's address, the web form by phone or e-mail).
+    ``email`` is compared case-insensitively with the client's e-mail; ``phone`` is E.164
+    (``core.phone.normalize_phone``) and compared with the stored form. Either may be empty.
+
+    Returns the client when the details point at exactly one; None when they point at none or at
+    several (two clients sharing an address or a phone, or the e-mail of one and the phone of
+    another): the ticket is then unmatched and the feedback team triages it. Unscoped: intake
+    runs for no user and never shows the client to the sender."""
+    match = Q()
+    if email.strip():
+        match |= Q(email__iexact=email.strip())
+    if phone:
+        match |= Q(phone_normalized=phone)
+    if not match:
+        return None
+    found = list(Client.objects.select_related("branch").filter(match)[:2])
+    return found[0] if len(found) == 1 else None
+
+
 def grace_days_in_force(day=None) -> int:
     """The grace period of today's policy, cached briefly: every status badge shows days left."""
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.models import Client
+from clients.selectors import client_from_contact
 from core.models import Notification
 from core.services import notification_create
 from feedback.mail import reading
@@ -346,14 +346,13 @@ def _reply_add(target: Ticket, found: Reading, parts: list, stored: list[str]) -
 
 def _ticket_open(found: Reading, parts: list, stored: list[str]) -> Ticket:
     sender = found.header.sender
-    matches = list(Client.objects.filter(email__iexact=sender)[:2])
     # Two clients sharing one address cannot be told apart: triage decides.
     ticket = ticket_create(
         channel=Channel.EMAIL,
         category=Category.INQUIRY,
         subject=found.header.subject or _("(no subject)"),
         description=found.body or "-",
-        client=matches[0] if len(matches) == 1 else None,
+        client=client_from_contact(email=sender),
         sender_email=sender,
         source_message_id=found.header.message_id,
         received_at=found.received_at,
