@@ -4,15 +4,17 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from core import navigation as nav
+from core.branding import bank_name
 from core.selectors import unread_notification_count
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"product_name": settings.PRODUCT_NAME}
+        return {"product_name": settings.PRODUCT_NAME, "bank_name": bank_name()}
     return {
         "product_name": settings.PRODUCT_NAME,
+        "bank_name": bank_name(),
         "nav_items": nav.items_for(user.role),
         # Counted only if a template shows it (base.html's bell): fragments rendered with the
         # request, like the dossier's panels, run this processor too and need no count.

@@ -107,14 +107,33 @@ def is_landline_ending_with(e164: str, local: str) -> bool:
     return area > 0 and phonenumbers.national_significant_number(number)[area:] == local
 
 
+def is_complete(e164: str) -> bool:
+    """Can the bank call this normalised number back as it stands: a whole, assigned number
+    (libphonenumber's ``is_valid_number``), not a landline without its area code
+    (``"+8668888888"``) or a short service number (``"+8695588"``)?"""
+    return phonenumbers.is_valid_number(phonenumbers.parse(e164, REGION))
+
+
 class PhoneField(forms.CharField):
-    """A form field that cleans to E.164 with ``normalize_phone`` (its reason as the error)."""
+    """A form field that cleans to E.164 with ``normalize_phone`` (its reason as the error).
+    With ``complete=True`` (a number to call someone back on, e.g. the public web form) it also
+    refuses a number that ``is_complete`` does not accept."""
+
+    def __init__(self, *args, complete: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complete = complete
 
     def to_python(self, value):
         value = super().to_python(value)
         if value in self.empty_values:
             return value
         try:
-            return normalize_phone(value)
+            normalized = normalize_phone(value)
         except InvalidPhone as exc:
             raise forms.ValidationError(str(exc), code="invalid_phone") from None
+        if self.complete and not is_complete(normalized):
+            raise forms.ValidationError(
+                _("Enter the whole number: a mobile number, or a landline with its area code."),
+                code="incomplete_phone",
+            )
+        return normalized

@@ -1,8 +1,10 @@
 """Fixed-window rate limits kept in the Django cache (Redis in production, local memory in
-development): the one rule behind the hotline look-up limit per user and the API limit per key."""
+development): the one rule behind the hotline look-up limit per user, the API limit per key and
+the public web form's limit per address."""
 
 import time
 
+from axes.helpers import get_client_ip_address
 from django.core.cache import cache
 
 # django.contrib.auth's AbstractUser.username
@@ -25,6 +27,13 @@ def allow(*, scope: str, key: str, limit: int, window: int) -> bool:
     except Exception:  # noqa: BLE001 - any cache failure (Redis down) lets the hit through
         return True
     return count <= limit
+
+
+def client_address(request) -> str:
+    """The address a limit per address counts: the one django-axes locks sign-ins by (``REMOTE_ADDR``
+    unless axes is configured for a proxy), so one setting covers both. "unknown" when there is
+    none (all such requests share one budget)."""
+    return get_client_ip_address(request) or "unknown"
 
 
 def axes_username(request, credentials: dict | None = None) -> str:

@@ -50,7 +50,8 @@ class FeedbackConfig(AppConfig):
             TicketMessage,
         )
 
-        auditlog.register(Ticket)
+        # A web or mail sender's contact is PII, masked in change records like a client's.
+        auditlog.register(Ticket, mask_fields=["sender_email", "sender_phone"])
         auditlog.register(TicketMessage)
         auditlog.register(Survey, exclude_fields=["token"])
         auditlog.register(ApiKey, exclude_fields=["key_hash"])

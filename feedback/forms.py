@@ -163,13 +163,24 @@ class LinkClientForm(forms.Form):
         return client.client_no
 
 
+# The survey's scale, 1 to 5 from left to right, each point named (the ends are what the page
+# shows under the scale).
+SURVEY_SCALE = [
+    (1, _("Very dissatisfied")),
+    (2, _("Dissatisfied")),
+    (3, _("Neutral")),
+    (4, _("Satisfied")),
+    (5, _("Very satisfied")),
+]
+
+
 class SurveyForm(forms.Form):
     score = forms.TypedChoiceField(
         label=_("How satisfied are you with how we handled your feedback?"),
-        choices=[(i, str(i)) for i in range(5, 0, -1)],
+        choices=SURVEY_SCALE,
         coerce=int,
         widget=forms.RadioSelect,
-        help_text=_("5 = very satisfied, 1 = very dissatisfied"),
+        help_text=_("1 = very dissatisfied, 5 = very satisfied"),
     )
     comment = forms.CharField(
         label=_("Comment (optional)"),

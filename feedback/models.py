@@ -158,6 +158,10 @@ class Ticket(models.Model):
         related_name="logged_tickets",
     )
     sender_email = models.EmailField(_("sender email"), blank=True)
+    # What the web form's sender typed (the e-mail goes in sender_email): kept on matched and
+    # unmatched tickets alike, so triage can reach and match an unknown sender.
+    sender_name = models.CharField(_("sender name"), max_length=100, blank=True)
+    sender_phone = models.CharField(_("sender phone"), max_length=32, blank=True)
     source_message_id = models.CharField(_("email Message-ID"), max_length=255, blank=True)
     # The hotline call that opened the ticket; an id, not a foreign key, so feedback does not
     # depend on the service desk app.

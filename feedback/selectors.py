@@ -24,6 +24,7 @@ from feedback.models import (
     OPEN_STATUSES,
     URGENCY,
     HeldMail,
+    SlaPolicy,
     Survey,
     Ticket,
     TicketAttachment,
@@ -107,6 +108,12 @@ def held_mail_for_user(*, user: User) -> QuerySet[HeldMail]:
 def attachments_of(*, ticket: Ticket) -> QuerySet[TicketAttachment]:
     """A ticket's files; whoever may see the ticket (``ticket_for_user``) may see them."""
     return ticket.attachments.all()
+
+
+def response_hours_in_force() -> int:
+    """Hours within which a ticket received now gets its first response, by the SLA policy in
+    force (SPEC section 6: 48): what the web form promises its sender."""
+    return SlaPolicy.in_force(timezone.now()).response_hours
 
 
 def tickets_of_client(*, user: User, client: Client, limit: int = 20) -> QuerySet[Ticket]:

@@ -2,6 +2,7 @@ from django.urls import path
 
 from feedback import api, views
 from feedback.mail import views as mail_views
+from feedback.web import views as web_views
 
 app_name = "feedback"
 
@@ -31,6 +32,8 @@ urlpatterns = [
     path("mail/held/", mail_views.held_mail, name="held_mail"),
     path("mail/held/<id:pk>/raw/", mail_views.held_mail_raw, name="held_mail_raw"),
     path("survey/<str:token>/", views.survey, name="survey"),
+    path("web/", web_views.web_form, name="web_form"),
+    path("web/thanks/", web_views.web_thanks, name="web_thanks"),
     path("api/v1/tickets", api.tickets_create, name="api_tickets"),
     path("api/v1/tickets/<str:reference>", api.ticket_status, name="api_ticket_status"),
     path("api/v1/openapi.json", api.openapi, name="api_openapi"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -59,6 +60,7 @@ QUEUE_COLUMNS = (
     "category",
     "status",
     "sender_email",
+    "sender_phone",
     "received_at",
     "first_response_at",
     "first_response_due_at",
@@ -433,12 +435,17 @@ def ticket_link_client(request, reference: str):
 
 def survey(request, token: str):
     """The client's one-time satisfaction survey: no login. A tampered or unknown link is 404, an
-    expired one 410, an answered one a clear page; never a 500. Shown in the client's language."""
+    expired one 410, an answered one a clear page; never a 500. Shown in the client's language
+    until the visitor picks one with the page's language switch (its cookie)."""
     found = surveys.survey_from_token(token)
     if found is None:
         return render(request, "feedback/survey_closed.html", {"reason": "invalid"}, status=404)
     client = found.ticket.client
-    language = client.preferred_language if client else translation.get_language()
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen in dict(settings.LANGUAGES):
+        language = chosen
+    else:
+        language = client.preferred_language if client else translation.get_language()
     with translation.override(language):
         return _survey_page(request, found)
 

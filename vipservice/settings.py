@@ -217,6 +217,12 @@ HOTLINE_LOOKUP_WINDOW = env_int("HOTLINE_LOOKUP_WINDOW", 600)
 # Calls per minute each mobile-app API key may make; beyond, 429 (issue 13).
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
 
+# The public web feedback form (SPEC section 6): submissions per address per window (seconds);
+# beyond, 429 and a page asking to wait. A household or an office behind one address may send a
+# few; a script may not.
+WEB_FEEDBACK_LIMIT = env_int("WEB_FEEDBACK_LIMIT", 10)
+WEB_FEEDBACK_WINDOW = env_int("WEB_FEEDBACK_WINDOW", 3600)
+
 # The core-banking upload page takes files up to this size (bytes); bigger files are imported with
 # the import_corebanking command.
 CORE_BANKING_UPLOAD_MAX_BYTES = env_int("CORE_BANKING_UPLOAD_MAX_BYTES", 100_000_000)
@@ -367,3 +373,7 @@ if PRODUCTION:
 
 # Shown in the page title and the top bar.
 PRODUCT_NAME = _("VIP Service")
+# The bank's name on the pages clients see (the satisfaction survey, the web feedback form), in
+# each language: BANK_NAME in Chinese (the default language), BANK_NAME_EN in English.
+BANK_NAME = env_str("BANK_NAME", "示例银行")
+BANK_NAME_EN = env_str("BANK_NAME_EN", "Example Bank")

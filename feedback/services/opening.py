@@ -31,12 +31,15 @@ def ticket_create(
     created_by: User | None = None,
     received_at: datetime | None = None,
     sender_email: str = "",
+    sender_name: str = "",
+    sender_phone: str = "",
     source_message_id: str = "",
     call_id: int | None = None,
     api_key: ApiKey | None = None,
 ) -> Ticket:
     """Open a ticket from any channel; its SLA clock starts at ``received_at`` under the policy
-    in force then. The client's RM is told."""
+    in force then. The client's RM is told. ``sender_*`` are what a sender from outside gave
+    (mail: the address; the web form: name, E.164 phone and e-mail)."""
     if channel not in Channel.values:
         raise ValidationError(_("Unknown channel."))
     if category not in Category.values:
@@ -60,6 +63,8 @@ def ticket_create(
         first_response_due_at=due_at,
         warn_due_at=warn_due_at,
         sender_email=sender_email,
+        sender_name=sender_name,
+        sender_phone=sender_phone,
         source_message_id=source_message_id,
         call_id=call_id,
         api_key=api_key,

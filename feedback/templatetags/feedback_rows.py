@@ -56,7 +56,7 @@ def ticket_client_cell(ticket) -> str:
         return format_html(
             '<span class="text-body-secondary" title="{}"><i class="bi bi-question-circle me-1" '
             'aria-hidden="true"></i>{}</span>',
-            ticket.sender_email,
+            ticket.sender_email or ticket.sender_phone,
             _("Unmatched sender"),
         )
     return format_html(

@@ -100,7 +100,13 @@ POST_ONLY_CHANGES = {
 }
 # Pages a role passes the gate of but has nothing on: 404 by design.
 NOTHING_TO_SHOW = {("analytics:my_figures", Role.ADMINISTRATOR)}
-PUBLIC = {"login", "feedback:survey", "feedback:api_openapi"}
+PUBLIC = {
+    "login",
+    "feedback:survey",
+    "feedback:api_openapi",
+    "feedback:web_form",
+    "feedback:web_thanks",
+}
 
 
 @pytest.fixture

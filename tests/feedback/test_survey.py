@@ -1,6 +1,7 @@
 """Satisfaction survey: sent on resolution, one-time, no login, valid 30 days; bad links get a
 clear page, never a 500."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -118,3 +119,36 @@ def test_survey_page_is_not_behind_login(client, resolved):
     response = client.get(_path(resolved))
     assert response.status_code == 200
     assert reverse("login") not in response.get("Location", "")
+
+
+def test_the_survey_carries_the_banks_name_in_the_clients_language(
+    client, resolved, client_of_rm, settings
+):
+    settings.BANK_NAME, settings.BANK_NAME_EN = "上海示范银行", "Shanghai Example Bank"
+
+    chinese = client.get(_path(resolved)).content.decode()
+    client_of_rm.preferred_language = "en"
+    client_of_rm.save(update_fields=["preferred_language"])
+    english = client.get(_path(resolved)).content.decode()
+
+    assert "上海示范银行" in chinese and "Shanghai Example Bank" not in chinese
+    assert "Shanghai Example Bank" in english
+
+
+def test_the_visitors_language_choice_wins_over_the_clients(client, resolved):
+    client.post("/language/", {"language": "en", "next": _path(resolved)})
+
+    page = client.get(_path(resolved)).content.decode()
+
+    assert "How did we do?" in page and "Example Bank" in page
+
+
+def test_the_scale_runs_from_1_to_5_with_its_ends_named(client, resolved):
+    page = client.get(_path(resolved)).content.decode()
+
+    values = re.findall(r'type="radio" name="score" value="(\d)"', page)
+    assert values == ["1", "2", "3", "4", "5"]
+    assert "1 = 非常不满意" in page and "5 = 非常满意" in page
+    # Real radio buttons with labels: reachable and choosable from the keyboard.
+    for value in values:
+        assert f'for="id_score_{int(value) - 1}"' in page
