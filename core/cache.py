@@ -1,10 +1,10 @@
 """The Redis cache, degrading to a miss when Redis is unreachable (issue 11).
 
 Django's ``RedisCache`` raises ``redis.exceptions.ConnectionError`` from every call while Redis is
-down, and the ``cached_db`` session engine writes the cache after each database read: with Redis
-stopped, 498 of 500 signed-in requests answered 500. Here a read that fails is a miss, a write
-that fails is skipped (the database behind ``cached_db`` holds the session), and a counter that
-fails counts from zero; the error is logged once a minute, not per request.
+down: with Redis stopped, 498 of 500 signed-in requests answered 500 (the ``cached_db`` session
+engine of the time wrote the cache after each database read; sessions are in the database only
+now). Here a read that fails is a miss, a write that fails is skipped, and a counter that fails
+counts from zero; the error is logged once a minute, not per request.
 
 Django's own backend is kept (the cache keys and pickling stay those of the rest of the project);
 django-redis offers the same through ``IGNORE_EXCEPTIONS`` but would be a second Redis client

@@ -139,12 +139,13 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-    # Every signed-in request reads its session: from Redis, written through to the database (a
-    # Redis flush only costs a database read). Not with the per-process LocMem cache below: a
-    # sign-out in one process would leave the session alive in the others' caches.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions live in the database only, with or without Redis (issue 11). ``cached_db`` saved one
+# primary-key read per request, but a sign-out while Redis was unreachable could not delete the
+# Redis copy, and when Redis came back that copy signed the old cookie in again.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -82,8 +82,19 @@ class RedisServer:
         except OSError:
             return False
 
+    def pause(self) -> None:
+        """Unreachable but alive, its data kept (SIGSTOP): a network partition, not a restart."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+        assert wait_for(self.answers, timeout=10), "private redis-server did not come back"
+
     def stop(self) -> None:
         if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)  # a paused server cannot act on SIGTERM
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None

@@ -7,8 +7,11 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.test import Client as HttpClient
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import JobRun, OutboxMail
@@ -34,7 +37,6 @@ def redis(tmp_path, settings):
                 "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
             }
         }
-        settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
         yield server
 
 
@@ -68,7 +70,7 @@ def _log_ticket(http, client, subject):
 def test_pages_sessions_and_saves_survive_redis_going_away_and_coming_back(
     redis, broker_on, supervisor, client_of_rm, rm_user, login
 ):
-    client = login(supervisor)  # the session is written to the database and Redis
+    client = login(supervisor)  # the session is in the database
     assert all(client.get(page).status_code == 200 for page in PAGES)
     cache.set("probe", 1)
     assert cache.get("probe") == 1
@@ -85,6 +87,24 @@ def test_pages_sessions_and_saves_survive_redis_going_away_and_coming_back(
     assert client.get(f"/feedback/tickets/{ticket.reference}/").status_code == 200
     cache.set("probe", 3)
     assert cache.get("probe") == 3
+
+
+def test_a_sign_out_while_redis_is_down_stays_signed_out_when_it_returns(redis, supervisor, login):
+    http = login(supervisor)
+    assert http.get("/").status_code == 200
+    cookie = http.cookies[settings.SESSION_COOKIE_NAME].value
+    # Unreachable with its data kept: a copy of the session there (cached_db) would outlive the
+    # sign-out and sign the old cookie in again when Redis answers.
+    redis.pause()
+    assert http.post(reverse("logout")).status_code == 302  # to the sign-in page
+    redis.resume()
+    # The old cookie replayed (kept by an attacker, a shared machine's browser): signed out.
+    replay = HttpClient()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    response = replay.get("/")
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    # Redis holds no session state at all: nothing there to come back.
+    assert not any(b"session" in key for key in cache._cache.get_client().keys("*"))
 
 
 def test_mail_saved_while_the_broker_is_down_waits_in_the_outbox(
