@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from approvals.forms import RejectForm
 from approvals.models import Proposal, ProposalStatus
 from approvals.registry import handler_for
 from core.access import role_required
+from core.lists import page_of
 from core.roles import Role
 
 
@@ -22,6 +22,22 @@ def _proposal_or_404(request, pk: int) -> Proposal:
         raise Http404 from None
 
 
+def _detail_page(request, proposal: Proposal, form: RejectForm):
+    """The proposal's page: what it would change, and the rejection form (empty, or as posted
+    with its errors)."""
+    return render(
+        request,
+        "approvals/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "rows": handler_for(proposal.kind).describe(proposal.payload),
+            "mine": proposal.proposed_by_id == request.user.pk,
+            "form": form,
+            "now": timezone.now(),
+        },
+    )
+
+
 @role_required(Role.SUPERVISOR)
 def proposal_list(request):
     """Pending proposals first (oldest on top, with their age), then the decided ones."""
@@ -30,7 +46,7 @@ def proposal_list(request):
         status = ProposalStatus.PENDING
     proposals = selectors.proposals_for(user=request.user).filter(status=status)
     order = "proposed_at" if status == ProposalStatus.PENDING else "-decided_at"
-    page_obj = Paginator(proposals.order_by(order, "pk"), 25).get_page(request.GET.get("page"))
+    page_obj = page_of(request, proposals.order_by(order, "pk"))
     return render(
         request,
         "approvals/proposal_list.html",
@@ -46,17 +62,7 @@ def proposal_list(request):
 @role_required(Role.SUPERVISOR)
 def proposal_detail(request, pk: int):
     proposal = _proposal_or_404(request, pk)
-    return render(
-        request,
-        "approvals/proposal_detail.html",
-        {
-            "proposal": proposal,
-            "rows": handler_for(proposal.kind).describe(proposal.payload),
-            "mine": proposal.proposed_by_id == request.user.pk,
-            "form": RejectForm(),
-            "now": timezone.now(),
-        },
-    )
+    return _detail_page(request, proposal, RejectForm())
 
 
 @role_required(Role.SUPERVISOR)
@@ -86,17 +92,7 @@ def proposal_reject(request, pk: int):
         else:
             messages.success(request, _("Rejected: the proposer has been told why."))
         return redirect("approvals:detail", pk=proposal.pk)
-    return render(
-        request,
-        "approvals/proposal_detail.html",
-        {
-            "proposal": proposal,
-            "rows": handler_for(proposal.kind).describe(proposal.payload),
-            "mine": proposal.proposed_by_id == request.user.pk,
-            "form": form,
-            "now": timezone.now(),
-        },
-    )
+    return _detail_page(request, proposal, form)
 
 
 @role_required(Role.SUPERVISOR)

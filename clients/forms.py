@@ -8,6 +8,7 @@ from clients.corebanking.parse import KINDS
 from clients.models import Client, ClientKind, VipPolicy, VipStatus
 from core.forms import PlainSelect
 from core.models import Branch
+from core.registry import rm_directory
 from core.roles import Role
 
 
@@ -46,14 +47,12 @@ class ClientFilter(django_filters.FilterSet):
         """``user``: whose list it is. The RM choice lists the RMs in that user's scope: every
         RM for a supervisor, the own branch's for branch staff, none for an RM (whose list holds
         only their own clients: the filter is left out)."""
-        from managers.models import RelationshipManager  # noqa: PLC0415 - managers sits above clients; read at call time so clients never imports it at load
-
         super().__init__(*args, **kwargs)
         role = user.role if user is not None else None
         if role == Role.RELATIONSHIP_MANAGER:
             del self.filters["rm"]  # before the form is built from the filters
         else:
-            rms = RelationshipManager.objects.exclude(user=None).order_by("name")
+            rms = rm_directory().rms()
             if role == Role.BRANCH_STAFF:
                 rms = rms.filter(branch_id=user.branch_id)
             self.filters["rm"].queryset = rms
@@ -86,11 +85,7 @@ class ClientFilter(django_filters.FilterSet):
             field.widget.attrs.setdefault("class", css)
 
     def filter_rm(self, queryset, name, value):
-        from managers.models import Assignment  # noqa: PLC0415 - managers sits above clients; read at call time so clients never imports it at load
-
-        return queryset.filter(
-            pk__in=Assignment.objects.filter(rm=value, ended_at__isnull=True).values("client_id")
-        )
+        return queryset.filter(pk__in=rm_directory().client_ids_of(value))
 
     def filter_at_risk(self, queryset, name, value):
         return queryset.filter(status=VipStatus.VIP_AT_RISK) if value else queryset

@@ -34,30 +34,20 @@ from core.dates import months_before
 from core.lists import Sorting
 from core.models import User
 from core.phone import national_digits, phone_key
+from core.registry import rm_directory
 from core.roles import Role
 
 
 def assigned_to(user: User, client_ref: str = "pk") -> Exists:
     """``EXISTS`` an open assignment of the client at ``client_ref`` to ``user`` as its RM: the one
     spelling of "my client" for querysets of clients (``"pk"``) or of rows with a client
-    (``"client_id"``)."""
-    from managers.models import Assignment  # noqa: PLC0415 - managers sits above clients; read at call time so clients never imports it at load
-
-    return Exists(
-        Assignment.objects.filter(
-            client_id=OuterRef(client_ref), ended_at__isnull=True, rm__user_id=user.pk
-        )
-    )
+    (``"client_id"``). Assignments are the managers app's, read through its ``RmDirectory``."""
+    return rm_directory().assigned_to(user, client_ref)
 
 
 def rm_on_call_now(*, user: User) -> bool:
     """True while ``user`` is an RM with an on-call shift that has started and not ended."""
-    from managers.models import Shift  # noqa: PLC0415 - managers sits above clients; read at call time so clients never imports it at load
-
-    if user.role != Role.RELATIONSHIP_MANAGER:
-        return False
-    now = timezone.now()
-    return Shift.objects.filter(rm__user_id=user.pk, starts_at__lte=now, ends_at__gt=now).exists()
+    return rm_directory().on_call_now(user)
 
 
 def clients_for_user(*, user: User) -> QuerySet[Client]:
@@ -119,16 +109,9 @@ def user_sees_pii(*, user: User, client: Client, assignment=UNKNOWN) -> bool:
     return Client.objects.filter(assigned_to(user), pk=client.pk).exists()
 
 
-def rm_name_subquery():
+def rm_name_subquery() -> Subquery:
     """The open assignment's RM name, for annotating lists in the same query."""
-
-    from managers.models import Assignment  # noqa: PLC0415 - managers sits above clients; read at call time so clients never imports it at load
-
-    return Subquery(
-        Assignment.objects.filter(client=OuterRef("pk"), ended_at__isnull=True).values("rm__name")[
-            :1
-        ]
-    )
+    return rm_directory().rm_name()
 
 
 CLIENT_SORTING = Sorting(

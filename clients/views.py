@@ -30,7 +30,7 @@ from clients.tasks import corebanking_upload_import
 from core.access import hotline_reached, role_required
 from core.exports import csv_response
 from core.paging import CappedPaginator
-from core.registry import dossier_panel_for, dossier_panels_for
+from core.registry import dossier_panel_for, dossier_panels_for, rm_directory
 from core.roles import Role
 from core.services import audit_record_with_read, filters_used
 
@@ -126,14 +126,12 @@ def client_detail(request, pk: int):
     """The dossier's first screen (header card, qualification, assets) from a handful of queries,
     read in one transaction with the view's audit record (no commit of its own). The sections
     below it are panels fetched on their own (``client_panel``)."""
-    from managers.selectors import active_assignment_for  # noqa: PLC0415 - managers sits above clients; read at call time so clients never imports it at load
-
     today = timezone.localdate()
     with transaction.atomic():
         client = selectors.client_for_user(
             user=request.user, pk=pk, reached=hotline_reached(request)
         )
-        assignment = active_assignment_for(client=client)
+        assignment = rm_directory().active_assignment(client)
         criteria = qualification_explain(client=client, as_of=today)
         accounts = list(selectors.accounts_with_latest_balance(client=client))
         trend = selectors.asset_trend(client=client, today=today)

@@ -1,6 +1,8 @@
+from collections.abc import Collection
 from html import escape
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -55,3 +57,18 @@ class TokenForm(forms.Form):
         if self.data.get("code"):
             self.data = self.data.copy()
             self.data["code"] = "".join(str(self.data["code"]).split())
+
+
+def errors_to_form(
+    form: forms.BaseForm, error: ValidationError, *, fields: Collection[str] | None = None
+) -> None:
+    """Put a service's ``ValidationError`` on ``form``: an error naming one of ``fields`` (by
+    default the form's own) next to that field, every other one at the top of the form."""
+    known = form.fields if fields is None else fields
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(field if field in known else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

@@ -1,6 +1,12 @@
-"""The one list pattern (issue 15): every list page sorts through ``Sorting`` and draws its
-sortable headers with ``{% sort_th %}`` (``core.templatetags.lists``); pages through
-``templates/partials/pagination.html``; exports through ``core.exports``.
+"""The one list pattern (issue 15): every list page filters through a ``ListFilter`` (a
+django-filter ``FilterSet``: declared filters, validated by their form), sorts through ``Sorting``
+and draws its sortable headers with ``{% sort_th %}`` (``core.templatetags.lists``); pages through
+``page_of`` and ``templates/partials/pagination.html``; exports through ``core.exports``.
+
+A filter narrows the list and may be left empty; a value its form refuses is ignored, as if it
+were not given (the list shows, never a 500). A tab (the call-back worklist's week/open/overdue,
+the proposals' status) is not a filter: it always shows one of a fixed set of views, so it is read
+like the sort, a key among the list's own with a default.
 
 A sort is a key in the URL (``?sort=name``, ``?sort=-name`` for descending) chosen among the
 list's own keys, so a user never orders by an arbitrary field: an unknown key is ignored and the
@@ -11,8 +17,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import django_filters
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.html import escape
+from django_filters.constants import EMPTY_VALUES
+
+from core.ids import IdField
 
 Row = TypeVar("Row")
 
@@ -74,3 +86,36 @@ class ChoiceLabels(dict):
         label = dict(model._meta.get_field(name).flatchoices).get(value, value)
         self[key] = escape(str(label))
         return self[key]
+
+
+# The rows per page of a list that does not say otherwise.
+PAGE_SIZE = 25
+
+
+def page_of(request: HttpRequest, rows: Any, *, size: int = PAGE_SIZE, param: str = "page") -> Page:
+    """The page of ``rows`` (a queryset or a list) the request's ``?page=`` asks for, ``size``
+    rows each. A page number that is not a number is page 1, one past the end the last page, so
+    bad input never fails (``Paginator.get_page``)."""
+    return Paginator(rows, size).get_page(request.GET.get(param))
+
+
+class ListFilter(django_filters.FilterSet):
+    """The filters of one list. ``ListFilter.of(request, queryset)`` binds them to the query
+    string; ``qs`` is the narrowed list and ``value(name)`` the value in force for the page's
+    inputs ("" when absent or refused)."""
+
+    @classmethod
+    def of(cls, request: HttpRequest, queryset: QuerySet, **kwargs: Any) -> "ListFilter":
+        return cls(request.GET or None, queryset=queryset, **kwargs)
+
+    def value(self, name: str, default: Any = "") -> Any:
+        if not self.is_bound or name in self.errors:
+            return default
+        value = self.form.cleaned_data.get(name)
+        return default if value in EMPTY_VALUES else value
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id in the query string (``core.ids``' range): anything else is refused, so ignored."""
+
+    field_class = IdField

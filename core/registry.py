@@ -8,6 +8,9 @@
 - Demo seeders: ``seed_demo`` calls every registered seeder in order.
 - The call lookup: a feedback ticket opened from a hotline call reads the call (its client, topic
   and notes) through the service desk's registered lookup, so feedback does not import it.
+- Who looks after a client: the clients app's scope ("my clients"), its list's RM column and
+  filter and the dossier's RM read the managers app's assignments and rota through
+  ``RmDirectory``, which managers registers, so clients (below managers) does not import it.
 
 Apps register in ``AppConfig.ready()``. A context function receives the request (and the client for
 panels) and returns the template context; it must run a bounded number of queries.
@@ -59,12 +62,35 @@ class CallSummary:
     notes: str
 
 
+@dataclass(frozen=True)
+class RmDirectory:
+    """What the clients app reads of the managers app, each a function of managers' selectors.
+
+    - ``assigned_to(user, client_ref)``: ``EXISTS`` an open assignment of the client at
+      ``client_ref`` (an ``OuterRef`` name) to ``user`` as its RM.
+    - ``on_call_now(user)``: ``user`` is an RM on an on-call shift that is on now.
+    - ``rm_name()``: a ``Subquery`` of the open assignment's RM name, for ``OuterRef("pk")``.
+    - ``rms()``: the RMs who have a user, by name (the client list's filter choices).
+    - ``client_ids_of(rm)``: the ids of the clients ``rm`` looks after now, as a ``values``
+      queryset for ``pk__in``.
+    - ``active_assignment(client)``: the client's open assignment with its RM and user, or None.
+    """
+
+    assigned_to: Callable[[Any, str], Any]
+    on_call_now: Callable[[Any], bool]
+    rm_name: Callable[[], Any]
+    rms: Callable[[], Any]
+    client_ids_of: Callable[[Any], Any]
+    active_assignment: Callable[[Any], Any]
+
+
 @dataclass
 class _Registry:
     home_widgets: dict[str, HomeWidget] = field(default_factory=dict)
     dossier_panels: dict[str, DossierPanel] = field(default_factory=dict)
     demo_seeders: dict[str, DemoSeeder] = field(default_factory=dict)
     call_lookup: Callable[..., CallSummary | None] | None = None
+    rm_directory: RmDirectory | None = None
 
 
 registry = _Registry()
@@ -127,3 +153,15 @@ def call_for_ticket(*, user, pk: int) -> CallSummary | None:
     if registry.call_lookup is None:
         return None
     return registry.call_lookup(user=user, pk=pk)
+
+
+def register_rm_directory(directory: RmDirectory) -> None:
+    registry.rm_directory = directory
+
+
+def rm_directory() -> RmDirectory:
+    """The managers app's ``RmDirectory``; ``LookupError`` before managers registered it (the
+    app is installed with clients: SPEC section 4 gives every VIP an RM)."""
+    if registry.rm_directory is None:
+        raise LookupError("The managers app has not registered its RmDirectory.")
+    return registry.rm_directory

@@ -1,11 +1,22 @@
+import django_filters
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from core.forms import PlainSelect
 from core.ids import IdField
+from core.lists import ListFilter
 from core.registry import call_for_ticket
-from feedback.models import CLOSE_REASON_MAX_LENGTH, Category, Channel, TicketStatus
+from feedback import sla
+from feedback.models import (
+    CLOSE_REASON_MAX_LENGTH,
+    OPEN_STATUSES,
+    Category,
+    Channel,
+    HeldMail,
+    TicketStatus,
+)
 
 STAFF_CHANNELS = [
     (Channel.PHONE, Channel.PHONE.label),
@@ -73,44 +84,74 @@ class ApiTicketForm(forms.Form):
         return client_no
 
 
-class QueueFilterForm(forms.Form):
-    channel = forms.ChoiceField(
-        label=_("Channel"), choices=[("", _("All channels")), *Channel.choices], required=False
+class QueueFilter(ListFilter):
+    """The queue's filters. The queue shows open tickets unless a status is chosen; a refused
+    value drops every filter (the open queue shows, with the form saying why), as it always has.
+    ``handlers``: the users the handler filter offers; ``request``: whose "me" it is."""
+
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=Channel.choices, empty_label=_("All channels")
     )
-    category = forms.ChoiceField(
-        label=_("Category"), choices=[("", _("All categories")), *Category.choices], required=False
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Category.choices, empty_label=_("All categories")
     )
-    status = forms.ChoiceField(
+    status = django_filters.ChoiceFilter(
         label=_("Status"),
-        choices=[("", _("Open")), ("all", _("All statuses")), *TicketStatus.choices],
-        required=False,
+        choices=[("all", _("All statuses")), *TicketStatus.choices],
+        empty_label=_("Open"),
+        method="filter_status",
     )
-    handler = forms.ChoiceField(label=_("Handler"), required=False)
-    breached = forms.ChoiceField(
+    handler = django_filters.ChoiceFilter(
+        label=_("Handler"), empty_label=_("Anyone"), method="filter_handler"
+    )
+    breached = django_filters.ChoiceFilter(
         label=_("SLA"),
         choices=[
-            ("", _("Any")),
             ("breached", _("Breached")),
             ("warned", _("Warning")),
             ("on_time", _("On time")),
         ],
-        required=False,
+        empty_label=_("Any"),
+        method="filter_sla",
     )
 
     def __init__(self, *args, handlers, **kwargs):
         super().__init__(*args, **kwargs)
-        # Options written in Python (core.forms.PlainSelect): the queue renders five selects on
-        # every page, one template per option otherwise (SPEC section 11).
-        for field in self.fields.values():
-            field.widget = PlainSelect(choices=field.choices)
-        self.fields["handler"].choices = [
-            ("", _("Anyone")),
+        self.filters["handler"].extra["choices"] = [
             ("none", _("Unassigned")),
             ("me", _("Me")),
             *[(str(u.pk), str(u)) for u in handlers],
         ]
-        for field in self.fields.values():
+        # Options written in Python (core.forms.PlainSelect): the queue renders five selects on
+        # every page, one template per option otherwise (SPEC section 11).
+        for field in self.form.fields.values():
+            field.widget = PlainSelect(choices=field.choices)
             field.widget.attrs["class"] = "form-select form-select-sm"
+
+    @property
+    def qs(self):
+        if self.is_bound and self.form.is_valid():
+            return self.filter_queryset(self.queryset.all())
+        return self.queryset.filter(status__in=OPEN_STATUSES)
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status__in=OPEN_STATUSES)
+        return super().filter_queryset(queryset)
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == "all" else queryset.filter(status=value)
+
+    def filter_handler(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(handler__isnull=True)
+        if value == "me":
+            return queryset.filter(handler=self.request.user)
+        return queryset.filter(handler_id=int(value))
+
+    def filter_sla(self, queryset, name, value):
+        # The same rule as the counts above the queue and the badges (feedback.sla).
+        return queryset.filter(sla.state_q(value, timezone.now()))
 
 
 class AssignForm(forms.Form):
@@ -188,3 +229,7 @@ class SurveyForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class HeldMailFilter(ListFilter):
+    kind = django_filters.ChoiceFilter(choices=HeldMail.Kind.choices)

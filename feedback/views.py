@@ -25,7 +25,7 @@ from feedback.forms import (
     CloseForm,
     LinkClientForm,
     MessageForm,
-    QueueFilterForm,
+    QueueFilter,
     RespondForm,
     SurveyForm,
     TicketForm,
@@ -83,39 +83,12 @@ QUEUE_SORTING = Sorting(
 
 
 def _filtered(request, qs, handlers=None):
-    """``(form, tickets, sort)``: the queue's filters and sort applied; invalid values are
-    ignored (the form shows why)."""
+    """``(form, tickets, sort)``: the queue's filters (``QueueFilter``) and sort applied."""
     if handlers is None:
         handlers = selectors.handlers()
-    form = QueueFilterForm(request.GET or None, handlers=handlers)
-    qs = _apply_filters(request, form, qs)
-    qs, sort = QUEUE_SORTING.apply(qs, request.GET.get("sort"))
-    return form, (qs if sort else selectors.urgency_ordered(qs)), sort
-
-
-def _apply_filters(request, form, qs):
-    if not form.is_valid():
-        return qs.filter(status__in=selectors.OPEN_STATUSES)
-    data = form.cleaned_data
-    now = timezone.now()
-    if data["channel"]:
-        qs = qs.filter(channel=data["channel"])
-    if data["category"]:
-        qs = qs.filter(category=data["category"])
-    if not data["status"]:
-        qs = qs.filter(status__in=selectors.OPEN_STATUSES)
-    elif data["status"] != "all":
-        qs = qs.filter(status=data["status"])
-    if data["handler"] == "none":
-        qs = qs.filter(handler__isnull=True)
-    elif data["handler"] == "me":
-        qs = qs.filter(handler=request.user)
-    elif data["handler"]:
-        qs = qs.filter(handler_id=int(data["handler"]))
-    if data["breached"]:
-        # The same rule as the counts above the queue and the badges (feedback.sla).
-        qs = qs.filter(sla.state_q(data["breached"], now))
-    return qs
+    filters = QueueFilter(request.GET or None, queryset=qs, request=request, handlers=handlers)
+    qs, sort = QUEUE_SORTING.apply(filters.qs, request.GET.get("sort"))
+    return filters.form, (qs if sort else selectors.urgency_ordered(qs)), sort
 
 
 @role_required(*STAFF)

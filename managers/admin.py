@@ -2,7 +2,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from managers import services
 from managers.models import (
     Assignment,
     RelationshipManager,
@@ -11,6 +10,7 @@ from managers.models import (
     TrainingCourse,
     TrainingRecord,
 )
+from managers.services.selection import rm_candidate_approve
 
 
 class TrainingRecordInline(admin.TabularInline):
@@ -43,7 +43,7 @@ class RelationshipManagerAdmin(admin.ModelAdmin):
         approved = 0
         for rm in queryset:
             try:
-                services.rm_candidate_approve(rm=rm, by=request.user)
+                rm_candidate_approve(rm=rm, by=request.user)
             except ValidationError as error:
                 self.message_user(request, f"{rm}: {' '.join(error.messages)}", messages.WARNING)
             else:

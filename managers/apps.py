@@ -45,7 +45,8 @@ class ManagersConfig(AppConfig):
 
         from approvals.models import ApprovalKind
         from approvals.registry import register_approval_handler
-        from managers import demo, services, widgets
+        from core.registry import RmDirectory, register_rm_directory
+        from managers import demo, selectors, widgets
         from managers.models import (
             Assignment,
             RelationshipManager,
@@ -54,6 +55,7 @@ class ManagersConfig(AppConfig):
             TrainingCourse,
             TrainingRecord,
         )
+        from managers.services import reassignment
 
         for model in (
             RelationshipManager,
@@ -66,9 +68,19 @@ class ManagersConfig(AppConfig):
             auditlog.register(model)
         widgets.register()
         demo.register()
+        register_rm_directory(
+            RmDirectory(
+                assigned_to=selectors.assigned_to,
+                on_call_now=selectors.rm_on_call_now,
+                rm_name=selectors.rm_name_subquery,
+                rms=selectors.rms_with_user,
+                client_ids_of=selectors.client_ids_of,
+                active_assignment=lambda client: selectors.active_assignment_for(client=client),
+            )
+        )
         register_approval_handler(
             kind=ApprovalKind.RM_REASSIGNMENT,
-            check=services.reassignment_check,
-            apply=services.reassignment_apply,
-            describe=services.reassignment_describe,
+            check=reassignment.reassignment_check,
+            apply=reassignment.reassignment_apply,
+            describe=reassignment.reassignment_describe,
         )

@@ -24,7 +24,7 @@ from managers.models import (
     TrainingRecord,
     TrainingResult,
 )
-from managers.services import assignments_sync
+from managers.services.assignments import assignments_sync
 
 # Per branch: (family name, given name); the first of SH001 is the demo user ``rm`` (张伟).
 RM_NAMES = {

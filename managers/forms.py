@@ -1,6 +1,10 @@
+import django_filters
 from django import forms
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.lists import IdFilter, ListFilter
 from core.models import Branch
 from managers.models import (
     RelationshipManager,
@@ -8,6 +12,7 @@ from managers.models import (
     TrainingCourse,
     TrainingResult,
 )
+from managers.selectors import training_lapsed_q
 
 
 def _active_rms():
@@ -101,22 +106,35 @@ class ShiftForm(forms.Form):
         return data
 
 
-class BoardFilterForm(forms.Form):
-    branch = forms.ModelChoiceField(
-        label=_("Branch"),
-        queryset=Branch.objects.all(),
-        required=False,
-        empty_label=_("All branches"),
+class BoardFilter(ListFilter):
+    """The RM board's filters; ``form`` renders as the board's filter fields."""
+
+    branch = django_filters.ModelChoiceFilter(
+        label=_("Branch"), queryset=Branch.objects.all(), empty_label=_("All branches")
     )
-    flag = forms.ChoiceField(
+    flag = django_filters.ChoiceFilter(
         label=_("Show"),
-        required=False,
-        choices=[
-            ("", _("All RMs")),
-            ("over", _("Over capacity")),
-            ("lapsed", _("Training lapsed")),
-        ],
+        choices=[("over", _("Over capacity")), ("lapsed", _("Training lapsed"))],
+        empty_label=_("All RMs"),
+        method="filter_flag",
     )
+
+    def filter_flag(self, queryset, name, value):
+        if value == "over":
+            return queryset.filter(open_count__gt=F("capacity"))
+        return queryset.filter(training_lapsed_q(as_of=timezone.localdate()))
+
+
+class CandidateFilter(ListFilter):
+    branch = IdFilter(field_name="branch_id")
+
+
+class TrainingFilter(ListFilter):
+    branch = IdFilter(field_name="branch_id")
+    lapsed = django_filters.ChoiceFilter(choices=[("1", "1")], method="filter_lapsed")
+
+    def filter_lapsed(self, queryset, name, value):
+        return queryset.filter(training_lapsed_q(as_of=timezone.localdate()))
 
 
 class WeekForm(forms.Form):

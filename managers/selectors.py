@@ -35,6 +35,50 @@ from managers.models import (
 )
 
 
+def training_lapsed_q(*, as_of: date) -> Q:
+    """RMs (annotated with ``last_passed_on``, as ``rms_with_load`` gives them) without a passed
+    training in the 12 months up to ``as_of``: never trained or lapsed."""
+    since = training_valid_since(as_of=as_of)
+    return Q(last_passed_on__isnull=True) | Q(last_passed_on__lt=since)
+
+
+def assigned_to(user: User, client_ref: str = "pk") -> Exists:
+    """``EXISTS`` an open assignment of the client at ``client_ref`` to ``user`` as its RM (for
+    ``clients.selectors.assigned_to``, through the ``RmDirectory``)."""
+    return Exists(
+        Assignment.objects.filter(
+            client_id=OuterRef(client_ref), ended_at__isnull=True, rm__user_id=user.pk
+        )
+    )
+
+
+def rm_on_call_now(user: User) -> bool:
+    """True while ``user`` is an RM with an on-call shift that has started and not ended."""
+    if user.role != Role.RELATIONSHIP_MANAGER:
+        return False
+    now = timezone.now()
+    return Shift.objects.filter(rm__user_id=user.pk, starts_at__lte=now, ends_at__gt=now).exists()
+
+
+def rm_name_subquery() -> Subquery:
+    """The open assignment's RM name of the client at ``OuterRef("pk")``."""
+    return Subquery(
+        Assignment.objects.filter(client=OuterRef("pk"), ended_at__isnull=True).values("rm__name")[
+            :1
+        ]
+    )
+
+
+def rms_with_user() -> QuerySet[RelationshipManager]:
+    """The RMs who can sign in, by name (the client list's RM filter)."""
+    return RelationshipManager.objects.exclude(user=None).order_by("name")
+
+
+def client_ids_of(rm: RelationshipManager) -> QuerySet:
+    """The ids of the clients ``rm`` looks after now (``values("client_id")``)."""
+    return Assignment.objects.filter(rm=rm, ended_at__isnull=True).values("client_id")
+
+
 def active_assignment_for(*, client: Client) -> Assignment | None:
     return (
         Assignment.objects.select_related("rm", "rm__user")

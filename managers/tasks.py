@@ -1,5 +1,5 @@
 """Jobs of the managers app. The nightly reclassification (programme.tasks.reclassify_vips) calls
-``services.assignments_sync`` itself; this task lets operations re-run the assignment on its own
+``assignments_sync`` itself; this task lets operations re-run the assignment on its own
 (e.g. after approving RMs), and is safe to run twice: the sync only acts on what is missing."""
 
 from datetime import date
@@ -7,7 +7,7 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
-from managers.services import assignments_sync
+from managers.services.assignments import assignments_sync
 
 
 @shared_task(name="managers.tasks.sync_assignments")

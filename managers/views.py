@@ -3,8 +3,6 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,23 +12,36 @@ from django.views.decorators.http import require_POST
 
 from clients.selectors import client_for_user
 from core.access import role_required
-from core.ids import parse_id
-from core.lists import Sorting
+from core.forms import errors_to_form
+from core.lists import Sorting, page_of
 from core.models import Branch
 from core.roles import Role
-from managers import selectors, services
+from managers import selectors
 from managers.forms import (
     AssignForm,
-    BoardFilterForm,
+    BoardFilter,
+    CandidateFilter,
     CandidateForm,
     CourseForm,
     ReassignForm,
     RecordForm,
     RejectForm,
     ShiftForm,
+    TrainingFilter,
     WeekForm,
 )
 from managers.models import RelationshipManager, RmStatus, Shift, TrainingCourse
+
+# Module-qualified: a view is named shift_delete too.
+from managers.services import rota as rota_services
+from managers.services.assignments import assignment_start
+from managers.services.reassignment import assignment_reassign_request
+from managers.services.selection import (
+    rm_candidate_approve,
+    rm_candidate_create,
+    rm_candidate_reject,
+)
+from managers.services.training import training_course_create, training_record_set
 
 SUPERVISOR = Role.SUPERVISOR
 RM = Role.RELATIONSHIP_MANAGER
@@ -54,15 +65,6 @@ TRAINING_SORTING = Sorting(
 )
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names, or on top."""
-    if hasattr(error, "error_dict"):
-        for field, errs in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
-
-
 # --- Board and assignments --------------------------------------------------------------------
 
 
@@ -70,19 +72,9 @@ def _apply_errors(form, error: ValidationError) -> None:
 def board(request):
     """Each RM's load against capacity, flags, and the unassigned VIP queue with an assign action."""
     today = timezone.localdate()
-    filters = BoardFilterForm(request.GET or None)
-    rms = selectors.rms_with_load().filter(status=RmStatus.ACTIVE)
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["branch"]:
-            rms = rms.filter(branch=data["branch"])
-        if data["flag"] == "over":
-            rms = rms.filter(open_count__gt=F("capacity"))
-        elif data["flag"] == "lapsed":
-            since = selectors.training_valid_since(as_of=today)
-            rms = rms.filter(Q(last_passed_on__isnull=True) | Q(last_passed_on__lt=since))
-    rms, sort = BOARD_SORTING.apply(rms, request.GET.get("sort"))
-    page_obj = Paginator(rms, 25).get_page(request.GET.get("page"))
+    filters = BoardFilter.of(request, selectors.rms_with_load().filter(status=RmStatus.ACTIVE))
+    rms, sort = BOARD_SORTING.apply(filters.qs, request.GET.get("sort"))
+    page_obj = page_of(request, rms)
     rows = selectors.rm_rows(page_obj.object_list, as_of=today)
 
     queue_qs = selectors.unassigned_vips()
@@ -100,7 +92,7 @@ def board(request):
         request,
         "managers/board.html",
         {
-            "filters": filters,
+            "filters": filters.form,
             "rows": rows,
             "page_obj": page_obj,
             "sort": sort,
@@ -120,7 +112,7 @@ def assign(request, client_pk: int):
         messages.error(request, _("Choose an active relationship manager."))
         return redirect(reverse("managers:board") + "#unassigned")
     try:
-        services.assignment_start(client=client, rm=form.cleaned_data["rm"], by=request.user)
+        assignment_start(client=client, rm=form.cleaned_data["rm"], by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -139,7 +131,7 @@ def reassign(request, client_pk: int):
     form = ReassignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            proposal = services.assignment_reassign_request(
+            proposal = assignment_reassign_request(
                 client=client,
                 to_rm=form.cleaned_data["to_rm"],
                 reason=form.cleaned_data["reason"],
@@ -147,7 +139,7 @@ def reassign(request, client_pk: int):
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_to_form(form, error)
         else:
             if proposal is None:
                 messages.success(request, _("The client has been handed over."))
@@ -182,12 +174,9 @@ def history(request, client_pk: int):
 @role_required(SUPERVISOR)
 def candidate_list(request):
     policy = selectors.policy_current()
-    qs = selectors.candidates()
-    branch = request.GET.get("branch", "")
-    if (branch_id := parse_id(branch)) is not None:
-        qs = qs.filter(branch_id=branch_id)
-    qs, sort = CANDIDATE_SORTING.apply(qs, request.GET.get("sort"))
-    page_obj = Paginator(qs, 25).get_page(request.GET.get("page"))
+    filters = CandidateFilter.of(request, selectors.candidates())
+    qs, sort = CANDIDATE_SORTING.apply(filters.qs, request.GET.get("sort"))
+    page_obj = page_of(request, qs)
     rows = [
         {
             "rm": rm,
@@ -204,7 +193,7 @@ def candidate_list(request):
             "rows": rows,
             "page_obj": page_obj,
             "branches": Branch.objects.all(),
-            "branch": branch,
+            "branch": str(filters.value("branch")),
             "sort": sort,
             "reject_form": RejectForm(),
         },
@@ -216,9 +205,9 @@ def candidate_add(request):
     form = CandidateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rm = services.rm_candidate_create(**{k: form.cleaned_data[k] for k in form.Meta.fields})
+            rm = rm_candidate_create(**{k: form.cleaned_data[k] for k in form.Meta.fields})
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Candidate %(name)s added.") % {"name": rm.name})
             return redirect("managers:candidates")
@@ -238,7 +227,7 @@ def _candidate(pk: int) -> RelationshipManager:
 def candidate_approve(request, pk: int):
     rm = _candidate(pk)
     try:
-        services.rm_candidate_approve(rm=rm, by=request.user)
+        rm_candidate_approve(rm=rm, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -252,9 +241,9 @@ def candidate_reject(request, pk: int):
     form = RejectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.rm_candidate_reject(rm=rm, reason=form.cleaned_data["reason"], by=request.user)
+            rm_candidate_reject(rm=rm, reason=form.cleaned_data["reason"], by=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("%(name)s was not selected.") % {"name": rm.name})
             return redirect("managers:candidates")
@@ -280,14 +269,9 @@ def training(request):
         return training_rm(request, pk=own.pk)
     today = timezone.localdate()
     since = selectors.training_valid_since(as_of=today)
-    rms = selectors.rms_with_load().filter(status=RmStatus.ACTIVE)
-    branch = request.GET.get("branch", "")
-    if (branch_id := parse_id(branch)) is not None:
-        rms = rms.filter(branch_id=branch_id)
-    if request.GET.get("lapsed") == "1":
-        rms = rms.filter(Q(last_passed_on__isnull=True) | Q(last_passed_on__lt=since))
-    rms, sort = TRAINING_SORTING.apply(rms, request.GET.get("sort"))
-    page_obj = Paginator(rms, 25).get_page(request.GET.get("page"))
+    filters = TrainingFilter.of(request, selectors.rms_with_load().filter(status=RmStatus.ACTIVE))
+    rms, sort = TRAINING_SORTING.apply(filters.qs, request.GET.get("sort"))
+    page_obj = page_of(request, rms)
     courses = list(selectors.courses_with_counts()[:12])
     chronological = courses[::-1]
     chart = {
@@ -307,7 +291,7 @@ def training(request):
             "courses": courses,
             "chart": chart,
             "branches": Branch.objects.all(),
-            "branch": branch,
+            "branch": str(filters.value("branch")),
             "sort": sort,
             "spend_year": today.year,
             "spend": selectors.training_spend(year=today.year),
@@ -340,7 +324,7 @@ def training_rm(request, pk: int):
 def course_add(request):
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        course = services.training_course_create(**form.cleaned_data)
+        course = training_course_create(**form.cleaned_data)
         messages.success(request, _("Course added. Now record who attended."))
         return redirect("managers:course_detail", pk=course.pk)
     return render(request, "managers/course_form.html", {"form": form})
@@ -352,9 +336,9 @@ def course_detail(request, pk: int):
     form = RecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.training_record_set(course=course, **form.cleaned_data)
+            training_record_set(course=course, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Attendance recorded."))
             return redirect("managers:course_detail", pk=course.pk)
@@ -460,13 +444,13 @@ def shift_add(request):
     form = ShiftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            shift = services.shift_create(
+            shift = rota_services.shift_create(
                 rm=form.cleaned_data["rm"],
                 starts_at=form.cleaned_data["starts_at"],
                 ends_at=form.cleaned_data["ends_at"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Shift added."))
             start = timezone.localtime(shift.starts_at).date()
@@ -479,6 +463,6 @@ def shift_add(request):
 def shift_delete(request, pk: int):
     shift = get_object_or_404(Shift, pk=pk)
     start = timezone.localtime(shift.starts_at).date()
-    services.shift_delete(shift=shift)
+    rota_services.shift_delete(shift=shift)
     messages.success(request, _("Shift removed."))
     return redirect(f"{reverse('managers:rota')}?start={start.isoformat()}")

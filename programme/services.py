@@ -34,7 +34,7 @@ from dataruns.services import (
     night_run_start,
 )
 from managers.models import Assignment
-from managers.services import assignments_sync
+from managers.services.assignments import assignments_sync
 from retention.services import warnings_raise
 from servicedesk.services import callbacks_generate
 

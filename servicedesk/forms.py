@@ -1,13 +1,18 @@
 """Forms of the service desk. They shape input; the rules (suitability, 100% allocation, outcome
 rules, status flow) live in the services, whose errors the views put back on the form."""
 
+from datetime import timedelta
 from decimal import Decimal
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import RiskLevel, VipStatus
+from core.lists import ListFilter
 from core.models import Branch
 from core.phone import PhoneField
 from servicedesk.models import (
@@ -204,3 +209,51 @@ class InviteForm(forms.Form):
 class InvitationForm(forms.Form):
     rsvp = forms.ChoiceField(label=_("RSVP"), choices=Rsvp.choices)
     attended = forms.BooleanField(label=_("Attended"), required=False)
+
+
+# --- List filters (core.lists.ListFilter) ---------------------------------------------------------
+
+
+def _client_search(queryset, name, value):
+    """Rows whose client's name or client number contains ``value``."""
+    return queryset.filter(Q(client__name__icontains=value) | Q(client__client_no__icontains=value))
+
+
+# "Due for review": a plan's next review within this many days.
+REVIEW_DUE_DAYS = 7
+
+
+class CallbackFilter(ListFilter):
+    q = django_filters.CharFilter(method=_client_search)
+
+
+class PlanFilter(ListFilter):
+    q = django_filters.CharFilter(method=_client_search)
+    status = django_filters.ChoiceFilter(choices=PlanStatus.choices)
+    review = django_filters.ChoiceFilter(choices=[("due", "due")], method="filter_review")
+
+    def filter_review(self, queryset, name, value):
+        """Plans due for review within ``REVIEW_DUE_DAYS``, declined ones aside."""
+        due_by = timezone.localdate() + timedelta(days=REVIEW_DUE_DAYS)
+        return queryset.filter(next_review_on__lte=due_by).exclude(status=PlanStatus.DECLINED)
+
+
+class _YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class EventFilter(ListFilter):
+    when = django_filters.ChoiceFilter(
+        choices=[("upcoming", "upcoming"), ("past", "past")], method="filter_when"
+    )
+    year = _YearFilter(field_name="held_on", lookup_expr="year", min_value=1901, max_value=2999)
+
+    def filter_when(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "upcoming":
+            return queryset.filter(held_on__gte=today)
+        return queryset.filter(held_on__lt=today)
+
+
+class InvitationFilter(ListFilter):
+    rsvp = django_filters.ChoiceFilter(choices=Rsvp.choices)

@@ -132,29 +132,8 @@ def _copy_load(kind: str, source: _CopySource, report: ImportReport) -> ImportRe
     names = source.header()
     if parse.header_errors(kind, names):
         raise _NotFast("header")
-    columns = parse.COLUMNS[kind]
     with connection.cursor() as cursor:
-        # Left by an earlier import in the same transaction (they go at commit).
-        cursor.execute(f"DROP TABLE IF EXISTS {COPY_TABLE}, {COPY_ACCOUNTS}, {COPY_PHONES}")
-        # The duplicate-key and per-account aggregates hash millions of keys: with the default
-        # 4 MB they spill to disk in many batches. Bounded, and only for this transaction.
-        cursor.execute(f"SET LOCAL work_mem = '{COPY_WORK_MEM}'")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {COPY_TABLE} ({', '.join(f'{c} text' for c in columns)})"
-            " ON COMMIT DROP"
-        )
-        # FORCE_NOT_NULL: an empty field is '', as csv.reader gives it. (Django's cursor passes
-        # copy_expert through unwrapped: its errors become Django's here.)
-        with connection.wrap_database_errors:
-            cursor.copy_expert(
-                f"""COPY {COPY_TABLE} ({", ".join(names)}) FROM STDIN WITH (FORMAT csv,
-                QUOTE E'\\x01', ENCODING 'UTF8', FORCE_NOT_NULL ({", ".join(columns)}))""",
-                source,
-                COPY_READ,  # positional: Django's debug cursor takes no keywords here
-            )
-        report.rows = cursor.rowcount
-        if report.rows != source.rows:
-            raise _NotFast("rows")
+        _copy_into_table(cursor, kind, source, names, report)
         sample = ""
         if kind == "trades":
             cursor.execute(f"SELECT executed_at FROM {COPY_TABLE} LIMIT 1")
@@ -167,39 +146,79 @@ def _copy_load(kind: str, source: _CopySource, report: ImportReport) -> ImportRe
         if cursor.fetchone()[0]:
             raise _NotFast("duplicate keys")
         if kind == "clients":
-            cursor.execute(
-                f"""SELECT EXISTS (SELECT FROM {COPY_TABLE} s
-                    LEFT JOIN core_branch b ON b.code = s.branch_code
-                    WHERE b.id IS NULL OR NOT ({valid}))"""
-            )
-            if cursor.fetchone()[0]:
-                raise _NotFast("bad rows")
-            _phones_normalize(cursor)
-            stage_write(kind, report, _copy_typed(kind))
-            return report
-        # One pass checks every row and its client, and gives each account its one client.
-        cursor.execute(
-            f"""CREATE TEMPORARY TABLE {COPY_ACCOUNTS} ON COMMIT DROP AS
-                SELECT s.account_no, MIN(c.id) AS client_id,
-                       bool_and(c.id IS NOT NULL AND {valid}) AND MIN(c.id) = MAX(c.id) AS ok
-                FROM {COPY_TABLE} s LEFT JOIN clients_client c ON c.client_no = s.client_no
-                GROUP BY s.account_no"""
-        )
-        cursor.execute(
-            f"""SELECT EXISTS (SELECT FROM {COPY_ACCOUNTS} g
-                LEFT JOIN clients_account a ON a.account_no = g.account_no
-                WHERE NOT g.ok OR a.client_id <> g.client_id)"""
-        )
-        if cursor.fetchone()[0]:
-            raise _NotFast("bad rows")
-        cursor.execute(
-            f"""INSERT INTO clients_account (account_no, client_id)
-                SELECT account_no, client_id FROM {COPY_ACCOUNTS}
-                ON CONFLICT (account_no) DO NOTHING"""
-        )
-        report.accounts_created = cursor.rowcount
-        rows_upsert(cursor, kind, _copy_typed(kind), report, clients_in=COPY_TABLE)
+            _copy_clients(cursor, valid, report)
+        else:
+            _copy_account_rows(cursor, kind, valid, report)
     return report
+
+
+def _copy_into_table(
+    cursor, kind: str, source: _CopySource, names: list[str], report: ImportReport
+) -> None:
+    """The file as text columns in ``COPY_TABLE``, by COPY; ``_NotFast`` when COPY read another
+    number of rows than the file holds."""
+    columns = parse.COLUMNS[kind]
+    # Left by an earlier import in the same transaction (they go at commit).
+    cursor.execute(f"DROP TABLE IF EXISTS {COPY_TABLE}, {COPY_ACCOUNTS}, {COPY_PHONES}")
+    # The duplicate-key and per-account aggregates hash millions of keys: with the default
+    # 4 MB they spill to disk in many batches. Bounded, and only for this transaction.
+    cursor.execute(f"SET LOCAL work_mem = '{COPY_WORK_MEM}'")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {COPY_TABLE} ({', '.join(f'{c} text' for c in columns)})"
+        " ON COMMIT DROP"
+    )
+    # FORCE_NOT_NULL: an empty field is '', as csv.reader gives it. (Django's cursor passes
+    # copy_expert through unwrapped: its errors become Django's here.)
+    with connection.wrap_database_errors:
+        cursor.copy_expert(
+            f"""COPY {COPY_TABLE} ({", ".join(names)}) FROM STDIN WITH (FORMAT csv,
+            QUOTE E'\\x01', ENCODING 'UTF8', FORCE_NOT_NULL ({", ".join(columns)}))""",
+            source,
+            COPY_READ,  # positional: Django's debug cursor takes no keywords here
+        )
+    report.rows = cursor.rowcount
+    if report.rows != source.rows:
+        raise _NotFast("rows")
+
+
+def _copy_clients(cursor, valid: str, report: ImportReport) -> None:
+    """Every row valid and of a known branch, or ``_NotFast``; then staged and written."""
+    cursor.execute(
+        f"""SELECT EXISTS (SELECT FROM {COPY_TABLE} s
+            LEFT JOIN core_branch b ON b.code = s.branch_code
+            WHERE b.id IS NULL OR NOT ({valid}))"""
+    )
+    if cursor.fetchone()[0]:
+        raise _NotFast("bad rows")
+    _phones_normalize(cursor)
+    stage_write("clients", report, _copy_typed("clients"))
+
+
+def _copy_account_rows(cursor, kind: str, valid: str, report: ImportReport) -> None:
+    """Balances or trades: every row valid, of a known client, each account one client's, or
+    ``_NotFast``; then the new accounts made and the rows upserted."""
+    # One pass checks every row and its client, and gives each account its one client.
+    cursor.execute(
+        f"""CREATE TEMPORARY TABLE {COPY_ACCOUNTS} ON COMMIT DROP AS
+            SELECT s.account_no, MIN(c.id) AS client_id,
+                   bool_and(c.id IS NOT NULL AND {valid}) AND MIN(c.id) = MAX(c.id) AS ok
+            FROM {COPY_TABLE} s LEFT JOIN clients_client c ON c.client_no = s.client_no
+            GROUP BY s.account_no"""
+    )
+    cursor.execute(
+        f"""SELECT EXISTS (SELECT FROM {COPY_ACCOUNTS} g
+            LEFT JOIN clients_account a ON a.account_no = g.account_no
+            WHERE NOT g.ok OR a.client_id <> g.client_id)"""
+    )
+    if cursor.fetchone()[0]:
+        raise _NotFast("bad rows")
+    cursor.execute(
+        f"""INSERT INTO clients_account (account_no, client_id)
+            SELECT account_no, client_id FROM {COPY_ACCOUNTS}
+            ON CONFLICT (account_no) DO NOTHING"""
+    )
+    report.accounts_created = cursor.rowcount
+    rows_upsert(cursor, kind, _copy_typed(kind), report, clients_in=COPY_TABLE)
 
 
 def _phones_normalize(cursor) -> None:

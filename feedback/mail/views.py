@@ -1,13 +1,14 @@
 """Pages of the mail intake: a ticket's attachments (for whoever may see the ticket) and the
 held email list for the feedback team lead (SPEC section 6, "Mail")."""
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
 from core.access import role_required
+from core.lists import page_of
 from core.roles import Role
 from feedback import selectors
+from feedback.forms import HeldMailFilter
 from feedback.models import HeldMail
 from feedback.services.audit import attachment_download_record, held_mail_download_record
 
@@ -45,15 +46,17 @@ def attachment_download(request, reference: str, pk: int):
 @role_required(*REVIEWERS)
 def held_mail(request):
     """Ignored (automated) and quarantined email, newest first, with the reason for each."""
-    held = selectors.held_mail_for_user(user=request.user)
-    kind = request.GET.get("kind", "")
-    if kind in HeldMail.Kind.values:
-        held = held.filter(kind=kind)
-    page = Paginator(held, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = HeldMailFilter.of(request, selectors.held_mail_for_user(user=request.user))
+    page = page_of(request, filters.qs, size=PAGE_SIZE)
     return render(
         request,
         "feedback/held_mail.html",
-        {"page_obj": page, "items": page.object_list, "kind": kind, "Kind": HeldMail.Kind},
+        {
+            "page_obj": page,
+            "items": page.object_list,
+            "kind": filters.value("kind"),
+            "Kind": HeldMail.Kind,
+        },
     )
 
 

@@ -19,7 +19,7 @@ from clients.models import VipPolicy
 from core.models import Notification
 from core.roles import Role
 from managers.models import Assignment
-from managers.services import assignment_reassign_request
+from managers.services.reassignment import assignment_reassign_request
 from tests.factories.core import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from django.db import connection, connections
 
 from clients.models import VipStatus
 from core.models import Notification
-from managers import selectors, services
+from managers import selectors
 from managers.models import Assignment, RmStatus
+from managers.services import assignments
 from tests.factories.clients import ClientFactory, VipClientFactory
 from tests.factories.managers import AssignmentFactory, RelationshipManagerFactory
 
@@ -24,7 +25,7 @@ class TestAssignmentsSync:
     def test_a_new_vip_goes_to_the_least_loaded_rm_of_its_branch(self, branch, rm, colleague_rm):
         AssignmentFactory.create_batch(2, rm=rm, client__branch=branch)
         client = VipClientFactory(branch=branch)
-        services.assignments_sync(as_of=TODAY)
+        assignments.assignments_sync(as_of=TODAY)
         assert selectors.rm_of_client(client=client) == colleague_rm
 
     def test_free_capacity_decides_not_the_raw_load(self, branch, rm, colleague_rm):
@@ -33,21 +34,21 @@ class TestAssignmentsSync:
         AssignmentFactory.create_batch(5, rm=rm, client__branch=branch)  # 5 free
         AssignmentFactory.create_batch(1, rm=colleague_rm, client__branch=branch)  # 2 free
         client = VipClientFactory(branch=branch)
-        services.assignments_sync(as_of=TODAY)
+        assignments.assignments_sync(as_of=TODAY)
         assert selectors.rm_of_client(client=client) == rm
 
     def test_ties_go_to_the_lower_employee_number(self, branch):
         later = RelationshipManagerFactory(branch=branch, employee_no="E00009")
         first = RelationshipManagerFactory(branch=branch, employee_no="E00002")
         client = VipClientFactory(branch=branch)
-        services.assignments_sync(as_of=TODAY)
+        assignments.assignments_sync(as_of=TODAY)
         assert selectors.rm_of_client(client=client) == first
         assert later  # the other RM of the branch exists but loses the tie
 
     def test_clients_spread_over_rms_and_at_risk_vips_count(self, branch, rm, colleague_rm):
         clients = VipClientFactory.create_batch(3, branch=branch)
         clients.append(VipClientFactory(branch=branch, status=VipStatus.VIP_AT_RISK))
-        result = services.assignments_sync(as_of=TODAY)
+        result = assignments.assignments_sync(as_of=TODAY)
         assert result["assigned"] == 4
         assert _load(rm) == 2 and _load(colleague_rm) == 2
 
@@ -57,7 +58,7 @@ class TestAssignmentsSync:
         RelationshipManagerFactory(branch=branch, status=RmStatus.CANDIDATE, user=None)
         elsewhere = RelationshipManagerFactory(branch=other_branch)
         client = VipClientFactory(branch=branch)
-        services.assignments_sync(as_of=TODAY)
+        assignments.assignments_sync(as_of=TODAY)
         assert selectors.rm_of_client(client=client) is None
         assert _load(elsewhere) == 0
 
@@ -67,7 +68,7 @@ class TestAssignmentsSync:
         rm.capacity = 2
         rm.save()
         VipClientFactory.create_batch(3, branch=branch)
-        result = services.assignments_sync(as_of=TODAY)
+        result = assignments.assignments_sync(as_of=TODAY)
         assert _load(rm) == 2
         assert result["unassigned"] == 1
         queue = list(selectors.unassigned_vips())
@@ -81,22 +82,22 @@ class TestAssignmentsSync:
         rm.capacity = 1
         rm.save()
         VipClientFactory.create_batch(2, branch=branch)
-        services.assignments_sync(as_of=TODAY)
+        assignments.assignments_sync(as_of=TODAY)
         before = set(Assignment.objects.values_list("pk", "rm_id", "client_id", "ended_at"))
-        result = services.assignments_sync(as_of=TODAY)
+        result = assignments.assignments_sync(as_of=TODAY)
         assert result["assigned"] == 0 and result["ended"] == 0
         assert set(Assignment.objects.values_list("pk", "rm_id", "client_id", "ended_at")) == before
         assert Notification.objects.filter(recipient=supervisor).count() == 1
 
     def test_a_standard_client_gets_no_rm(self, branch, rm):
         client = ClientFactory(branch=branch)
-        services.assignments_sync(as_of=TODAY)
+        assignments.assignments_sync(as_of=TODAY)
         assert selectors.rm_of_client(client=client) is None
 
     def test_downgrade_to_standard_releases_the_assignment(self, client_of_rm, rm):
         client_of_rm.status = VipStatus.STANDARD
         client_of_rm.save()
-        result = services.assignments_sync(as_of=TODAY)
+        result = assignments.assignments_sync(as_of=TODAY)
         assignment = Assignment.objects.get(client=client_of_rm)
         assert result["ended"] == 1
         assert assignment.ended_at is not None
@@ -109,7 +110,7 @@ class TestAssignmentsSync:
         client_of_rm.status = VipStatus.STANDARD
         client_of_rm.save()
         newcomer = VipClientFactory(branch=rm.branch)
-        services.assignments_sync(as_of=TODAY)
+        assignments.assignments_sync(as_of=TODAY)
         assert selectors.rm_of_client(client=newcomer) == rm
 
     def test_sync_runs_a_bounded_number_of_queries(
@@ -117,7 +118,7 @@ class TestAssignmentsSync:
     ):
         VipClientFactory.create_batch(30, branch=branch)
         with django_assert_max_num_queries(10):
-            result = services.assignments_sync(as_of=TODAY)
+            result = assignments.assignments_sync(as_of=TODAY)
         assert result["assigned"] == 30
 
     def test_a_collision_with_a_concurrent_run_is_skipped(self, branch, rm, monkeypatch):
@@ -125,14 +126,14 @@ class TestAssignmentsSync:
         our row, we skip it and keep the others."""
         clients = VipClientFactory.create_batch(3, branch=branch)
         colleague = RelationshipManagerFactory(branch=branch)
-        real = services._create_assignments
+        real = assignments._create_assignments
 
         def racing(rows):
             Assignment.objects.create(client=clients[1], rm=colleague)
             return real(rows)
 
-        monkeypatch.setattr(services, "_create_assignments", racing)
-        result = services.assignments_sync(as_of=TODAY)
+        monkeypatch.setattr(assignments, "_create_assignments", racing)
+        result = assignments.assignments_sync(as_of=TODAY)
         assert result["assigned"] == 2 and result["skipped"] == 1
         assert selectors.rm_of_client(client=clients[1]) == colleague
         assert Assignment.objects.filter(ended_at__isnull=True).count() == 3
@@ -143,7 +144,7 @@ class TestReassignment:
     def test_reassignment_ends_the_old_and_starts_the_new_with_handover(
         self, client_of_rm, rm, colleague_rm, supervisor
     ):
-        new = services.assignment_reassign(
+        new = assignments.assignment_reassign(
             client=client_of_rm,
             to_rm=colleague_rm,
             reason="客户要求更换",
@@ -167,7 +168,7 @@ class TestReassignment:
         self, client_of_rm, rm, colleague_rm, supervisor, reason, note, field
     ):
         with pytest.raises(ValidationError) as info:
-            services.assignment_reassign(
+            assignments.assignment_reassign(
                 client=client_of_rm,
                 to_rm=colleague_rm,
                 reason=reason,
@@ -185,7 +186,7 @@ class TestReassignment:
         colleague_rm.save()
         for target in (colleague_rm, rm):
             with pytest.raises(ValidationError):
-                services.assignment_reassign(
+                assignments.assignment_reassign(
                     client=client_of_rm,
                     to_rm=target,
                     reason="r",
@@ -198,14 +199,14 @@ class TestReassignment:
         self, branch, rm, colleague_rm, supervisor
     ):
         client = VipClientFactory(branch=branch)
-        services.assignment_start(client=client, rm=rm, by=supervisor)
+        assignments.assignment_start(client=client, rm=rm, by=supervisor)
         with pytest.raises(ValidationError):
-            services.assignment_start(client=client, rm=colleague_rm, by=supervisor)
+            assignments.assignment_start(client=client, rm=colleague_rm, by=supervisor)
         assert selectors.rm_of_client(client=client) == rm
 
     def test_a_standard_client_cannot_be_given_an_rm(self, branch, rm, supervisor):
         with pytest.raises(ValidationError):
-            services.assignment_start(client=ClientFactory(branch=branch), rm=rm, by=supervisor)
+            assignments.assignment_start(client=ClientFactory(branch=branch), rm=rm, by=supervisor)
 
 
 @pytest.mark.postgres
@@ -220,7 +221,7 @@ def test_two_concurrent_assignments_of_one_client_exactly_one_succeeds(
     def attempt(target):
         try:
             barrier.wait(timeout=10)
-            services.assignment_start(client=client, rm=target, by=supervisor)
+            assignments.assignment_start(client=client, rm=target, by=supervisor)
             outcomes.append("ok")
         except ValidationError:
             outcomes.append("refused")
@@ -243,10 +244,10 @@ def test_nightly_reruns_with_a_long_queue_do_not_retry_old_alerts(
     rm.capacity = 0
     rm.save()
     VipClientFactory.create_batch(20, branch=branch)
-    services.assignments_sync(as_of=TODAY)
+    assignments.assignments_sync(as_of=TODAY)
     assert Notification.objects.filter(recipient=supervisor).count() == 20
     with django_assert_max_num_queries(10):
-        result = services.assignments_sync(as_of=TODAY)
+        result = assignments.assignments_sync(as_of=TODAY)
     assert result["unassigned"] == 20 and result["notified"] == 0
 
 
@@ -256,11 +257,11 @@ def test_a_long_new_queue_gets_one_summary_alert_a_night_not_one_per_client(
 ):
     rm.capacity = 0
     rm.save()
-    VipClientFactory.create_batch(services.UNASSIGNED_ALERTS_EACH_UP_TO + 1, branch=branch)
+    VipClientFactory.create_batch(assignments.UNASSIGNED_ALERTS_EACH_UP_TO + 1, branch=branch)
     with django_assert_max_num_queries(15):
-        result = services.assignments_sync(as_of=TODAY)
+        result = assignments.assignments_sync(as_of=TODAY)
     notes = Notification.objects.filter(recipient=supervisor)
     assert result["notified"] == 1
     assert [n.title for n in notes] == ["21 VIP clients have no relationship manager"]
-    again = services.assignments_sync(as_of=TODAY)
+    again = assignments.assignments_sync(as_of=TODAY)
     assert again["notified"] == 0 and notes.count() == 1

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import ApprovalKind, ApprovalSetting
-from managers import services
 from managers.models import Assignment, RelationshipManager, RmStatus, Shift, TrainingRecord
+from managers.services.assignments import assignment_reassign
 from managers.widgets import rm_history_panel
 from tests.factories.clients import VipClientFactory
 from tests.factories.managers import AssignmentFactory, RelationshipManagerFactory, ShiftFactory
@@ -361,7 +361,7 @@ class TestHomeAndPanel:
         self, client_of_rm, rm, colleague_rm, supervisor, rf
     ):
 
-        services.assignment_reassign(
+        assignment_reassign(
             client=client_of_rm, to_rm=colleague_rm, reason="r", handover_note="n", by=supervisor
         )
         request = rf.get("/")

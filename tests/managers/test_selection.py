@@ -4,8 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.roles import Role
-from managers import selectors, services
+from managers import selectors
 from managers.models import RelationshipManager, RmSelectionPolicy, RmStatus
+from managers.services.selection import (
+    rm_candidate_approve,
+    rm_candidate_create,
+    rm_candidate_reject,
+)
 from tests.factories.core import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +61,7 @@ def test_approving_a_candidate_activates_with_policy_capacity_and_an_rm_user(can
     RmSelectionPolicy.objects.filter(effective_from=datetime.date(2000, 1, 1)).update(
         default_capacity=40
     )
-    rm = services.rm_candidate_approve(rm=candidate, by=supervisor)
+    rm = rm_candidate_approve(rm=candidate, by=supervisor)
     rm.refresh_from_db()
     assert rm.status == RmStatus.ACTIVE
     assert rm.capacity == 40
@@ -71,7 +76,7 @@ def test_approving_links_an_existing_user_into_the_rm_group(candidate, superviso
     user = UserFactory(username="newcomer", branch=candidate.branch)
     candidate.user = user
     candidate.save()
-    services.rm_candidate_approve(rm=candidate, by=supervisor)
+    rm_candidate_approve(rm=candidate, by=supervisor)
     user.refresh_from_db()
     user.__dict__.pop("role", None)
     assert user.role == Role.RELATIONSHIP_MANAGER
@@ -82,7 +87,7 @@ def test_a_candidate_below_the_criteria_cannot_be_approved(candidate, supervisor
     candidate.years_experience, candidate.communication_score = years, score
     candidate.save()
     with pytest.raises(ValidationError):
-        services.rm_candidate_approve(rm=candidate, by=supervisor)
+        rm_candidate_approve(rm=candidate, by=supervisor)
     candidate.refresh_from_db()
     assert candidate.status == RmStatus.CANDIDATE
     assert candidate.user is None
@@ -91,13 +96,13 @@ def test_a_candidate_below_the_criteria_cannot_be_approved(candidate, supervisor
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_rejection_requires_a_reason(candidate, supervisor, reason):
     with pytest.raises(ValidationError):
-        services.rm_candidate_reject(rm=candidate, reason=reason, by=supervisor)
+        rm_candidate_reject(rm=candidate, reason=reason, by=supervisor)
     candidate.refresh_from_db()
     assert candidate.status == RmStatus.CANDIDATE
 
 
 def test_rejection_records_reason_and_decider(candidate, supervisor):
-    services.rm_candidate_reject(rm=candidate, reason="面试沟通不足", by=supervisor)
+    rm_candidate_reject(rm=candidate, reason="面试沟通不足", by=supervisor)
     candidate.refresh_from_db()
     assert candidate.status == RmStatus.REJECTED
     assert candidate.decision_reason == "面试沟通不足"
@@ -106,14 +111,14 @@ def test_rejection_records_reason_and_decider(candidate, supervisor):
 
 def test_an_active_rm_cannot_be_approved_or_rejected_again(rm, supervisor):
     with pytest.raises(ValidationError):
-        services.rm_candidate_approve(rm=rm, by=supervisor)
+        rm_candidate_approve(rm=rm, by=supervisor)
     with pytest.raises(ValidationError):
-        services.rm_candidate_reject(rm=rm, reason="x", by=supervisor)
+        rm_candidate_reject(rm=rm, reason="x", by=supervisor)
 
 
 def test_adding_a_candidate_with_a_taken_employee_number_is_refused(branch, rm):
     with pytest.raises(ValidationError):
-        services.rm_candidate_create(
+        rm_candidate_create(
             employee_no=rm.employee_no,
             name="重复",
             branch=branch,

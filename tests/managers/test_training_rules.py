@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from managers.models import TrainingCourse, TrainingRecord, TrainingResult
-from managers.services import training_course_create, training_record_set
+from managers.services.training import training_course_create, training_record_set
 from tests.factories.training import TrainingCourseFactory, TrainingRecordFactory
 
 pytestmark = pytest.mark.django_db
