@@ -13,25 +13,14 @@ from pathlib import Path
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from clients.corebanking.parse import COLUMNS
 from clients.models import Account, Balance, Client, VipStatus
 from dataruns.inbox import KINDS
 from dataruns.models import IntakeRun
 
 
 def _clients_csv() -> list[list[str]]:
-    rows = [
-        [
-            "client_no",
-            "name",
-            "kind",
-            "id_number",
-            "phone",
-            "email",
-            "branch_code",
-            "relationship_since",
-            "good_standing",
-        ]
-    ]
+    rows = [list(COLUMNS["clients"])]
     for c in Client.objects.select_related("branch").order_by("client_no").iterator():
         rows.append(
             [
@@ -51,7 +40,7 @@ def _clients_csv() -> list[list[str]]:
 
 def _balances_csv(day: date) -> list[list[str]]:
     latest = Balance.objects.filter(account=OuterRef("pk"), as_of__lt=day).order_by("-as_of")
-    rows = [["client_no", "account_no", "as_of", "balance"]]
+    rows = [list(COLUMNS["balances"])]
     accounts = (
         Account.objects.annotate(last=Subquery(latest.values("balance")[:1]))
         .exclude(last=None)
@@ -66,7 +55,7 @@ def _balances_csv(day: date) -> list[list[str]]:
 
 
 def _trades_csv(day: date) -> list[list[str]]:
-    rows = [["trade_id", "client_no", "account_no", "executed_at", "amount"]]
+    rows = [list(COLUMNS["trades"])]
     at = timezone.make_aware(datetime.combine(day, time(10, 30))).isoformat()
     vip_accounts = (
         Account.objects.filter(client__status=VipStatus.VIP)

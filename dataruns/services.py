@@ -133,12 +133,9 @@ def _checks(inbox_set: InboxSet, manifest_sha: str, announced: dict) -> IntakeRu
     return None
 
 
-@transaction.atomic
-def _reject(inbox_set: InboxSet, run: IntakeRun, message: str, files: list[IntakeFile]) -> None:
-    report = "\n\n".join([message, *(f"{f.name}:\n{f.errors}" for f in files if f.errors)])
-    run.outcome = IntakeOutcome.REJECTED
-    run.error = message
-    run.moved_to = inbox.set_move(inbox_set, to=inbox.REJECTED, report=report)
+def _run_record(run: IntakeRun, files: list[IntakeFile], *, event: str, detail=None) -> None:
+    """A finished intake run saved with its files and audited as ``event`` (the business date,
+    and ``detail`` besides)."""
     run.finished_at = timezone.now()
     run.save()
     for record in files:
@@ -146,10 +143,19 @@ def _reject(inbox_set: InboxSet, run: IntakeRun, message: str, files: list[Intak
     IntakeFile.objects.bulk_create(files)
     audit_record(
         actor=None,
-        event="dataruns.set_rejected",
+        event=event,
         instance=run,
-        detail={"business_date": run.business_date.isoformat(), "error": message},
+        detail={"business_date": run.business_date.isoformat(), **(detail or {})},
     )
+
+
+@transaction.atomic
+def _reject(inbox_set: InboxSet, run: IntakeRun, message: str, files: list[IntakeFile]) -> None:
+    report = "\n\n".join([message, *(f"{f.name}:\n{f.errors}" for f in files if f.errors)])
+    run.outcome = IntakeOutcome.REJECTED
+    run.error = message
+    run.moved_to = inbox.set_move(inbox_set, to=inbox.REJECTED, report=report)
+    _run_record(run, files, event="dataruns.set_rejected", detail={"error": message})
     transaction.on_commit(
         partial(
             _alert,
@@ -181,17 +187,7 @@ def set_take(inbox_set: InboxSet) -> IntakeRun:
             files = _import_set(inbox_set, announced)
             run.outcome = IntakeOutcome.IMPORTED
             run.seconds = time.monotonic() - started
-            run.finished_at = timezone.now()
-            run.save()
-            for record in files:
-                record.run = run
-            IntakeFile.objects.bulk_create(files)
-            audit_record(
-                actor=None,
-                event="dataruns.set_imported",
-                instance=run,
-                detail={"business_date": run.business_date.isoformat()},
-            )
+            _run_record(run, files, event="dataruns.set_imported")
     except SetRefused as refused:
         run.seconds = time.monotonic() - started
         _reject(inbox_set, run, str(refused), files)
