@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from approvals.models import ApprovalKind
 from approvals.selectors import approval_required
-from clients.models import Account, Client, StatusChange, StatusOverride, VipPolicy
+from clients.models import Account, Client, ClientChange, StatusChange, StatusOverride, VipPolicy
 from core.services import audit_record
 
 
@@ -83,10 +83,37 @@ class StatusOverrideAdmin(admin.ModelAdmin):
 class StatusChangeAdmin(admin.ModelAdmin):
     """The status history is a record: read-only for everyone."""
 
-    list_display = ["client", "effective_on", "from_status", "to_status", "policy", "override"]
+    list_display = [
+        "client",
+        "effective_on",
+        "from_status",
+        "to_status",
+        "policy",
+        "override",
+        "actor",
+    ]
     list_filter = ["to_status", "effective_on"]
     raw_id_fields = ["client"]
     list_select_related = ["client", "policy", "override"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ClientChange)
+class ClientChangeAdmin(admin.ModelAdmin):
+    """The master-data history is a record (PII already masked in it): read-only for everyone."""
+
+    list_display = ["client", "changed_at", "field", "old_value", "new_value", "actor"]
+    list_filter = ["field", "changed_at"]
+    raw_id_fields = ["client"]
+    list_select_related = ["client"]
 
     def has_add_permission(self, request):
         return False

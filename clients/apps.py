@@ -39,12 +39,12 @@ class ClientsConfig(AppConfig):
         from approvals.models import ApprovalKind
         from approvals.registry import register_approval_handler
         from clients import demo, four_eyes, panels, widgets
-        from clients.models import Client, StatusOverride, VipPolicy
+        from clients.models import CLIENT_PII_FIELDS, Client, StatusOverride, VipPolicy
 
         auditlog.register(
             Client,
             exclude_fields=["updated_at", "total_assets"],
-            mask_fields=["id_number", "phone", "phone_normalized", "email"],
+            mask_fields=list(CLIENT_PII_FIELDS),
         )
         auditlog.register(VipPolicy)
         auditlog.register(StatusOverride)

@@ -86,7 +86,8 @@ def status_override_check(payload: dict) -> None:
 
 
 def status_override_apply(payload: dict, *, proposed_by: User, approved_by: User | None) -> None:
-    """Make the approved override from today (the history names the proposer)."""
+    """Make the approved override from today: the override names the proposer, the status
+    history's actor the approver (``approved_by``; None when four eyes is off: the proposer)."""
     client, ends_on = _override_parts(payload)
     status_override_create(
         client=client,
@@ -94,6 +95,7 @@ def status_override_apply(payload: dict, *, proposed_by: User, approved_by: User
         reason=payload["reason"],
         ends_on=ends_on,
         created_by=proposed_by,
+        applied_by=approved_by,
     )
 
 

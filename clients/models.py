@@ -2,7 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.actors import actor_display
 from core.models import Branch
 from core.phone import phone_key
 
@@ -42,6 +43,11 @@ class ContactChannel(models.TextChoices):
     APP = "app", _("Mobile app")
     BRANCH = "branch", _("Branch visit")
     WECHAT = "wechat", _("WeChat")
+
+
+# A client's personal data that change records show masked (``core.masking.mask_audit_value``):
+# the audit log's change records and the client's own change history alike (issue 13).
+CLIENT_PII_FIELDS = ("id_number", "phone", "phone_normalized", "email")
 
 
 class ClientQuerySet(models.QuerySet):
@@ -398,6 +404,18 @@ class StatusChange(models.Model):
         blank=True,
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # Who wrote it (``core.actors``): ``system:reclassify_vips`` for the nightly run, the
+    # supervisor who made an override happen (the approver under four eyes). "" on rows written
+    # before the column existed.
+    actor = models.CharField(_("by"), max_length=160, blank=True, db_default="")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-effective_on", "-id"]
@@ -410,6 +428,72 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.effective_on}: {self.from_status} → {self.to_status}"
+
+    @property
+    def actor_name(self) -> str:
+        return actor_display(self.actor, self.changed_by)
+
+
+class ClientChange(models.Model):
+    """One field of a client's master data changed by a write that has no form behind it (the
+    core-banking import, issue 13): the old and the new value as text, PII masked as the audit
+    masks it (``CLIENT_PII_FIELDS``), and who wrote it (``core.actors``)."""
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="changes"
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    # The import's column name ("branch" holds the branch code).
+    field = models.CharField(_("field"), max_length=32)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    actor = models.CharField(_("by"), max_length=160)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("client data change")
+        verbose_name_plural = _("client data changes")
+        indexes = [models.Index(fields=["client", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.field} {self.changed_at:%Y-%m-%d}"
+
+    @property
+    def actor_name(self) -> str:
+        return actor_display(self.actor, self.changed_by)
+
+    @property
+    def field_label(self) -> str:
+        name = "branch" if self.field == "branch_code" else self.field
+        try:
+            return str(Client._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            return self.field
+
+    @property
+    def old_display(self) -> str:
+        return _value_display(self.field, self.old_value)
+
+    @property
+    def new_display(self) -> str:
+        return _value_display(self.field, self.new_value)
+
+
+def _value_display(field: str, value: str) -> str:
+    """A stored history value as staff read it: labels for codes, yes/no for flags."""
+    if field == "kind":
+        return str(dict(ClientKind.choices).get(value, value))
+    if field == "good_standing":
+        return str(_("yes") if value == "true" else _("no"))
+    return value or "—"
 
 
 class UploadStatus(models.TextChoices):

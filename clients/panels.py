@@ -34,6 +34,10 @@ def _history(request, client) -> dict:
     return {"history": list(selectors.status_history(client=client)[:HISTORY_ROWS])}
 
 
+def _changes(request, client) -> dict:
+    return {"changes": list(selectors.client_changes(client=client)[:HISTORY_ROWS])}
+
+
 def _overrides(request, client) -> dict:
     today = timezone.localdate()
     return {
@@ -68,6 +72,14 @@ def register() -> None:
         template="clients/panels/status_history.html",
         context=_history,
         anchor="status",
+    )
+    register_dossier_panel(
+        key="clients.changes",
+        order=32,
+        title=_("Data changes"),
+        template="clients/panels/changes.html",
+        context=_changes,
+        anchor="changes",
     )
     register_dossier_panel(
         key="clients.overrides",

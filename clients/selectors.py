@@ -217,7 +217,15 @@ def client_trades(*, client: Client):
 
 
 def status_history(*, client: Client):
-    return client.status_changes.select_related("policy", "override", "override__created_by")
+    return client.status_changes.select_related(
+        "policy", "override", "override__created_by", "changed_by"
+    )
+
+
+def client_changes(*, client: Client):
+    """The client's master-data history (``ClientChange``), newest first, with the staff user
+    behind each change."""
+    return client.changes.select_related("changed_by")
 
 
 def accounts_with_latest_balance(*, client: Client):

@@ -84,7 +84,7 @@ def _import_set(inbox_set: InboxSet, announced: dict) -> list[IntakeFile]:
     for kind in KINDS:
         started = time.monotonic()
         with open(inbox_set.paths[kind], "rb") as handle:
-            report = corebanking_import(kind=kind, file=handle)
+            report = corebanking_import(kind=kind, file=handle, job="dataruns_intake")
         record = IntakeFile(
             kind=kind,
             name=announced[kind].name,

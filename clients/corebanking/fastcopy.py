@@ -12,6 +12,7 @@ from clients.corebanking.encoding import implausible_char
 from clients.corebanking.report import ImportReport
 from clients.corebanking.stage import KEYS
 from clients.corebanking.upsert import rows_upsert, stage_write
+from core.actors import Actor
 from core.phone import phone_key
 
 # The COPY fast path (PostgreSQL). COPY reads the file into a table of text columns at COPY's own
@@ -106,18 +107,23 @@ class _CopySource:
 
 
 def copy_import(
-    kind: str, file: IO[bytes], encodings: list[str], progress, checked: frozenset = frozenset()
+    kind: str,
+    file: IO[bytes],
+    encodings: list[str],
+    progress,
+    actor: Actor,
+    checked: frozenset = frozenset(),
 ) -> ImportReport | None:
     """The file imported by the fast path, or None when it needs the row-by-row path (after
     rolling back whatever the fast path did). Text decoded with an encoding in ``checked`` must
-    be plausible (``clients.corebanking.encoding``)."""
+    be plausible (``clients.corebanking.encoding``). Clients' history names ``actor``."""
     for candidate in encodings:
         file.seek(0)
         source = _CopySource(file, candidate, progress, checked=candidate in checked)
         try:
             with transaction.atomic():
                 report = ImportReport(kind=kind, encoding=candidate, copied=True)
-                return _copy_load(kind, source, report)
+                return _copy_load(kind, source, report, actor)
         except (_NotFast, DatabaseError, UnicodeDecodeError) as exc:
             if source.failure == "decode":
                 continue  # the next encoding, as the Python path does
@@ -128,7 +134,7 @@ def copy_import(
     return None
 
 
-def _copy_load(kind: str, source: _CopySource, report: ImportReport) -> ImportReport:
+def _copy_load(kind: str, source: _CopySource, report: ImportReport, actor: Actor) -> ImportReport:
     names = source.header()
     if parse.header_errors(kind, names):
         raise _NotFast("header")
@@ -146,7 +152,7 @@ def _copy_load(kind: str, source: _CopySource, report: ImportReport) -> ImportRe
         if cursor.fetchone()[0]:
             raise _NotFast("duplicate keys")
         if kind == "clients":
-            _copy_clients(cursor, valid, report)
+            _copy_clients(cursor, valid, report, actor)
         else:
             _copy_account_rows(cursor, kind, valid, report)
     return report
@@ -181,7 +187,7 @@ def _copy_into_table(
         raise _NotFast("rows")
 
 
-def _copy_clients(cursor, valid: str, report: ImportReport) -> None:
+def _copy_clients(cursor, valid: str, report: ImportReport, actor: Actor) -> None:
     """Every row valid and of a known branch, or ``_NotFast``; then staged and written."""
     cursor.execute(
         f"""SELECT EXISTS (SELECT FROM {COPY_TABLE} s
@@ -191,7 +197,7 @@ def _copy_clients(cursor, valid: str, report: ImportReport) -> None:
     if cursor.fetchone()[0]:
         raise _NotFast("bad rows")
     _phones_normalize(cursor)
-    stage_write("clients", report, _copy_typed("clients"))
+    stage_write("clients", report, _copy_typed("clients"), actor)
 
 
 def _copy_account_rows(cursor, kind: str, valid: str, report: ImportReport) -> None:

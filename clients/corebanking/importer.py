@@ -19,6 +19,7 @@ from clients.corebanking.report import ImportReport
 from clients.corebanking.stage import STAGE, stage_check, stage_count, stage_create, stage_load
 from clients.corebanking.upsert import stage_write
 from clients.models import Client
+from core.actors import Actor
 from core.models import User
 from core.services import audit_record
 
@@ -30,10 +31,14 @@ def corebanking_import(
     encoding: str | None = None,
     progress=None,
     actor: User | None = None,
+    job: str = "import_corebanking",
 ) -> ImportReport:
     """Import one core-banking CSV file all or nothing (``_import``) and audit it, whether it came
-    from the import page (``actor``), the command line or the nightly intake (no actor)."""
-    report = _import(kind=kind, file=file, encoding=encoding, progress=progress)
+    from the import page (``actor``), the command line or the nightly intake (no actor). The
+    clients' change history names ``actor``, else ``system:<job>`` (the command by default, the
+    intake passes ``dataruns_intake``; issue 13)."""
+    writer = Actor.of_user(actor) if actor is not None else Actor.system(job)
+    report = _import(kind=kind, file=file, encoding=encoding, progress=progress, actor=writer)
     audit_record(
         actor=actor,
         event="clients.corebanking_import",
@@ -48,7 +53,9 @@ def corebanking_import(
     return report
 
 
-def _import(*, kind: str, file: IO[bytes], encoding: str | None, progress) -> ImportReport:
+def _import(
+    *, kind: str, file: IO[bytes], encoding: str | None, progress, actor: Actor
+) -> ImportReport:
     """Import one core-banking CSV file (SPEC section 2) all or nothing.
 
     One streaming pass parses each row (bounded memory) and loads the well-formed ones, with their
@@ -71,16 +78,16 @@ def _import(*, kind: str, file: IO[bytes], encoding: str | None, progress) -> Im
     # A named encoding is taken at its word; a guessed GB18030 must be plausible (SPEC section 2).
     checked = frozenset() if encoding else CHECKED
     if connection.vendor == "postgresql":
-        report = copy_import(kind, file, encodings, progress, checked)
+        report = copy_import(kind, file, encodings, progress, actor, checked)
         if report is not None:
             return report
         with transaction.atomic():  # the staging table is dropped at its commit
-            return _row_by_row(kind, file, encodings, checked, progress)
-    return _row_by_row(kind, file, encodings, checked, progress)
+            return _row_by_row(kind, file, encodings, checked, progress, actor)
+    return _row_by_row(kind, file, encodings, checked, progress, actor)
 
 
 def _row_by_row(
-    kind: str, file: IO[bytes], encodings: list[str], checked: frozenset, progress
+    kind: str, file: IO[bytes], encodings: list[str], checked: frozenset, progress, actor: Actor
 ) -> ImportReport:
     """Stage, check, then write in one short transaction.
 
@@ -100,7 +107,7 @@ def _row_by_row(
             with transaction.atomic():
                 if connection.vendor != "postgresql":
                     stage_count(kind, report)
-                stage_write(kind, report, STAGE)
+                stage_write(kind, report, STAGE, actor)
     finally:
         # PostgreSQL drops it at commit (ON COMMIT DROP); a failed transaction there must not
         # run another statement.

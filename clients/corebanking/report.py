@@ -14,6 +14,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     accounts_created: int = 0
+    # Clients' changed fields written to their history (``history.client_changes_record``).
+    changes_recorded: int = 0
     errors: list = field(default_factory=list)
     errors_not_listed: int = 0
     # True when the COPY fast path imported the file (PostgreSQL), False when it was parsed row

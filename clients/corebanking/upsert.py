@@ -4,10 +4,12 @@ staging table (or the fast path's typed query), rewriting only rows whose values
 from django.db import connection
 from django.utils import timezone
 
+from clients.corebanking.history import client_changes_record
 from clients.corebanking.report import ImportReport
 from clients.corebanking.stage import STAGE
 from clients.models import ContactChannel, RiskLevel, VipStatus
 from clients.qualification.measures import refresh_total_assets
+from core.actors import Actor
 
 
 def _upsert(cursor, sql: str, params: list, report: ImportReport) -> None:
@@ -27,11 +29,13 @@ def _upsert(cursor, sql: str, params: list, report: ImportReport) -> None:
     report.unchanged = report.rows - written
 
 
-def stage_write(kind: str, report: ImportReport, source: str) -> None:
+def stage_write(kind: str, report: ImportReport, source: str, actor: Actor) -> None:
     """Upsert from ``source``: the staging table, or a query over the COPY fast path's text table
-    giving the same columns and types."""
+    giving the same columns and types. Clients' changed fields are first recorded in their history
+    with ``actor`` (``history.client_changes_record``)."""
     with connection.cursor() as cursor:
         if kind == "clients":
+            report.changes_recorded = client_changes_record(cursor, source=source, actor=actor)
             now = connection.ops.adapt_datetimefield_value(timezone.now())
             changed = " OR ".join(
                 f"clients_client.{c} <> excluded.{c}"

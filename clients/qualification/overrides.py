@@ -10,6 +10,7 @@ from clients.models import Client, StatusChange, StatusOverride, VipPolicy, VipS
 from clients.qualification.explain import client_outcome
 from clients.qualification.measures import clients_measure
 from clients.qualification.window import Window
+from core.actors import Actor
 from core.models import User
 from core.services import audit_record
 
@@ -27,9 +28,12 @@ def status_override_create(
     ends_on: date,
     created_by: User,
     starts_on: date | None = None,
+    applied_by: User | None = None,
 ) -> StatusOverride:
     """A supervisor's manual status until ``ends_on``: applied now and kept by the nightly run.
-    The status change is recorded in the history with the override."""
+    The status change is recorded in the history with the override and, as its actor,
+    ``applied_by``: the supervisor who approved it under four eyes (SPEC section 4), else
+    ``created_by``. Raises ``OverrideError`` (a message for the supervisor)."""
     today = timezone.localdate()
     starts_on = starts_on or today
     if status not in VipStatus.values:
@@ -47,11 +51,11 @@ def status_override_create(
         created_by=created_by,
     )
     if override.is_active_on(today):
-        _override_apply(client=client, override=override, day=today)
+        _override_apply(client=client, override=override, day=today, actor=applied_by or created_by)
     return override
 
 
-def _override_apply(*, client: Client, override: StatusOverride, day: date) -> None:
+def _override_apply(*, client: Client, override: StatusOverride, day: date, actor: User) -> None:
     client = Client.objects.select_for_update().get(pk=client.pk)
     if client.status == override.status and (
         override.status != VipStatus.VIP_AT_RISK or client.at_risk_since
@@ -69,6 +73,8 @@ def _override_apply(*, client: Client, override: StatusOverride, day: date) -> N
         reasons=outcome.reasons,
         policy=window.policy if window.policy.pk else None,
         override=override,
+        actor=Actor.of_user(actor).label,
+        changed_by=actor,
     )
     client.status, client.vip_since, client.at_risk_since = (
         move.status,

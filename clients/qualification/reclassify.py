@@ -16,6 +16,7 @@ from clients.qualification.criteria import sql_params
 from clients.qualification.explain import reasons_sql
 from clients.qualification.sql import CHANGES_TABLE, changes_stage
 from clients.qualification.window import Window
+from core.actors import Actor
 
 # Changes written per transaction: a few seconds of locks on a big night, no more.
 RECLASSIFY_BATCH = 50_000
@@ -24,6 +25,9 @@ RECLASSIFY_BATCH = 50_000
 RECLASSIFY_ANALYZE_FROM = 10_000
 # The client columns a night writes (``_changes_apply``).
 NIGHTLY_COLUMNS = ("status", "vip_since", "at_risk_since", "status_changed_on")
+# Who the nightly's history rows name (issue 13): the job, the same whether beat, the intake, a
+# supervisor's forced run (recorded on its ``dataruns.NightRun``) or the command started it.
+NIGHTLY_ACTOR = Actor.system("reclassify_vips")
 # pg_advisory_lock key shared by every reclassification run ("VIPRECLS" as a number).
 RECLASSIFY_LOCK_KEY = 0x5649505245434C53
 
@@ -55,8 +59,12 @@ def _reclassification_lock() -> Iterator[None]:
             yield
 
 
-def vip_statuses_reclassify(*, as_of: date | None = None) -> ReclassificationResult:
-    """Apply SPEC section 3 to every client for day D (default today, Asia/Shanghai).
+def vip_statuses_reclassify(
+    *, as_of: date | None = None, actor: Actor = NIGHTLY_ACTOR
+) -> ReclassificationResult:
+    """Apply SPEC section 3 to every client for day D (default today, Asia/Shanghai). Every
+    history row names ``actor`` (the job: ``system:reclassify_vips`` unless the caller is another
+    job, e.g. ``seed_demo``; issue 13).
 
     Set-based and in SQL from end to end: one statement finds every change and the measures
     behind it (``changes_stage``), then each batch of changes is one UPDATE of the statuses and
@@ -85,7 +93,9 @@ def vip_statuses_reclassify(*, as_of: date | None = None) -> ReclassificationRes
                     transitions = {(old, new): n for old, new, n in cursor.fetchall()}
             total = sum(transitions.values())
             for start in range(0, total, RECLASSIFY_BATCH):
-                _changes_apply(window=window, first=start + 1, last=start + RECLASSIFY_BATCH)
+                _changes_apply(
+                    window=window, first=start + 1, last=start + RECLASSIFY_BATCH, actor=actor
+                )
             if total >= RECLASSIFY_ANALYZE_FROM and connection.vendor == "postgresql":
                 # The night's next steps select the VIPs; with statistics from before a go-live
                 # the planner expects none and picks nested loops that go quadratic (call-backs
@@ -114,7 +124,7 @@ def vip_statuses_reclassify(*, as_of: date | None = None) -> ReclassificationRes
 
 
 @transaction.atomic
-def _changes_apply(*, window: Window, first: int, last: int) -> None:
+def _changes_apply(*, window: Window, first: int, last: int, actor: Actor) -> None:
     """Write changes ``first``..``last`` of ``CHANGES_TABLE``: statuses, then history rows whose
     reasons (``reasons_sql``) the database builds."""
     params = {
@@ -124,6 +134,8 @@ def _changes_apply(*, window: Window, first: int, last: int) -> None:
         "policy": window.policy.version,
         "policy_id": window.policy.pk,
         "now": dialect.datetime_param(timezone.now()),
+        "actor": actor.label,
+        "actor_id": actor.user_id,
     }
     with connection.cursor() as cursor:
         cursor.execute(
@@ -136,9 +148,10 @@ def _changes_apply(*, window: Window, first: int, last: int) -> None:
         )
         cursor.execute(
             f"""INSERT INTO clients_statuschange (client_id, effective_on, from_status,
-                    to_status, reasons, policy_id, override_id, created_at)
+                    to_status, reasons, policy_id, override_id, created_at, actor,
+                    changed_by_id)
                 SELECT ch.id, %(as_of)s, ch.from_status, ch.to_status, {reasons_sql("ch")},
-                       %(policy_id)s, ch.oid, %(now)s
+                       %(policy_id)s, ch.oid, %(now)s, %(actor)s, %(actor_id)s
                 FROM {CHANGES_TABLE} ch
                 WHERE ch.rn BETWEEN %(first)s AND %(last)s
                 ORDER BY ch.rn""",
