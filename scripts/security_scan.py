@@ -43,19 +43,40 @@ PASSWORD = "VipDemo!2026"
 WAPITI_MODULES = "sql,blindsql,xss,exec,file,http_headers,cookieflags,csp,redirect"
 APPS = ["analytics", "approvals", "clients", "core", "dataruns", "feedback", "managers"]
 APPS += ["programme", "retention", "servicedesk", "vipservice"]
-# Every list, search and filter parameter (GET), as the pages use them.
+# Every list, search and filter parameter (GET), as the pages use them; ids are the demo bank's.
 SQLMAP_GET = [
-    ("supervisor", "/clients/?q=Wang&status=vip&kind=personal&sort=name&page=1"),
-    ("supervisor", "/clients/export/?q=Wang&status=vip&sort=name"),
     (
         "supervisor",
-        "/feedback/?channel=phone&category=complaint&status=all&breached=breached&sort=received",
+        "/clients/?q=Wang&status=vip&kind=personal&branch=1&rm=1&at_risk=false&sort=name&page=1",
     ),
-    ("supervisor", "/feedback/export.csv?channel=phone&category=complaint"),
-    ("supervisor", "/managers/training/?branch=1&year=2026"),
-    ("supervisor", "/analytics/breakdown/?year=2026&by=branch"),
-    ("rm", "/service/callbacks/?tab=open&q=Wang&sort=due"),
-    ("rm", "/service/plans/?sort=client"),
+    ("supervisor", "/clients/export/?q=Wang&status=vip&kind=personal&branch=1&rm=1&sort=name"),
+    ("supervisor", "/clients/1/panel/transactions/?tpage=1"),
+    (
+        "supervisor",
+        "/feedback/?channel=phone&category=complaint&status=all&handler=1&breached=breached"
+        "&sort=received&page=1",
+    ),
+    (
+        "supervisor",
+        "/feedback/export.csv?channel=phone&category=complaint&status=all&handler=1"
+        "&breached=breached&sort=received",
+    ),
+    ("supervisor", "/feedback/mail/held/?kind=quarantined&page=1"),
+    ("supervisor", "/feedback/new/?client=1&channel=phone"),
+    ("supervisor", "/managers/?branch=1&flag=over&sort=name&page=1"),
+    ("supervisor", "/managers/candidates/?branch=1&sort=name&page=1"),
+    ("supervisor", "/managers/training/?branch=1&lapsed=1&sort=name&page=1"),
+    ("supervisor", "/managers/rota/?start=2026-11-23"),
+    ("supervisor", "/analytics/?year=2026&month=11"),
+    ("supervisor", "/analytics/export/?year=2026&month=11&format=csv&table=summary"),
+    ("supervisor", "/analytics/breakdown/?year=2026&by=branch&sort=name"),
+    ("supervisor", "/approvals/?status=pending&page=1"),
+    ("supervisor", "/service/events/?when=upcoming&year=2026&sort=date&page=1"),
+    ("supervisor", "/service/events/1/?rsvp=accepted"),
+    ("rm", "/service/callbacks/?tab=open&q=Wang&sort=due&page=1"),
+    ("rm", "/service/plans/?status=active&review=due&q=Wang&sort=client&page=1"),
+    ("rm", "/service/plans/new/?client_no=DC000001"),
+    ("rm", "/analytics/my-figures/?year=2026"),
 ]
 
 
@@ -235,13 +256,29 @@ def wapiti(base: str, who: str, cookies: dict, env: dict, quick: bool) -> Path:
     return report
 
 
-def sqlmap_targets(base: str) -> list[tuple]:
-    targets = [(who, base + path, None) for who, path in SQLMAP_GET]
+def sqlmap_targets(base: str, ticket: dict | None = None) -> list[tuple]:
+    """(who, url, POST body or None, extra sqlmap options) for every parameter under test.
+
+    ``ticket`` is a ticket the scan created through the API (reference and secret), so the status
+    read is tested on a real reference with its secret rather than stopping at the 404."""
+    targets = [(who, base + path, None, []) for who, path in SQLMAP_GET]
+    # The hotline's look-up is a POSTed search field (the number never goes in a URL).
+    targets.append(
+        (
+            "rm",
+            f"{base}/service/hotline/",
+            "phone=13800138000&csrfmiddlewaretoken=x",
+            ["--csrf-token=csrfmiddlewaretoken", f"--csrf-url={base}/service/hotline/"],
+        )
+    )
     api_body = json.dumps(
         {"client_no": "DC000001", "category": "inquiry", "subject": "s", "description": "d"}
     )
-    targets.append(("api", f"{base}/feedback/api/v1/tickets", api_body))
-    targets.append(("api", f"{base}/feedback/api/v1/tickets/FB-0123456789ABCDEF*", None))
+    targets.append(("api", f"{base}/feedback/api/v1/tickets", api_body, []))
+    ref, secret = (ticket or {}).get("reference", "FB-0"), (ticket or {}).get("secret", "x")
+    targets.append(
+        ("api", f"{base}/feedback/api/v1/tickets/{ref}*", None, [f"X-Ticket-Secret: {secret}"])
+    )
     return targets
 
 
@@ -260,10 +297,9 @@ def sqlmap_result(n: int, who: str, url: str, base: str, code: int) -> dict:
     }
 
 
-def sqlmap(base: str, sessions: dict, env: dict, quick: bool) -> list[dict]:
+def sqlmap(base: str, sessions: dict, env: dict, quick: bool, ticket: dict) -> list[dict]:
     results = []
-    targets = sqlmap_targets(base)
-    for n, (who, url, data) in enumerate(targets):
+    for n, (who, url, data, extra) in enumerate(sqlmap_targets(base, ticket)):
         out = WORK / f"sqlmap-{n}"
         cmd = [
             "sqlmap",
@@ -277,16 +313,38 @@ def sqlmap(base: str, sessions: dict, env: dict, quick: bool) -> list[dict]:
             "--flush-session",
             "--smart" if quick else "--level=1",
         ]
+        if data:
+            cmd += ["--data", data]
         if who == "api":
-            cmd += ["--headers", f"Authorization: Bearer {env['SCAN_API_KEY']}"]
-            if data:
-                cmd += ["--data", data]
+            headers = [f"Authorization: Bearer {env['SCAN_API_KEY']}", *extra]
+            cmd += ["--headers", "\n".join(headers)]
         else:
             cookie = "; ".join(f"{k}={v}" for k, v in sessions[who].items())
-            cmd += ["--cookie", cookie]
+            cmd += ["--cookie", cookie, *extra]
         code = run(cmd, env, WORK / f"sqlmap-{n}.log", timeout=300 if quick else 900)
         results.append(sqlmap_result(n, who, url, base, code))
+        progress(f"sqlmap {n + 1}: {url.replace(base, '')} exit {code}")
     return results
+
+
+def progress(line: str) -> None:
+    """One line per finished step in var/scan/progress.log, so a run stopped early says how far
+    it got."""
+    with (WORK / "progress.log").open("a") as out:
+        out.write(f"{time.strftime('%H:%M:%S')} {line}\n")
+
+
+def api_ticket(base: str, key: str) -> dict:
+    """A ticket created through the API as the app would: its reference and secret."""
+    body = json.dumps(
+        {"client_no": "DC000001", "category": "inquiry", "subject": "scan", "description": "scan"}
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/feedback/api/v1/tickets",
+        body,
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    return json.loads(urllib.request.urlopen(request, timeout=30).read())
 
 
 def bandit() -> Path:
@@ -355,14 +413,25 @@ def main() -> None:
     proxy = refusing_proxy(proxy_port)
     try:
         sessions = {who: sign_in(base, who) for who in ("supervisor", "rm")}
-        wapiti_reports = {who: wapiti(base, who, sessions[who], env, quick) for who in sessions}
+        ticket = api_ticket(base, env["SCAN_API_KEY"])
+        # sqlmap runs beside wapiti's crawls (its own sessions' cookies stay valid: no logout).
+        sqlmap_results: list[dict] = []
+        sqlmap_thread = threading.Thread(
+            target=lambda: sqlmap_results.extend(sqlmap(base, sessions, env, quick, ticket))
+        )
+        sqlmap_thread.start()
+        wapiti_reports = {}
+        for who in sessions:
+            wapiti_reports[who] = wapiti(base, who, sessions[who], env, quick)
+            progress(f"wapiti {who} done")
         still_in = sign_in_check(base, sessions)
-        sqlmap_results = sqlmap(base, sessions, env, quick)
+        sqlmap_thread.join()
     finally:
         proxy.shutdown()
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     bandit_report = bandit()
+    progress("bandit done")
     seconds = time.time() - started
     (WORK / "state.json").write_text(json.dumps({"still_in": still_in, "seconds": seconds}))
     write_report(wapiti_reports, sqlmap_results, bandit_report, still_in, time.time() - started)
@@ -373,7 +442,7 @@ def report_again() -> None:
     base = "http://127.0.0.1"
     results = [
         sqlmap_result(n, who, url, base, 0)
-        for n, (who, url, _data) in enumerate(sqlmap_targets(base))
+        for n, (who, url, _data, _extra) in enumerate(sqlmap_targets(base))
     ]
     reports = {who: WORK / f"wapiti-{who}.json" for who in ("supervisor", "rm")}
     state = WORK / "state.json"
