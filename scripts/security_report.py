@@ -1,6 +1,7 @@
 """Render security/REPORT.md from the scanners' outputs (used by scripts/security_scan.py)."""
 
 import json
+import re
 from pathlib import Path
 
 LEVELS = {"4": "critical", "3": "high", "2": "medium", "1": "low", "0": "info"}
@@ -30,6 +31,42 @@ def _wapiti_rows(reports: dict, judgements: dict) -> list[tuple]:
                     judgement = _judged(judgements, f"{key}:{item.get('path', '')}", key)
                     rows.append((who, category, level, where, item.get("info", ""), judgement))
     return rows
+
+
+def wapiti_coverage(log: Path) -> dict:
+    """What wapiti's log (``-v 1``) says it did: URLs and forms the crawl found, and for each attack
+    module the URLs it attacked and whether its time budget (``--max-attack-time``) cut it short,
+    so the report says how much of the crawl each module really covered."""
+    text = Path(log).read_text(errors="replace") if Path(log).exists() else ""
+    found = re.search(r"Wapiti found (\d+) URLs and forms", text)
+    modules = {}
+    for block in re.split(r"\[\*\] Launching module ", text)[1:]:
+        name, _, body = block.partition("\n")
+        modules[name.strip()] = {
+            "attacked": len(re.findall(r"^\[\+\] ", body, flags=re.M)),
+            "cut": "Max attack time was reached" in body,
+        }
+    return {"found": int(found.group(1)) if found else None, "modules": modules}
+
+
+def _coverage_lines(logs: dict) -> list[str]:
+    lines = [
+        "",
+        "### What wapiti covered",
+        "",
+        "| session | URLs and forms crawled | module | URLs attacked | stopped by its time budget |",
+        "|---|---|---|---|---|",
+    ]
+    for who, log in logs.items():
+        cover = wapiti_coverage(log)
+        if not cover["modules"]:
+            lines.append(f"| {who} | {cover['found'] or '-'} | - | not run | - |")
+        for name, module in cover["modules"].items():
+            cut = "yes" if module["cut"] else "no"
+            lines.append(
+                f"| {who} | {cover['found'] or '-'} | {name} | {module['attacked']} | {cut} |"
+            )
+    return lines
 
 
 def _bandit_rows(report: Path, judgements: dict) -> list[tuple]:
@@ -77,6 +114,9 @@ def render(*, wapiti_reports, sqlmap_results, bandit_report, still_in, seconds, 
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in wapiti_rows]
     if not wapiti_rows:
         lines.append("| - | - | - | - | no finding | - |")
+    lines += _coverage_lines(
+        {who: Path(path).with_suffix(".log") for who, path in wapiti_reports.items()}
+    )
     lines += [
         "",
         "## sqlmap (`--batch --technique=BEUS`)",

@@ -50,7 +50,7 @@ SQLMAP_GET = [
         "/clients/?q=Wang&status=vip&kind=personal&branch=1&rm=1&at_risk=false&sort=name&page=1",
     ),
     ("supervisor", "/clients/export/?q=Wang&status=vip&kind=personal&branch=1&rm=1&sort=name"),
-    ("supervisor", "/clients/1/panel/transactions/?tpage=1"),
+    ("supervisor", "/clients/1/panel/clients.trades/?tpage=1"),
     (
         "supervisor",
         "/feedback/?channel=phone&category=complaint&status=all&handler=1&breached=breached"
@@ -297,9 +297,13 @@ def sqlmap_result(n: int, who: str, url: str, base: str, code: int) -> dict:
     }
 
 
-def sqlmap(base: str, sessions: dict, env: dict, quick: bool, ticket: dict) -> list[dict]:
-    results = []
+def sqlmap(base: str, env: dict, quick: bool, ticket: dict, only: set[str]) -> None:
+    """sqlmap on every target of the sessions in ``only``, each with a session signed in just
+    before it (an idle session expires after SESSION_IDLE_TIMEOUT, 30 minutes, while others
+    run: a stale cookie would have sqlmap test the sign-in page)."""
     for n, (who, url, data, extra) in enumerate(sqlmap_targets(base, ticket)):
+        if who not in only:
+            continue
         out = WORK / f"sqlmap-{n}"
         cmd = [
             "sqlmap",
@@ -319,12 +323,10 @@ def sqlmap(base: str, sessions: dict, env: dict, quick: bool, ticket: dict) -> l
             headers = [f"Authorization: Bearer {env['SCAN_API_KEY']}", *extra]
             cmd += ["--headers", "\n".join(headers)]
         else:
-            cookie = "; ".join(f"{k}={v}" for k, v in sessions[who].items())
+            cookie = "; ".join(f"{k}={v}" for k, v in sign_in(base, who).items())
             cmd += ["--cookie", cookie, *extra]
         code = run(cmd, env, WORK / f"sqlmap-{n}.log", timeout=300 if quick else 900)
-        results.append(sqlmap_result(n, who, url, base, code))
-        progress(f"sqlmap {n + 1}: {url.replace(base, '')} exit {code}")
-    return results
+        progress(f"sqlmap-{n}: {url.replace(base, '')} exit {code}")
 
 
 def progress(line: str) -> None:
@@ -394,13 +396,19 @@ def main() -> None:
     parser.add_argument(
         "--report-only", action="store_true", help="re-render REPORT.md from var/scan's outputs"
     )
+    parser.add_argument(
+        "--only",
+        help="comma-separated sessions (supervisor, rm, api) to scan again, keeping the other "
+        "outputs of the last run in var/scan",
+    )
     args = parser.parse_args()
     if args.report_only:
         report_again()
         return
-    quick = args.quick
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
+    only = set(args.only.split(",")) if args.only else {"supervisor", "rm", "api"}
+    if not args.only:
+        shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = environment(port)
     base = f"http://127.0.0.1:{port}"
@@ -411,30 +419,33 @@ def main() -> None:
     proxy_port = free_port()
     env["SCAN_PROXY_PORT"] = str(proxy_port)
     proxy = refusing_proxy(proxy_port)
+    still_in = {}
     try:
-        sessions = {who: sign_in(base, who) for who in ("supervisor", "rm")}
         ticket = api_ticket(base, env["SCAN_API_KEY"])
-        # sqlmap runs beside wapiti's crawls (its own sessions' cookies stay valid: no logout).
-        sqlmap_results: list[dict] = []
-        sqlmap_thread = threading.Thread(
-            target=lambda: sqlmap_results.extend(sqlmap(base, sessions, env, quick, ticket))
-        )
+        # sqlmap runs beside wapiti's crawls, each target with its own fresh session.
+        sqlmap_thread = threading.Thread(target=sqlmap, args=(base, env, args.quick, ticket, only))
         sqlmap_thread.start()
-        wapiti_reports = {}
-        for who in sessions:
-            wapiti_reports[who] = wapiti(base, who, sessions[who], env, quick)
-            progress(f"wapiti {who} done")
-        still_in = sign_in_check(base, sessions)
+        for who in ("supervisor", "rm"):
+            if who in only:
+                # Signed in just before its crawl: the other crawl may outlast the idle timeout.
+                cookies = sign_in(base, who)
+                wapiti(base, who, cookies, env, args.quick)
+                still_in[who] = sign_in_check(base, {who: cookies})[who]
+                progress(f"wapiti {who} done")
         sqlmap_thread.join()
     finally:
         proxy.shutdown()
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    bandit_report = bandit()
-    progress("bandit done")
-    seconds = time.time() - started
-    (WORK / "state.json").write_text(json.dumps({"still_in": still_in, "seconds": seconds}))
-    write_report(wapiti_reports, sqlmap_results, bandit_report, still_in, time.time() - started)
+    if not args.only or not (WORK / "bandit.json").exists():
+        bandit()
+        progress("bandit done")
+    state = WORK / "state.json"
+    saved = json.loads(state.read_text()) if args.only and state.exists() else {}
+    saved["still_in"] = {**saved.get("still_in", {}), **still_in}
+    saved["seconds"] = saved.get("seconds", 0) + time.time() - started
+    state.write_text(json.dumps(saved))
+    report_again()
 
 
 def report_again() -> None:
