@@ -139,5 +139,8 @@ def render(*, wapiti_reports, sqlmap_results, bandit_report, still_in, seconds, 
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in bandit_rows]
     if not bandit_rows:
         lines.append("| - | - | - | no finding | - |")
+    notes = Path(__file__).resolve().parent.parent / "security" / "run-notes.md"
+    if notes.exists():
+        lines += ["", "## How the last run went", "", notes.read_text().strip()]
     lines.append("")
     return "\n".join(lines)
