@@ -3,14 +3,14 @@
 import base64
 import io
 from base64 import b32encode
+from functools import cache
 
 import segno
-from django.contrib.auth.models import Group
-from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.models import Notification, User
+from core.models import Branch, Notification, User
 from core.roles import PRECEDENCE, Role
 
 
@@ -28,34 +28,56 @@ def unread_notification_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
+@cache
+def _frame_sql() -> tuple[str, list[str]]:
+    """The frame's query, written once per process from the models' columns (the ORM compiled
+    its subqueries on every request: more Python than the four plain queries it replaced)."""
+    quote = connection.ops.quote_name
+    user_columns = [(f.attname, str(f.column)) for f in User._meta.concrete_fields]
+    branch_columns = [(f.attname, str(f.column)) for f in Branch._meta.concrete_fields]
+    rank = " ".join(f"WHEN '{role.value}' THEN {i}" for i, role in enumerate(PRECEDENCE))
+    names = ", ".join(f"'{role.value}'" for role in PRECEDENCE)
+    groups = User.groups.through
+    group_table = groups._meta.get_field("group").related_model._meta.db_table
+    sql = f"""
+        SELECT {", ".join(f"u.{quote(column)}" for _, column in user_columns)},
+               {", ".join(f"b.{quote(column)} AS {quote('branch__' + a)}" for a, column in branch_columns)},
+               (SELECT g.name FROM {quote(group_table)} g
+                JOIN {quote(groups._meta.db_table)} ug ON ug.group_id = g.id
+                WHERE ug.user_id = u.id AND g.name IN ({names})
+                ORDER BY CASE g.name {rank} END LIMIT 1) AS role_group,
+               (SELECT COUNT(*) FROM {quote(Notification._meta.db_table)} n
+                WHERE n.recipient_id = u.id AND n.read_at IS NULL) AS unread_count
+        FROM {quote(User._meta.db_table)} u
+        LEFT JOIN {quote(Branch._meta.db_table)} b ON b.id = u.branch_id
+        WHERE u.id = %s
+    """
+    return sql, [a for a, _ in branch_columns]
+
+
 def user_for_request(*, pk) -> User | None:
     """The signed-in user of a request with everything every page's frame shows, in one query
-    (SPEC section 11): the branch (``select_related``), the role's group (``role_group``: the
-    first group of ``core.roles.PRECEDENCE`` held, or None; ``User.role`` reads it) and the
-    unread notifications (``unread_count``, as of the start of the request). None when no user
-    has ``pk``."""
-    rank = Case(
-        *(When(name=role.value, then=Value(i)) for i, role in enumerate(PRECEDENCE)),
-        output_field=IntegerField(),
+    (SPEC section 11): the branch, the role's group (``role_group``: the first group of
+    ``core.roles.PRECEDENCE`` held, or None; ``User.role`` reads it) and the unread notifications
+    (``unread_count``, as of the start of the request). None when no user has ``pk`` (or it is
+    not a number)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    sql, branch_fields = _frame_sql()
+    # A raw query: the model's own columns are converted as the ORM converts them; the others
+    # (the branch's, the role's group, the count) come as attributes.
+    user = next(iter(User.objects.raw(sql, [pk])), None)
+    if user is None:
+        return None
+    values = [getattr(user, f"branch__{name}") for name in branch_fields]
+    user.branch = (
+        Branch.from_db(DEFAULT_DB_ALIAS, branch_fields, values)
+        if user.branch_id is not None
+        else None
     )
-    role_group = (
-        Group.objects.filter(user=OuterRef("pk"), name__in=[r.value for r in PRECEDENCE])
-        .order_by(rank)
-        .values("name")[:1]
-    )
-    unread = (
-        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
-        .order_by()
-        .values("recipient")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        User.objects.select_related("branch")
-        .annotate(role_group=Subquery(role_group), unread_count=Coalesce(Subquery(unread), 0))
-        .filter(pk=pk)
-        .first()
-    )
+    return user
 
 
 def users_with_role(*roles: Role) -> QuerySet[User]:
