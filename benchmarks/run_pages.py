@@ -872,7 +872,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds before each round")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per round and side")
-    parser.add_argument("--only", help="run only the scenarios whose name contains this")
+    parser.add_argument(
+        "--only", help="run only the scenarios whose name contains this (A|B: either)"
+    )
     parser.add_argument("--nice", type=int, default=10)
     parser.add_argument("--results", type=Path, help="JSON results file")
     parser.add_argument("--verbose", action="store_true")
@@ -908,7 +910,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     planned = [s for s in scenarios(personas) if not s.is_baseline]
-    planned = [s for s in planned if not args.only or args.only in s.name]
+    wanted = args.only.split("|") if args.only else []
+    planned = [s for s in planned if not wanted or any(w in s.name for w in wanted)]
     baseline = next(s for s in scenarios(personas) if s.name.startswith("baseline: one-query"))
     server = start_gunicorn(args, env)
     postmaster = postmaster_pid(args.database_url)
