@@ -6,6 +6,7 @@ app_name = "clients"
 
 urlpatterns = [
     path("", views.client_list, name="list"),
+    path("search/", views.client_search, name="search"),
     path("export/", views.client_export, name="export"),
     path("import/", views.corebanking_upload, name="import"),
     path("import/<id:pk>/", views.corebanking_upload_detail, name="import_run"),

@@ -1,4 +1,5 @@
 from functools import partial
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -27,7 +28,7 @@ from clients.qualification.overrides import (
     status_override_revoke,
 )
 from clients.tasks import corebanking_upload_import
-from core.access import hotline_reached, role_required
+from core.access import hotline_reached, role_required, search_remember, search_text
 from core.exports import csv_response
 from core.paging import CappedPaginator
 from core.registry import dossier_panel_for, dossier_panels_for, rm_directory
@@ -59,9 +60,36 @@ def _page(request, items, param: str, size: int, paginator=Paginator):
     return paginator(items, size).get_page(request.GET.get(param))
 
 
+# The list's own parameters besides the search text: passed on by the search's redirect.
+LIST_PARAMS = ("status", "kind", "branch", "rm", "at_risk", "sort")
+
+
+def _search_query(request) -> str:
+    """The list's search text: from the session by its key (``s``, what the search forms send), or
+    a plain ``q`` (links and scripts; the product's own forms never put the text in a URL)."""
+    key = request.GET.get("s", "")
+    found = search_text(request, key) if key else None
+    return (found if found is not None else request.GET.get("q", "")).strip()[:100]
+
+
+@role_required(RM, BRANCH, SUPERVISOR)
+@require_POST
+def client_search(request):
+    """A search from the header box or the list's filters, by POST: the text (a phone number,
+    often) is kept in the session and the results' URL carries its key, so no number reaches an
+    access log, the browser history or a Referer (issue 13). The list then opens a single match's
+    dossier, as a search always did."""
+    q = request.POST.get("q", "").strip()[:100]
+    params = {name: request.POST[name] for name in LIST_PARAMS if request.POST.get(name)}
+    if q:
+        params = {"s": search_remember(request, q), **params}
+    url = reverse("clients:list")
+    return redirect(f"{url}?{urlencode(params)}" if params else url)
+
+
 @role_required(RM, BRANCH, SUPERVISOR)
 def client_list(request):
-    q = request.GET.get("q", "").strip()[:100]
+    q = _search_query(request)
     sort = selectors.CLIENT_SORTING.key(request.GET.get("sort"))
     base = selectors.client_list(user=request.user, q=q, sort=sort)
     filterset = ClientFilter(request.GET or None, queryset=base, user=request.user)
@@ -110,7 +138,7 @@ def client_list(request):
 def client_export(request):
     """The filtered client list as CSV (supervisors), audited."""
     base = selectors.client_list(
-        user=request.user, q=request.GET.get("q", ""), sort=request.GET.get("sort", "")
+        user=request.user, q=_search_query(request), sort=request.GET.get("sort", "")
     )
     qs = ClientFilter(request.GET or None, queryset=base, user=request.user).qs
     services.client_list_export_record(user=request.user, filters=filters_used(request.GET))

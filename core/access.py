@@ -39,36 +39,63 @@ STAFF_ROLES = (
 )
 
 
-# --- What the hotline opened ------------------------------------------------------------------------
-# The hotline takes the caller's number by POST and keeps it in the session under a keyed hash, so the
-# number never appears in a URL (access logs, browser history, Referer). The session also remembers
-# which clients this user's calls opened: an on-call RM may open those VIPs' dossiers (SPEC section 1,
-# issue 14: on-call widening applies only to what the hotline opens).
+# --- Numbers kept out of URLs ------------------------------------------------------------------------
+# The hotline and the client search take what was typed (a phone number, often) by POST and keep it
+# in the session under a keyed hash, so it never appears in a URL (access logs, browser history,
+# Referer): the URL carries the key, which only this session can turn back into the text (issue 13).
+# The session also remembers which clients this user's calls opened: an on-call RM may open those
+# VIPs' dossiers (SPEC section 1, issue 14: on-call widening applies only to what the hotline opens).
 
 _HOTLINE_NUMBERS = "hotline.numbers"
 _HOTLINE_CLIENTS = "hotline.clients"
+_SEARCHES = "clients.searches"
 _REMEMBERED = 20
 
 
+def session_key(scope: str, text: str) -> str:
+    """The URL-safe stand-in for ``text``: a keyed hash (20 hex characters), the same for the same
+    text, not reversible without the session that remembered it."""
+    return salted_hmac(scope, text, algorithm="sha256").hexdigest()[:20]
+
+
+def session_remember(request, scope: str, text: str) -> str:
+    """Keep ``text`` in the session under its key (the latest 20 per scope); return the key."""
+    key = session_key(scope, text)
+    kept = dict(request.session.get(scope, {}))
+    kept.pop(key, None)
+    kept[key] = text
+    request.session[scope] = dict(list(kept.items())[-_REMEMBERED:])
+    return key
+
+
+def session_recall(request, scope: str, key: str) -> str | None:
+    """The text behind ``key`` remembered in this session, or None."""
+    return request.session.get(scope, {}).get(key)
+
+
 def hotline_key(normalized: str) -> str:
-    """The URL-safe stand-in for a normalised number: a keyed hash, not reversible without the
-    session (20 hex characters)."""
-    return salted_hmac("servicedesk.hotline", normalized, algorithm="sha256").hexdigest()[:20]
+    """The caller page's key for a normalised number."""
+    return session_key(_HOTLINE_NUMBERS, normalized)
 
 
 def hotline_remember_number(request, normalized: str) -> str:
     """Keep ``normalized`` in the session and return its key for the caller page's URL."""
-    key = hotline_key(normalized)
-    numbers = dict(request.session.get(_HOTLINE_NUMBERS, {}))
-    numbers.pop(key, None)
-    numbers[key] = normalized
-    request.session[_HOTLINE_NUMBERS] = dict(list(numbers.items())[-_REMEMBERED:])
-    return key
+    return session_remember(request, _HOTLINE_NUMBERS, normalized)
 
 
 def hotline_number(request, key: str) -> str | None:
     """The number behind ``key`` looked up in this session, or None."""
-    return request.session.get(_HOTLINE_NUMBERS, {}).get(key)
+    return session_recall(request, _HOTLINE_NUMBERS, key)
+
+
+def search_remember(request, text: str) -> str:
+    """Keep a client search's text in the session; return the key for the results' URL."""
+    return session_remember(request, _SEARCHES, text)
+
+
+def search_text(request, key: str) -> str | None:
+    """The search text behind ``key`` in this session, or None (another session's or expired)."""
+    return session_recall(request, _SEARCHES, key)
 
 
 def hotline_remember_client(request, client_id: int) -> None:

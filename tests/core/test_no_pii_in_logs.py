@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from feedback.models import Channel
 from feedback.services.api_keys import api_key_issue
+from tests.factories.clients import VipClientFactory
 from tests.factories.core import BranchFactory
 from tests.factories.managers import ShiftFactory
 
@@ -31,8 +32,9 @@ def pii_in(text: str) -> list[str]:
 def journey(login, supervisor, admin_user, rm_user, client_of_rm, tmp_path) -> None:
     phone, id_number = "13800138000", client_of_rm.id_number
     boss = login(supervisor)
-    boss.get(reverse("clients:list"), {"q": phone})
-    boss.get(reverse("clients:export"), {"q": phone})
+    boss.post(reverse("clients:search"), {"q": phone}, follow=True)
+    results = boss.post(reverse("clients:search"), {"q": phone[-4:]})["Location"]
+    boss.get(results.replace(reverse("clients:list"), reverse("clients:export")))
     boss.get(reverse("clients:detail", args=[client_of_rm.pk]))
     boss.post(reverse("clients:reveal", args=[client_of_rm.pk]))
     boss.get(f"/nothing-here/{phone}/{id_number}/")  # a 404 with PII in the path
@@ -86,3 +88,47 @@ def test_a_whole_journey_leaves_no_full_id_or_phone_in_logs_or_audit(
         if pii_in(text):
             leaked_rows.append(text[:200])
     assert not leaked_rows, leaked_rows[:5]
+
+
+ROW = '<tr><td><a href="/clients/'
+
+
+def visited_urls(response) -> list[str]:
+    """The request's URL and every redirect it followed: what an access log's lines would show."""
+    first = response.request["PATH_INFO"] + "?" + response.request.get("QUERY_STRING", "")
+    return [first] + [url for url, _status in response.redirect_chain]
+
+
+def test_a_phone_search_never_puts_the_number_in_a_url(login, supervisor, client_of_rm):
+    """Searches are POSTed (the header box and the list's own form): the text stays in the session
+    and the results' URL, their page links and the export link carry only its key (issue 13)."""
+    http = login(supervisor)
+    home = http.get("/").content.decode()
+    assert 'method="post" action="/clients/search/"' in home
+
+    one = http.post(reverse("clients:search"), {"q": "138 0013 8000"}, follow=True)
+    assert one.redirect_chain[-1][0] == reverse("clients:detail", args=[client_of_rm.pk])
+
+    VipClientFactory.create_batch(55, branch=client_of_rm.branch, phone="13912345678")
+    found = http.post(reverse("clients:search"), {"q": "13912345678", "status": "vip"}, follow=True)
+    page = found.content.decode()
+    assert found.status_code == 200 and "status=vip" in found.redirect_chain[-1][0]
+    assert page.count(ROW) == 50
+    links = re.findall(r'href="([^"]*)"', page)
+    assert any("page=2" in link for link in links)
+    next_page = next(link for link in links if "page=2" in link).replace("&amp;", "&")
+    second = http.get(reverse("clients:list") + next_page)
+    assert second.content.decode().count(ROW) == 5
+    export = next(link for link in links if link.startswith(reverse("clients:export")))
+    csv = b"".join(http.get(export.replace("&amp;", "&")).streaming_content).decode()
+    assert csv.count("\n") == 56  # the header and the 55 matches
+
+    urls = visited_urls(one) + visited_urls(found) + links
+    assert not [url for url in urls if MOBILE.search(url.replace(" ", ""))]
+
+
+def test_a_search_key_means_nothing_in_another_session(login, supervisor, rm_user, client_of_rm):
+    boss = login(supervisor)
+    results = boss.post(reverse("clients:search"), {"q": "王芳 x"})["Location"]
+    assert 'value="王芳 x"' in boss.get(results).content.decode()
+    assert 'value="王芳 x"' not in login(rm_user).get(results).content.decode()
