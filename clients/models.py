@@ -127,7 +127,7 @@ class Client(models.Model):
         # (branch, status) and (status, client_no) serve the branch and status look-ups; the
         # plain name, e-mail and phone indexes are declared here, not by db_index=True, which on
         # PostgreSQL adds a varchar_pattern_ops "_like" copy no query uses (searches go through
-        # the UPPER(...) and trigram indexes of migrations 0006 and 0010; clients 0013 dropped
+        # the UPPER(...) and trigram indexes of migrations 0006 and 0010; clients 0014 dropped
         # those copies, and client_no's).
         indexes = [
             models.Index(fields=["branch", "status"]),

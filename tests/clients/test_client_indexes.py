@@ -1,5 +1,5 @@
 """The wide client table carries no index another one makes redundant: each nightly status change
-writes every index of ``clients_client`` (issue 16; clients migration 0013)."""
+writes every index of ``clients_client`` (issue 16; clients migration 0014)."""
 
 import pytest
 from django.db import connection

@@ -62,7 +62,7 @@ def recreate(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0012_email_match_index"),
+        ("clients", "0013_record_history"),
         ("core", "0003_job_runs_and_outbox"),
     ]
 
