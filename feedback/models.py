@@ -362,7 +362,9 @@ class TicketAttachment(models.Model):
 class HeldMail(models.Model):
     """An email that did not become a ticket or a reply: automated mail (ignored, RFC 3834) or a
     message that could not be read or stored (quarantined, its raw bytes kept). Listed for the
-    feedback team lead; never processed again on its own."""
+    feedback team lead; never processed again on its own, only when a lead asks
+    (``feedback.mail.review``): then ``reprocessed_at``/``reprocessed_by`` say when and by whom,
+    ``outcome`` what became of it and ``result_ticket`` the ticket it opened or joined."""
 
     class Kind(models.TextChoices):
         IGNORED = "ignored", _("Ignored (automated)")
@@ -381,6 +383,15 @@ class HeldMail(models.Model):
         NO_SENDER = "no_sender", _("No usable sender address")
         NUL = "nul", _("Contains NUL characters")
         UNSTORABLE = "unstorable", _("Could not be stored")
+
+    class Outcome(models.TextChoices):
+        """What processing it again gave (the intake's outcomes)."""
+
+        TICKETS = "tickets", _("opened a ticket")
+        REPLIES = "replies", _("added to its ticket")
+        DUPLICATES = "duplicates", _("already processed")
+        IGNORED = "ignored", _("ignored as automated mail")
+        QUARANTINED = "quarantined", _("quarantined again")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, db_index=True)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
@@ -402,15 +413,37 @@ class HeldMail(models.Model):
         help_text=_("The ticket an automated reply answered; it was left unchanged."),
     )
     created_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    reprocessed_at = models.DateTimeField(_("processed again at"), null=True, blank=True)
+    reprocessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("processed again by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=Outcome.choices, blank=True, default=""
+    )
+    result_ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("resulting ticket"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("held email")
         verbose_name_plural = _("held emails")
         constraints = [
+            # Once processed again, the email may be held anew (quarantined again, or found to
+            # be automated) under the same Message-ID.
             models.UniqueConstraint(
                 fields=["message_id"],
-                condition=~Q(message_id=""),
+                condition=~Q(message_id="") & Q(reprocessed_at__isnull=True),
                 name="held_mail_once_per_message_id",
             )
         ]

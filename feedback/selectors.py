@@ -96,13 +96,22 @@ def team_leads() -> QuerySet[User]:
     return leads if leads.exists() else team
 
 
+def may_review_held_mail(user: User) -> bool:
+    """Held (ignored or quarantined) email is the feedback team lead's (SPEC section 6, issue 12:
+    "listed for the feedback team lead"): the leads of ``team_leads`` (so whoever is told of a
+    quarantined email may open it: the whole team while nobody holds ``feedback.lead_team``),
+    and supervisors and administrators, who see everything in the service."""
+    if user.is_service_wide:
+        return True
+    return user.role == Role.FEEDBACK_TEAM and team_leads().filter(pk=user.pk).exists()
+
+
 def held_mail_for_user(*, user: User) -> QuerySet[HeldMail]:
-    """The one access helper for held (ignored or quarantined) email: the feedback team (its
-    leads are notified of each quarantined one), supervisors and administrators see all of it
-    (they see every ticket already); anyone else nothing."""
-    if not user_is_team(user):
+    """The one access helper for held email (``may_review_held_mail``); nothing for anyone else,
+    whose pages answer 404."""
+    if not may_review_held_mail(user):
         return HeldMail.objects.none()
-    return HeldMail.objects.select_related("ticket")
+    return HeldMail.objects.select_related("ticket", "result_ticket", "reprocessed_by")
 
 
 def attachments_of(*, ticket: Ticket) -> QuerySet[TicketAttachment]:

@@ -31,6 +31,12 @@ urlpatterns = [
     ),
     path("mail/held/", mail_views.held_mail, name="held_mail"),
     path("mail/held/<id:pk>/raw/", mail_views.held_mail_raw, name="held_mail_raw"),
+    path("mail/held/<id:pk>/process/", mail_views.held_mail_process, name="held_mail_process"),
+    path(
+        "mail/held/<id:pk>/open-ticket/",
+        mail_views.held_mail_open_ticket,
+        name="held_mail_open_ticket",
+    ),
     path("survey/<str:token>/", views.survey, name="survey"),
     path("web/", web_views.web_form, name="web_form"),
     path("web/thanks/", web_views.web_thanks, name="web_thanks"),

@@ -114,6 +114,7 @@ def queue(request):
             "tickets": page.object_list,
             "counts": sla.queue_counts(scoped),
             "is_team": is_team,
+            "may_review_held_mail": is_team and selectors.may_review_held_mail(request.user),
             # The bulk assignment's options (AssignForm's: its empty label, then the handlers).
             "assign_choices": (
                 [("", AssignForm.base_fields["handler"].empty_label)]

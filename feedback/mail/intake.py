@@ -110,7 +110,7 @@ def _already_seen(message_id: str) -> bool:
     return (
         Ticket.objects.filter(source_message_id=message_id).exists()
         or TicketMessage.objects.filter(message_id=message_id).exists()
-        or HeldMail.objects.filter(message_id=message_id).exists()
+        or HeldMail.objects.filter(message_id=message_id, reprocessed_at__isnull=True).exists()
     )
 
 
@@ -393,8 +393,26 @@ def mail_ingest(*, pending: Pending, now: datetime | None = None) -> str:
       one); "tickets": a new ticket, its SLA clock from the bank's receipt (``received_at``).
 
     Raises only ``OperationalError``/``InterfaceError`` (the database is away: try again)."""
+    return mail_ingest_detailed(pending=pending, now=now).outcome
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What ``mail_ingest`` did with an email (``outcome``) and the Message-ID it went by (its
+    own, or the content's stand-in): the ticket, reply or held email that has it is the result."""
+
+    outcome: str
+    message_id: str
+
+
+def mail_ingest_detailed(*, pending: Pending, now: datetime | None = None) -> Ingested:
+    """``mail_ingest``, also saying which Message-ID the email went by."""
     now = now or timezone.now()
     found, header, held = _read(pending, now)
+    return Ingested(_outcome(pending, found, header, held), header.message_id)
+
+
+def _outcome(pending: Pending, found: Reading | None, header: Header, held: Held | None) -> str:
     if header.message_id and _already_seen(header.message_id):
         return "duplicates"
     if found is not None and held is None and (auto := reading.automated_reason(found.message)):
