@@ -59,6 +59,16 @@ def _reclassification_lock() -> Iterator[None]:
             yield
 
 
+def _planner_settings() -> None:
+    """For the night's transaction on PostgreSQL; nothing on SQLite."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Sorted, index-ordered plans beat hash aggregates with a million groups.
+            cursor.execute("SET LOCAL enable_hashagg = off")
+            # One big query a night: JIT compilation costs more than it saves here.
+            cursor.execute("SET LOCAL jit = off")
+
+
 def vip_statuses_reclassify(
     *, as_of: date | None = None, actor: Actor = NIGHTLY_ACTOR
 ) -> ReclassificationResult:
@@ -78,12 +88,7 @@ def vip_statuses_reclassify(
     with _reclassification_lock():
         try:
             with transaction.atomic():
-                if connection.vendor == "postgresql":
-                    with connection.cursor() as cursor:
-                        # Sorted, index-ordered plans beat hash aggregates with a million groups.
-                        cursor.execute("SET LOCAL enable_hashagg = off")
-                        # One big query a night: JIT compilation costs more than it saves here.
-                        cursor.execute("SET LOCAL jit = off")
+                _planner_settings()
                 changes_stage(window)
                 with connection.cursor() as cursor:
                     cursor.execute(
