@@ -4,7 +4,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clients.corebanking.encoding import UPLOAD_ENCODINGS
 from clients.corebanking.parse import KINDS
+from clients.corebanking.report import KIND_LABELS
 from clients.models import Client, ClientKind, VipPolicy, VipStatus
 from core.forms import PlainSelect
 from core.models import Branch
@@ -169,20 +171,15 @@ class OverrideForm(forms.Form):
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("File"),
-        choices=[(k, k) for k in KINDS],
-        help_text=_("clients, balances or trades, as exported by the core banking system."),
+        choices=[(k, KIND_LABELS[k]) for k in KINDS],
+        help_text=_("As exported by the core banking system."),
     )
     file = forms.FileField(label=_("CSV file"), help_text=_("Header row required."))
     encoding = forms.ChoiceField(
         label=_("Encoding"),
         required=False,
-        choices=[
-            ("", _("Detect (UTF-8, then GB18030)")),
-            ("utf-8-sig", "UTF-8"),
-            ("gb18030", "GB18030"),
-            # Hong Kong and Taiwan systems' Big5, read with the HKSCS characters it may carry.
-            ("big5hkscs", "Big5"),
-        ],
+        # Hong Kong and Taiwan systems' Big5 is read with the HKSCS characters it may carry.
+        choices=[("", _("Detect (UTF-8, then GB18030)")), *UPLOAD_ENCODINGS.items()],
     )
 
     def clean_file(self):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients import four_eyes, selectors, services
+from clients.corebanking.report import KIND_LABELS
 from clients.corebanking.uploads import corebanking_upload_create
 from clients.forms import (
     ClientFilter,
@@ -299,7 +300,11 @@ def corebanking_upload(request):
     return render(
         request,
         "clients/import.html",
-        {"form": form, "uploads": CorebankingUpload.objects.select_related("requested_by")[:10]},
+        {
+            "form": form,
+            "uploads": CorebankingUpload.objects.select_related("requested_by")[:10],
+            "kind_labels": KIND_LABELS,
+        },
     )
 
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 from django.core.signals import request_finished
+from django.db.models import fields
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -43,3 +44,6 @@ class CoreConfig(AppConfig):
         auditlog.register(User, exclude_fields=["password", "last_login"])
         widgets.register()
         demo.register()
+        # Django 6.1's new empty-choice label has no Chinese in Django's own catalogue yet;
+        # naming it here puts it in ours (locale/), which translates Django's lazy label too.
+        fields.BLANK_CHOICE_LABEL = _("- Select an option -")

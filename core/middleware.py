@@ -1,4 +1,3 @@
-import http
 import logging
 import time
 
@@ -13,7 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from core import requestid
-from core.api import api_error, is_api
+from core.api import api_error, is_api, status_message
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +89,7 @@ class ApiJsonErrorsMiddleware:
             and response.status_code >= 400
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            message = http.HTTPStatus(response.status_code).phrase
+            message = status_message(response.status_code)
             converted = api_error(request, status=response.status_code, message=message)
             for header in ("Allow", "WWW-Authenticate", "Retry-After"):
                 if header in response:

@@ -7,6 +7,7 @@ unknown client number get the same 201. Each key is rate-limited (``API_RATE_LIM
 minute, then 429 with ``Retry-After``). Errors are JSON with the request id: 401 for a missing,
 unknown or revoked key, 400 for malformed JSON and ``{"errors": {field: [messages]}}`` for invalid
 fields, 404 for a ticket the caller may not read (unknown reference or wrong secret alike).
+Every message is in the request's ``Accept-Language`` (English or Chinese), Chinese without one.
 The OpenAPI description below is the contract; a test checks it against this code.
 """
 
@@ -16,11 +17,12 @@ from functools import wraps
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from core import throttle
-from core.api import api_error
+from core.api import api_error, status_message
 from feedback.forms import ApiTicketForm
 from feedback.models import Category, Survey, Ticket, TicketMessage, TicketStatus
 from feedback.services.api_keys import api_key_authenticate
@@ -40,7 +42,7 @@ def api_key_required(view):
         scheme, _sep, raw = header.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
             response = api_error(
-                request, status=401, message="Missing API key: send Authorization: Bearer <key>."
+                request, status=401, message=_("Missing API key: send Authorization: Bearer <key>.")
             )
         else:
             key = api_key_authenticate(raw=raw.strip())
@@ -48,12 +50,12 @@ def api_key_required(view):
                 if not throttle.allow(
                     scope="api", key=str(key.pk), limit=settings.API_RATE_LIMIT, window=RATE_WINDOW
                 ):
-                    response = api_error(request, status=429, message="Too many requests.")
+                    response = api_error(request, status=429, message=status_message(429))
                     response["Retry-After"] = str(RATE_WINDOW)
                     return response
                 request.api_key = key
                 return view(request, *args, **kwargs)
-            response = api_error(request, status=401, message="Unknown or revoked API key.")
+            response = api_error(request, status=401, message=_("Unknown or revoked API key."))
         response["WWW-Authenticate"] = 'Bearer realm="feedback"'
         return response
 
@@ -94,9 +96,9 @@ def tickets_create(request):
     try:
         payload = json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return api_error(request, status=400, message="The body is not valid JSON.")
+        return api_error(request, status=400, message=_("The body is not valid JSON."))
     if not isinstance(payload, dict):
-        return api_error(request, status=400, message="The body must be a JSON object.")
+        return api_error(request, status=400, message=_("The body must be a JSON object."))
     fields = {
         name: payload[name]
         for name in ApiTicketForm.base_fields
@@ -141,7 +143,9 @@ def ticket_status(request, reference: str):
     )
     secret = request.headers.get(SECRET_HEADER, "")
     if ticket is None or not ticket_secret_matches(ticket=ticket, secret=secret):
-        return api_error(request, status=404, message="No ticket with this reference and secret.")
+        return api_error(
+            request, status=404, message=_("No ticket with this reference and secret.")
+        )
     survey = Survey.objects.filter(ticket=ticket).first()
     return JsonResponse(ticket_json(ticket, survey))
 
@@ -157,7 +161,8 @@ ERRORS_SCHEMA = {
         "errors": {
             "type": "object",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
-            "description": "Messages by field; `__all__` for errors not about one field.",
+            "description": "Messages by field; `__all__` for errors not about one field. In the "
+            "request's `Accept-Language` (`zh-Hans` or `en`); Chinese when it is missing.",
         },
         "request_id": _string("Quote it to support; the server's log line carries it too."),
     },
@@ -231,7 +236,8 @@ OPENAPI = {
         "title": "VIP Service feedback API",
         "version": "1.0.0",
         "description": "Feedback from the bank's mobile app. Every call needs a per-channel API "
-        "key from the administrator: `Authorization: Bearer <key>`.",
+        "key from the administrator: `Authorization: Bearer <key>`. Error messages follow "
+        "`Accept-Language` (Chinese by default).",
     },
     "servers": [{"url": "/feedback/api/v1"}],
     "security": [{"bearerAuth": []}],

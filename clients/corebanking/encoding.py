@@ -4,6 +4,7 @@ another encoding (Big5 from a Hong Kong or Taiwan system) decodes without error 
 what gives it away is characters no Chinese text holds: private-use and unassigned code points.
 Such a file is refused whole, with the encoding charset-normalizer sees in it as advice."""
 
+import codecs
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -15,6 +16,11 @@ from django.utils.translation import gettext as _
 
 # Tried in this order when the user names no encoding.
 AUTO_ENCODINGS = ("utf-8-sig", "gb18030")
+# The encodings the upload page offers, by codec name (``codecs.lookup(...).name``), with the
+# label staff see.
+UPLOAD_ENCODINGS = {"utf-8-sig": "UTF-8", "gb18030": "GB18030", "big5hkscs": "Big5"}
+# Every Big5 variant charset-normalizer may name; the upload reads them all as Big5-HKSCS.
+_BIG5 = frozenset({"big5", "big5hkscs", "cp950"})
 # Decoded text in these must be plausible: any byte string decodes in them.
 CHECKED = frozenset({"gb18030"})
 _IMPLAUSIBLE = ("Co", "Cn")
@@ -82,21 +88,58 @@ def likely_encoding(file: IO[bytes]) -> str | None:
     return best.encoding
 
 
+def encoding_label(codec: str) -> str:
+    """What staff call the Python codec ``codec``: the upload page's label (``Big5`` for every
+    Big5 variant), else its canonical name in capitals (``cp1252`` -> ``CP1252``)."""
+    try:
+        name = codecs.lookup(codec).name
+    except LookupError:
+        return codec
+    if name in _BIG5:
+        return "Big5"
+    if name.startswith("utf-8"):
+        return "UTF-8"
+    return UPLOAD_ENCODINGS.get(name, name.upper().replace("_", "-"))
+
+
 def implausible_message(exc: ImplausibleText, guess: str | None) -> str:
-    """The refusal, with ``--encoding`` advice (the command's option, the upload's field)."""
+    """The refusal of a file that is neither UTF-8 nor plausible GB18030, in the active
+    language, with advice for the upload page's Encoding field and the command's ``--encoding``
+    (``guess``: the codec ``likely_encoding`` found, or None)."""
     found = _(
-        "the file is neither valid UTF-8 nor plausible GB18030: read as GB18030, line %(line)d "
-        "holds %(char)r (U+%(code)04X), a private-use or unassigned character, so the file is in "
-        "another encoding."
-    ) % {"line": exc.line, "char": exc.char, "code": ord(exc.char)}
-    if guess:
+        "The file is neither UTF-8 nor GB18030: line %(line)d holds a character that no "
+        "Chinese text uses, so the core banking system wrote it in another encoding."
+    ) % {"line": exc.line}
+    if guess is None:
         advice = _(
-            "It looks like %(encoding)s: import it again with --encoding %(encoding)s (on the "
-            "upload page, choose that encoding)."
-        ) % {"encoding": guess}
+            "Find out which encoding it is in and choose it under Encoding on the upload page "
+            "(on the command line: --encoding ENCODING), or save the file as UTF-8."
+        )
+    elif codecs.lookup(guess).name in _BIG5:
+        advice = _(
+            "It looks like %(label)s: choose %(label)s under Encoding on the upload "
+            "page (on the command line: --encoding %(codec)s)."
+        ) % {"label": "Big5", "codec": "big5hkscs"}
     else:
         advice = _(
-            "Find out which encoding the core banking system wrote it in and import it again "
-            "with --encoding ENCODING, or save it as UTF-8."
-        )
+            "It looks like %(label)s, which the upload page does not offer: import it on the "
+            "command line with --encoding %(codec)s, or save the file as UTF-8."
+        ) % {"label": encoding_label(guess), "codec": guess}
     return f"{found} {advice}"
+
+
+def undecodable_message(codec: str) -> str:
+    """The refusal of a file that is not valid text in ``codec`` (the one chosen, or the last
+    one tried), in the active language, without Python's own wording."""
+    return _(
+        "The file is not valid %(label)s text. Choose the encoding it was written in under "
+        "Encoding on the upload page (on the command line: --encoding ENCODING), or save the "
+        "file as UTF-8."
+    ) % {"label": encoding_label(codec)}
+
+
+def unknown_encoding_message(codec: str) -> str:
+    """The refusal of an encoding name Python does not know (the command's ``--encoding``)."""
+    return _("Unknown encoding %(encoding)s: use a name such as utf-8, gb18030 or big5hkscs.") % {
+        "encoding": codec
+    }

@@ -4,7 +4,6 @@ import os
 from typing import IO
 
 from django.db import connection, transaction
-from django.utils.translation import gettext as _
 
 from clients.corebanking import parse
 from clients.corebanking.encoding import (
@@ -13,6 +12,8 @@ from clients.corebanking.encoding import (
     ImplausibleText,
     implausible_message,
     likely_encoding,
+    undecodable_message,
+    unknown_encoding_message,
 )
 from clients.corebanking.fastcopy import copy_import
 from clients.corebanking.report import ImportReport
@@ -133,18 +134,13 @@ def _stage_file(
             message = implausible_message(exc, likely_encoding(file))
             report.errors = [parse.RowError(exc.line, "", message)]
             return report, False
-        except UnicodeDecodeError as exc:
+        except UnicodeDecodeError:
             if position + 1 < len(encodings):
                 with connection.cursor() as cursor:
                     cursor.execute(f"DELETE FROM {STAGE}")
                 continue
-            reason = _("the file is not valid %(encoding)s text (%(detail)s)") % {
-                "encoding": candidate,
-                "detail": exc.reason,
-            }
-            report.errors = [parse.RowError(0, "", reason)]
+            report.errors = [parse.RowError(0, "", undecodable_message(candidate))]
         except LookupError:
-            reason = _("unknown encoding %(encoding)s") % {"encoding": candidate}
-            report.errors = [parse.RowError(0, "", reason)]
+            report.errors = [parse.RowError(0, "", unknown_encoding_message(candidate))]
         break
     return report, not (report.errors and report.rows == 0)

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clients.corebanking.importer import corebanking_import
 from clients.corebanking.report import ImportReport
@@ -110,7 +110,8 @@ def _record(upload: CorebankingUpload, report: ImportReport) -> None:
     upload.unchanged = report.unchanged
     upload.encoding_used = report.encoding
     upload.errors = [[e.line, e.column, str(e.reason)] for e in report.errors[:ERRORS_KEPT]]
-    upload.errors_total = len(report.errors) + report.errors_not_listed
+    upload.errors_total = report.error_count
+    upload.bad_rows = report.bad_rows
 
 
 def corebanking_upload_run(*, upload_id: int) -> CorebankingUpload | None:
@@ -118,7 +119,8 @@ def corebanking_upload_run(*, upload_id: int) -> CorebankingUpload | None:
     the uploader as the audit actor, record the counts or the bad rows, delete the stored file.
 
     Returns the finished record, or None when the upload is gone, finished, or held by a live
-    run. An unexpected error is recorded as "failed" (nothing written: the import is all or
+    run. The reasons of bad rows are written in the uploader's language. An unexpected error is
+    recorded as "failed" (nothing written: the import is all or
     nothing) and raised again.
     """
     upload = _claim(upload_id)
@@ -126,7 +128,8 @@ def corebanking_upload_run(*, upload_id: int) -> CorebankingUpload | None:
         return None
     progress = _Progress(upload.pk)
     try:
-        with upload.file.open("rb") as handle:
+        # The bad rows' reasons are kept as text: in the uploader's language, not the worker's.
+        with upload.file.open("rb") as handle, translation.override(upload.requested_by.language):
             report = corebanking_import(
                 kind=upload.kind,
                 file=handle,

@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import Branch
 from core.phone import phone_key
@@ -58,7 +59,7 @@ class Client(models.Model):
     keeps about them (preferences, VIP status)."""
 
     client_no = models.CharField(_("client number"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=ClientKind.choices)
     id_number = models.CharField(_("ID number"), max_length=40, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clients.corebanking.report import KIND_LABELS, rejection_summary
 from core.actors import actor_display
 
 from .client import Client, ClientKind
@@ -118,8 +119,10 @@ class CorebankingUpload(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     encoding_used = models.CharField(_("encoding read"), max_length=20, blank=True)
     # The first bad rows, [[line, column, reason], ...]; errors_total counts them all.
-    errors = models.JSONField(_("bad rows"), default=list, blank=True)
-    errors_total = models.PositiveIntegerField(_("bad rows"), default=0)
+    errors = models.JSONField(_("first errors"), default=list, blank=True)
+    errors_total = models.PositiveIntegerField(_("errors in all"), default=0)
+    # Rows with at least one error (a row may have several): the summary counts both.
+    bad_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
@@ -132,6 +135,20 @@ class CorebankingUpload(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("clients:import_run", args=[self.pk])
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def rejection_summary(self) -> str:
+        """The refusal in one sentence, in the active language (``report.rejection_summary``)."""
+        return rejection_summary(
+            label=self.kind_label,
+            rows=self.rows,
+            errors=self.errors_total,
+            bad_rows=self.bad_rows,
+        )
 
     @property
     def done(self) -> bool:

@@ -49,8 +49,10 @@ def test_a_big5_file_is_refused_whole_with_encoding_advice(sh001, tmp_path, caps
         call_command("import_corebanking", "clients", str(path))
     assert refused.value.returncode == 1
     err = capsys.readouterr().err
-    assert "line 2, column -: the file is neither valid UTF-8 nor plausible GB18030" in err
-    assert "It looks like big5: import it again with --encoding big5" in err
+    assert "line 2, column -: The file is neither UTF-8 nor GB18030" in err
+    assert "It looks like Big5: choose Big5 under Encoding on the upload page" in err
+    assert "--encoding big5hkscs" in err
+    assert "big5)" not in err and "U+" not in err  # no codec name, no Python wording
     assert written() == (0, 0, 0, 0)
 
 

@@ -11,36 +11,20 @@ query-string and role; GET parameters get every value all at once, then an out-o
 one at a time; POST fields get every value one field at a time, from the form's baseline.
 """
 
-import datetime
 from collections import defaultdict
-from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
-from django.test import Client as HttpClient
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 
 from feedback.models import Ticket
-from feedback.services.opening import ticket_create
-from feedback.services.replies import ticket_resolve
-from feedback.services.surveys import survey_link
-from servicedesk.models import CallTopic
 from tests.core.crawl import BOUNDARY_VALUES, Form, PageParser, boundary_paths, split
 from tests.core.urlconf import routes, sample_path
-from tests.factories.clients import VipClientFactory
 from tests.factories.core import UserFactory
-from tests.factories.feedback import TicketFactory
-from tests.factories.managers import RelationshipManagerFactory, ShiftFactory
 from tests.factories.servicedesk import (
-    CallbackFactory,
     CallLogFactory,
-    EventFactory,
-    InvitationFactory,
-    WealthPlanFactory,
 )
-from tests.factories.training import TrainingRecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,52 +42,6 @@ def _web_form_unthrottled(settings):
     request here comes from one address, so the limit is lifted for the boundary values to
     reach the form's validation."""
     settings.WEB_FEEDBACK_LIMIT = 0
-
-
-@pytest.fixture
-def world(rm, branch_staff, client_of_rm, client_of_colleague, feedback_user, supervisor):
-    """One of everything a page can show, so each page renders its rows, links and forms."""
-    past = timezone.localdate() - datetime.timedelta(days=10)
-    CallbackFactory(client=client_of_rm, due_on=timezone.localdate())
-    CallLogFactory(
-        client=client_of_rm, handled_by=branch_staff, topic=CallTopic.COMPLAINT, notes="n"
-    )
-    CallLogFactory(client=client_of_rm, handled_by=rm.user)
-    ticket_create(
-        channel="branch",
-        category="complaint",
-        subject="s",
-        description="d",
-        client=client_of_rm,
-        created_by=branch_staff,
-    )
-    VipClientFactory(branch=rm.branch)  # unassigned: the supervisor's board offers "assign"
-    resolved = TicketFactory(client=client_of_rm, handler=feedback_user)
-    survey = ticket_resolve(ticket=resolved, actor=feedback_user, resolution="done")
-    WealthPlanFactory(client=client_of_rm)
-    InvitationFactory(client=client_of_rm, event=EventFactory(held_on=past))
-    TrainingRecordFactory(rm=rm, course__held_on=past, course__cost_per_attendee=Decimal("1"))
-    RelationshipManagerFactory(branch=rm.branch, user=None, status="candidate", name="候选")
-    ShiftFactory(rm=rm, starts_at=timezone.now() + datetime.timedelta(days=1))
-    return {"survey_path": split(survey_link(survey))[0]}
-
-
-@pytest.fixture
-def roles(rm_user, branch_staff, feedback_user, supervisor, admin_user, outsider):
-    def signed_in(user):
-        http = HttpClient()
-        http.force_login(user)
-        return http
-
-    return {
-        "anonymous": HttpClient(),
-        "outsider": signed_in(outsider),
-        "rm": signed_in(rm_user),
-        "branch": signed_in(branch_staff),
-        "feedback": signed_in(feedback_user),
-        "supervisor": signed_in(supervisor),
-        "admin": signed_in(admin_user),
-    }
 
 
 class Probe:

@@ -1,8 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clients.corebanking.importer import corebanking_import
 from clients.corebanking.parse import KINDS
+from clients.corebanking.report import rejection_summary
 
 
 class Command(BaseCommand):
@@ -42,12 +44,18 @@ class Command(BaseCommand):
                     % {"line": error.line, "column": error.column or "-", "reason": error.reason}
                 )
             if report.errors_not_listed:
-                self.stderr.write(_("… and %(n)d more bad rows") % {"n": report.errors_not_listed})
-            raise CommandError(
-                _("%(file)s rejected: %(n)d bad rows, nothing was written.")
-                % {"file": file, "n": len(report.errors) + report.errors_not_listed},
-                returncode=1,
+                more = report.errors_not_listed
+                self.stderr.write(
+                    ngettext("… and %(n)d more error", "… and %(n)d more errors", more)
+                    % {"n": more}
+                )
+            summary = rejection_summary(
+                label=str(file),
+                rows=report.rows,
+                errors=report.error_count,
+                bad_rows=report.bad_rows,
             )
+            raise CommandError(summary, returncode=1)
         self.stdout.write(
             _(
                 "%(kind)s: %(rows)d rows (%(encoding)s): %(created)d created, %(updated)d updated, "
