@@ -61,6 +61,8 @@ def test_supervisor_forces_a_late_run_and_approves_a_colleagues_override(
     page = sign_in("supervisor2")
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(f"{live_server.url}/clients/{client.pk}/")
+    # The panel is fetched when scrolled near (below the fold since the "data changes" panel).
+    page.locator("#overrides").scroll_into_view_if_needed()
     page.locator('details:has([data-testid="override-form"]) > summary').click()
     form = page.locator('[data-testid="override-form"]')
     form.locator("select[name=status]").select_option("vip")

@@ -77,8 +77,10 @@ FRAME = 1 + (0 if settings.SESSION_ENGINE.endswith("cached_db") else 1)
         # No RM choice for an RM (their list is their own clients).
         ("rm_user", LIST, 3),
         ("branch_staff", LIST, 4),
-        # The handlers (both selects), the capped count, the SLA counts, the rows.
-        ("feedback_user", QUEUE, 4),
+        # The handlers (both selects), the capped count, the SLA counts, the rows; for the
+        # feedback team also whether any team lead is named and whether this user is one (the
+        # held-mail link is the leads').
+        ("feedback_user", QUEUE, 6),
         ("supervisor", QUEUE, 4),
         ("rm_user", QUEUE, 4),
     ],
