@@ -3,11 +3,9 @@
 no role. Clients: one of the RM's, one of the colleague's, one in another branch."""
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client as HttpClient
-from django.utils import translation
 
 from core.audit_sql import audit_purge
 from core.roles import Role
@@ -43,16 +41,6 @@ def _audit_log_emptied_before_flush(request):
     yield
     if connection.vendor == "sqlite":
         audit_purge()
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    """Each test starts in the site's language: a test (or a request it makes) that activated
-    English would otherwise leave it active, and texts stored at creation (notification titles)
-    would come out in English in the next test's data."""
-    translation.activate(django_settings.LANGUAGE_CODE)
-    yield
-    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client as HttpClient
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from feedback.services.opening import ticket_create
 from feedback.services.replies import ticket_resolve
@@ -28,7 +29,11 @@ from tests.factories.training import TrainingRecordFactory
 
 @pytest.fixture
 def world(rm, branch_staff, client_of_rm, client_of_colleague, feedback_user, supervisor):
-    """One of everything a page can show, so each page renders its rows, links and forms."""
+    """One of everything a page can show, so each page renders its rows, links and forms. Made
+    in the site's language: a management command run by an earlier test deactivates translation
+    for the thread, and the notification titles stored here would read in English."""
+    previous = translation.get_language()
+    translation.activate(settings.LANGUAGE_CODE)
     past = timezone.localdate() - datetime.timedelta(days=10)
     CallbackFactory(client=client_of_rm, due_on=timezone.localdate())
     CallLogFactory(
@@ -51,7 +56,12 @@ def world(rm, branch_staff, client_of_rm, client_of_colleague, feedback_user, su
     TrainingRecordFactory(rm=rm, course__held_on=past, course__cost_per_attendee=Decimal("1"))
     RelationshipManagerFactory(branch=rm.branch, user=None, status="candidate", name="候选")
     ShiftFactory(rm=rm, starts_at=timezone.now() + datetime.timedelta(days=1))
-    return {"survey_path": split(survey_link(survey))[0]}
+    made = {"survey_path": split(survey_link(survey))[0]}
+    if previous:
+        translation.activate(previous)
+    else:
+        translation.deactivate_all()
+    return made
 
 
 @pytest.fixture
