@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from approvals.models import ApprovalSetting, Proposal
+from core.admin_site import ReadOnlyAdmin
 
 
 @admin.register(ApprovalSetting)
@@ -12,18 +13,9 @@ class ApprovalSettingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(ReadOnlyAdmin):
     """Proposals are decided on the approvals pages; here they are a read-only record."""
 
     list_display = ["kind", "subject", "status", "proposed_by", "proposed_at", "decided_by"]
     list_filter = ["kind", "status"]
     list_select_related = ["proposed_by", "decided_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,7 @@ from django.contrib import admin
 from approvals.models import ApprovalKind
 from approvals.selectors import approval_required
 from clients.models import Account, Client, ClientChange, StatusChange, StatusOverride, VipPolicy
+from core.admin_site import ReadOnlyAdmin
 from core.services import audit_record
 
 
@@ -80,7 +81,7 @@ class StatusOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ReadOnlyAdmin):
     """The status history is a record: read-only for everyone."""
 
     list_display = [
@@ -96,30 +97,12 @@ class StatusChangeAdmin(admin.ModelAdmin):
     raw_id_fields = ["client"]
     list_select_related = ["client", "policy", "override"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ClientChange)
-class ClientChangeAdmin(admin.ModelAdmin):
+class ClientChangeAdmin(ReadOnlyAdmin):
     """The master-data history is a record (PII already masked in it): read-only for everyone."""
 
     list_display = ["client", "changed_at", "field", "old_value", "new_value", "actor"]
     list_filter = ["field", "changed_at"]
     raw_id_fields = ["client"]
     list_select_related = ["client"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,6 +11,20 @@ from django.urls import reverse
 from core import selectors
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record the product writes (history, runs, decided proposals): looked at in admin, never
+    added, edited or deleted by hand there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class VerifiedAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         return super().has_permission(request) and selectors.two_factor_passed(user=request.user)

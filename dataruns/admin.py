@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from core.admin_site import ReadOnlyAdmin
 from dataruns.models import IntakeFile, IntakeRun, NightRun
-
-
-class ReadOnly(admin.ModelAdmin):
-    """Data runs are a record of what happened: read-only for everyone."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class IntakeFileInline(admin.TabularInline):
@@ -29,13 +17,13 @@ class IntakeFileInline(admin.TabularInline):
 
 
 @admin.register(IntakeRun)
-class IntakeRunAdmin(ReadOnly):
+class IntakeRunAdmin(ReadOnlyAdmin):
     list_display = ["business_date", "outcome", "started_at", "seconds", "moved_to"]
     list_filter = ["outcome"]
     inlines = [IntakeFileInline]
 
 
 @admin.register(NightRun)
-class NightRunAdmin(ReadOnly):
+class NightRunAdmin(ReadOnlyAdmin):
     list_display = ["business_date", "trigger", "status", "requested_by", "changes", "finished_at"]
     list_filter = ["status", "trigger"]
