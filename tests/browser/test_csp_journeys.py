@@ -81,7 +81,9 @@ def settle(page) -> None:
     the single-threaded live server (SQLite) can hold Chromium's spare connection open."""
     page.wait_for_load_state("load")
     page.evaluate(SCROLL_THROUGH)
-    page.wait_for_function(PANELS_LOADED)
+    # A dozen panels, one at a time from the single-threaded live server: on a loaded CI machine
+    # that has taken longer than Playwright's default 15 s (seen once in CI at 7bad063).
+    page.wait_for_function(PANELS_LOADED, timeout=60_000)
     page.wait_for_timeout(300)  # a violation's report is queued as a task after the load
 
 
