@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 from django.core.signals import request_finished
+from django.db import connections
 from django.db.models import fields
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from core import requestid
 from core.navigation import NavItem
 from core.roles import Role
+
+
+def _sqlite_wal(sender, using: str = "default", **kwargs):
+    """Switch a SQLite database file to WAL once, after migrate (settings.DATABASES says why)."""
+    connection = connections[using]
+    if connection.vendor == "sqlite" and not connection.is_in_memory_db():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
 
 
 def _sync_roles(sender, **kwargs):
@@ -32,6 +41,7 @@ class CoreConfig(AppConfig):
         from core import demo, widgets
         from core.models import Branch, User
 
+        post_migrate.connect(_sqlite_wal, sender=self)
         post_migrate.connect(_sync_roles, sender=self)
         request_finished.connect(requestid.clear, dispatch_uid="core.requestid.clear")
         requestid.install_log_masking()

@@ -120,9 +120,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets web, worker and beat share one SQLite file without "database is locked".
+    # WAL lets web, worker and beat share one SQLite file without "database is locked". The mode
+    # is kept in the file and set once, after migrate (core.apps): set on every new connection,
+    # two processes opening at the same instant could fail at once, the pragma does not wait on
+    # the busy timeout (seen in the race of two reclassifications, issue 11).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

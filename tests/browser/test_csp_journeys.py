@@ -1,6 +1,8 @@
 """The Content Security Policy holds in a real browser (issue 13): no inline script and no inline
 style anywhere, so Chromium reports no violation on any page type, ours or Django admin's."""
 
+import time
+
 import pytest
 
 from clients.models import Client
@@ -48,17 +50,22 @@ ADMIN_PAGES = [
 ]
 
 
-# Brings each panel holder into view for a frame or two, so the dossier's observer fetches it.
+# Brings each panel holder not yet fetched into view for a frame or two, so the dossier's observer
+# fetches it. Repeated until all are settled: a panel's HTML arriving above the one just scrolled
+# to can push it back out of view before the observer saw it (seen: the last panel never fetched).
 SCROLL_THROUGH = """async () => {
   const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve()));
-  for (const holder of document.querySelectorAll("[data-fragment]")) {
+  for (const holder of document.querySelectorAll("[data-fragment]:not([data-state])")) {
     holder.scrollIntoView();
     await frame(); await frame();
   }
 }"""
-PANELS_LOADED = """() => [...document.querySelectorAll("[data-fragment]")].every(holder =>
-  !holder.hasAttribute("aria-busy") && !holder.querySelector(":scope > a[href='" +
-  holder.dataset.fragment + "']:only-child"))"""
+PANELS_SETTLED = """() => [...document.querySelectorAll("[data-fragment]")].every(holder =>
+  !holder.hasAttribute("aria-busy") && holder.dataset.state)"""
+PANEL_STATES = """() => [...document.querySelectorAll("[data-fragment]")].map(holder =>
+  [holder.dataset.fragment, holder.dataset.state || "", holder.hasAttribute("aria-busy")])"""
+PANELS_FAILED = """() => [...document.querySelectorAll("[data-fragment][data-state=failed]")].map(
+  holder => holder.dataset.fragment)"""
 
 
 def watch_csp(page) -> list[str]:
@@ -80,10 +87,15 @@ def settle(page) -> None:
     inserted by script, where a style attribute would be a violation as well. Not "networkidle":
     the single-threaded live server (SQLite) can hold Chromium's spare connection open."""
     page.wait_for_load_state("load")
-    page.evaluate(SCROLL_THROUGH)
     # A dozen panels, one at a time from the single-threaded live server: on a loaded CI machine
     # that has taken longer than Playwright's default 15 s (seen once in CI at 7bad063).
-    page.wait_for_function(PANELS_LOADED, timeout=60_000)
+    deadline = time.monotonic() + 60
+    while not page.evaluate(PANELS_SETTLED):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"panels never settled: {page.evaluate(PANEL_STATES)}")
+        page.evaluate(SCROLL_THROUGH)
+        page.wait_for_timeout(250)
+    assert page.evaluate(PANELS_FAILED) == [], "a dossier panel's fetch failed"
     page.wait_for_timeout(300)  # a violation's report is queued as a task after the load
 
 

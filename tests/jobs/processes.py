@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -119,8 +119,9 @@ def database_url_for_children(tmp_path: Path) -> str:
         return f"postgres://{user}@{host}:{port or 5432}/{settings['NAME']}"
     target = tmp_path / "jobs-test.sqlite3"
     connection.ensure_connection()
-    with sqlite3.connect(target) as copy:
+    with closing(sqlite3.connect(target)) as copy:
         connection.connection.backup(copy)
+        copy.execute("PRAGMA journal_mode=WAL")  # as migrate leaves a real one (core.apps)
     return f"sqlite:///{target}"
 
 

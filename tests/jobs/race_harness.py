@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from datetime import date
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def _racer(gate: int, out: int, as_of: date) -> None:
         outcome = night_run(trigger=NightTrigger.COMMAND, day=as_of)
         result = {"ran": outcome.ran, "message": str(outcome.message)}
     except Exception as exc:  # reported, and the test fails on it
-        result = {"error": f"{type(exc).__name__}: {exc}"}
+        result = {"error": f"{type(exc).__name__}: {exc}", "where": traceback.format_exc()[-2500:]}
     os.write(out, (json.dumps(result) + "\n").encode())
     os._exit(0)
 

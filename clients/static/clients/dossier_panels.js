@@ -2,6 +2,7 @@
 // it comes near the viewport (or its anchor is opened), so the dossier itself pays only for the
 // first screen. Links marked data-fragment-link (a panel's pages) reload the panel in place.
 // Without script, or if a fetch fails, the holder keeps its link to the panel's own page.
+// data-state says how the last fetch ended ("loaded" or "failed").
 (function () {
   function load(holder, url) {
     holder.setAttribute("aria-busy", "true");
@@ -10,8 +11,8 @@
         if (!response.ok) throw new Error(String(response.status));
         return response.text();
       })
-      .then(function (html) { holder.innerHTML = html; })
-      .catch(function () { holder.dataset.failed = "1"; })
+      .then(function (html) { holder.innerHTML = html; holder.dataset.state = "loaded"; })
+      .catch(function () { holder.dataset.state = "failed"; })
       .finally(function () { holder.removeAttribute("aria-busy"); });
   }
   const holders = document.querySelectorAll("[data-fragment]");
