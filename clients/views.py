@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +30,7 @@ from clients.qualification.overrides import (
 from clients.tasks import corebanking_upload_import
 from core.access import hotline_reached, role_required, search_remember, search_text
 from core.exports import csv_response
+from core.lists import page_of
 from core.paging import CappedPaginator
 from core.registry import dossier_panel_for, dossier_panels_for, rm_directory
 from core.roles import Role
@@ -54,11 +54,6 @@ LIST_COLUMNS = (
     "branch__name",
 )
 CLIENT_EXPORT_COLUMNS = ["client_no", "name", "kind", "branch", "status", "total_assets", "rm"]
-
-
-def _page(request, items, param: str, size: int, paginator=Paginator):
-    """A page of ``items``; a bad or out-of-range page number shows the nearest page."""
-    return paginator(items, size).get_page(request.GET.get(param))
 
 
 # The list's own parameters besides the search text: passed on by the search's redirect.
@@ -100,12 +95,11 @@ def client_list(request):
         if len(first_two) == 1:
             return redirect("clients:detail", pk=first_two[0])
     # Up to a million rows: counted up to a cap, see core.paging.
-    page = _page(
+    page = page_of(
         request,
         qs.only(*LIST_COLUMNS),
-        "page",
-        PAGE_SIZE,
-        partial(CappedPaginator, cap=LIST_COUNT_CAP),
+        size=PAGE_SIZE,
+        paginator=partial(CappedPaginator, cap=LIST_COUNT_CAP),
     )
     columns = [
         ("client_no", _("Client no.")),

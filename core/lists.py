@@ -13,7 +13,7 @@ list's own keys, so a user never orders by an arbitrary field: an unknown key is
 list's default order applies (bad input changes nothing, never a 500).
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -92,11 +92,19 @@ class ChoiceLabels(dict):
 PAGE_SIZE = 25
 
 
-def page_of(request: HttpRequest, rows: Any, *, size: int = PAGE_SIZE, param: str = "page") -> Page:
+def page_of(
+    request: HttpRequest,
+    rows: Any,
+    *,
+    size: int = PAGE_SIZE,
+    param: str = "page",
+    paginator: Callable[..., Paginator] = Paginator,
+) -> Page:
     """The page of ``rows`` (a queryset or a list) the request's ``?page=`` asks for, ``size``
-    rows each. A page number that is not a number is page 1, one past the end the last page, so
-    bad input never fails (``Paginator.get_page``)."""
-    return Paginator(rows, size).get_page(request.GET.get(param))
+    rows each, cut by ``paginator`` (e.g. ``core.paging.CappedPaginator`` for a list that may
+    hold a million rows). A page number that is not a number is page 1, one past the end the
+    last page, so bad input never fails (``Paginator.get_page``)."""
+    return paginator(rows, size).get_page(request.GET.get(param))
 
 
 class ListFilter(django_filters.FilterSet):
