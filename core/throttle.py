@@ -20,13 +20,29 @@ def allow(*, scope: str, key: str, limit: int, window: int) -> bool:
     """
     if limit <= 0:
         return True
-    bucket = int(time.time() // window)
-    cache_key = f"throttle:{scope}:{key}:{bucket}"
+    cache_key = _cache_key(scope=scope, key=key, window=window)
     try:
         count = 1 if cache.add(cache_key, 1, timeout=window + 5) else cache.incr(cache_key)
     except Exception:  # noqa: BLE001 - any cache failure (Redis down) lets the hit through
         return True
     return count <= limit
+
+
+def used_up(*, scope: str, key: str, limit: int, window: int) -> bool:
+    """Whether ``key`` has had its ``limit`` hits in ``scope`` this window, counting none: for a
+    limit that counts only what was accepted (``allow`` once the input is good), so refused input
+    spends nothing. False when the cache is down or ``limit <= 0``, as ``allow``."""
+    if limit <= 0:
+        return False
+    try:
+        count = cache.get(_cache_key(scope=scope, key=key, window=window), 0)
+    except Exception:  # noqa: BLE001 - any cache failure (Redis down) lets the hit through
+        return False
+    return count >= limit
+
+
+def _cache_key(*, scope: str, key: str, window: int) -> str:
+    return f"throttle:{scope}:{key}:{int(time.time() // window)}"
 
 
 def client_address(request) -> str:

@@ -3,11 +3,13 @@ channel "web", matched to a client by phone or e-mail like mail is, or left for 
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clients.selectors import client_from_contact
+from core import throttle
 from core.branding import bank_name
 from core.outbox import mail_enqueue
 from core.services import audit_record
@@ -15,6 +17,30 @@ from feedback.models import Channel, Ticket
 from feedback.services.opening import ticket_create
 
 WEB_SUBMIT_EVENT = "feedback.web_submit"
+THROTTLE_SCOPE = "web_feedback"
+
+
+def web_feedback_limit_reached(*, address: str) -> bool:
+    """Whether ``address`` has sent ``WEB_FEEDBACK_LIMIT`` accepted submissions this
+    ``WEB_FEEDBACK_WINDOW`` (checked before the form is read, counting nothing)."""
+    return throttle.used_up(
+        scope=THROTTLE_SCOPE,
+        key=address,
+        limit=settings.WEB_FEEDBACK_LIMIT,
+        window=settings.WEB_FEEDBACK_WINDOW,
+    )
+
+
+def web_feedback_count(*, address: str) -> bool:
+    """Count one accepted submission of ``address``; False when it is over the limit (two sent
+    at once at the edge). Only a submission that passed the form counts (issue 14): a sender
+    correcting mistakes does not spend their allowance."""
+    return throttle.allow(
+        scope=THROTTLE_SCOPE,
+        key=address,
+        limit=settings.WEB_FEEDBACK_LIMIT,
+        window=settings.WEB_FEEDBACK_WINDOW,
+    )
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
 """The public web feedback form (SPEC section 6): no sign-in, CSRF-protected, a limit per address
-(``WEB_FEEDBACK_LIMIT`` submissions per ``WEB_FEEDBACK_WINDOW`` seconds, ``core.throttle``), in
+(``WEB_FEEDBACK_LIMIT`` accepted submissions per ``WEB_FEEDBACK_WINDOW`` seconds), in
 the visitor's language with a switch. The sender sees the same thank-you page whether or not the
 phone or e-mail belongs to a client: the form never tells who banks here."""
 
@@ -9,7 +9,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import throttle
 from feedback import selectors
-from feedback.services.web_form import web_feedback_submit
+from feedback.services.web_form import (
+    web_feedback_count,
+    web_feedback_limit_reached,
+    web_feedback_submit,
+)
 from feedback.web.forms import WebFeedbackForm
 
 # The session key under which the thank-you page finds the reference of the sender's ticket.
@@ -18,23 +22,16 @@ REFERENCE_KEY = "feedback_web_reference"
 
 @require_http_methods(["GET", "POST"])
 def web_form(request):
-    """Show the form; on POST count the address, then write the ticket and redirect to the
-    thank-you page. Bad input re-shows the form with its errors and writes nothing; over the
-    limit, 429 with a page asking to come back later."""
-    if request.method == "POST" and not throttle.allow(
-        scope="web_feedback",
-        key=throttle.client_address(request),
-        limit=settings.WEB_FEEDBACK_LIMIT,
-        window=settings.WEB_FEEDBACK_WINDOW,
-    ):
-        wait_minutes = max(1, settings.WEB_FEEDBACK_WINDOW // 60)
-        response = render(
-            request, "feedback/web/too_many.html", {"wait_minutes": wait_minutes}, status=429
-        )
-        response["Retry-After"] = str(settings.WEB_FEEDBACK_WINDOW)
-        return response
+    """Show the form; on POST write the ticket and redirect to the thank-you page. Bad input
+    re-shows the form with its errors, writes nothing and does not count against the address's
+    limit; an address that used it up gets 429 with a page asking to come back later."""
+    address = throttle.client_address(request)
+    if request.method == "POST" and web_feedback_limit_reached(address=address):
+        return _too_many(request)
     form = WebFeedbackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        if not web_feedback_count(address=address):
+            return _too_many(request)
         ticket = web_feedback_submit(**form.cleaned_data)
         request.session[REFERENCE_KEY] = ticket.reference
         return redirect("feedback:web_thanks")
@@ -43,6 +40,15 @@ def web_form(request):
         "feedback/web/form.html",
         {"form": form, "hours": selectors.response_hours_in_force()},
     )
+
+
+def _too_many(request):
+    wait_minutes = max(1, settings.WEB_FEEDBACK_WINDOW // 60)
+    response = render(
+        request, "feedback/web/too_many.html", {"wait_minutes": wait_minutes}, status=429
+    )
+    response["Retry-After"] = str(settings.WEB_FEEDBACK_WINDOW)
+    return response
 
 
 @require_GET

@@ -37,22 +37,22 @@ def hotline(request):
     form = PhoneLookupForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if not throttle.allow(
-            scope="hotline",
-            key=str(request.user.pk),
-            limit=settings.HOTLINE_LOOKUP_LIMIT,
-            window=settings.HOTLINE_LOOKUP_WINDOW,
-        ):
-            form.add_error(None, _("Too many look-ups in a short time. Wait a few minutes."))
-            status = 429
+        # A number that is not one looks nothing up: it spends none of the limit (issue 14).
+        try:
+            normalized = normalize_phone(form.cleaned_data["phone"])
+        except InvalidPhone as exc:
+            form.add_error("phone", str(exc))
         else:
-            try:
-                normalized = normalize_phone(form.cleaned_data["phone"])
-            except InvalidPhone as exc:
-                form.add_error("phone", str(exc))
-            else:
+            if throttle.allow(
+                scope="hotline",
+                key=str(request.user.pk),
+                limit=settings.HOTLINE_LOOKUP_LIMIT,
+                window=settings.HOTLINE_LOOKUP_WINDOW,
+            ):
                 key = hotline_remember_number(request, normalized)
                 return redirect("servicedesk:hotline_caller", key=key)
+            form.add_error(None, _("Too many look-ups in a short time. Wait a few minutes."))
+            status = 429
     return render(
         request,
         "servicedesk/hotline.html",

@@ -232,3 +232,19 @@ def test_the_thank_you_page_alone_shows_no_reference(client):
 
     assert response.status_code == 200
     assert not re.search(r"FB-\d{4}-\d+", response.content.decode())
+
+
+def test_invalid_submissions_do_not_spend_the_addresss_allowance(client, settings):
+    """Issue 14: only accepted submissions count; a sender correcting mistakes is not locked out,
+    and the limit still holds on what was accepted."""
+    settings.WEB_FEEDBACK_LIMIT = 2
+    for _n in range(5):
+        refused = client.post(URL, _form(email="not an address"))
+        assert refused.status_code == 200 and "email" in refused.context["form"].errors
+
+    for _n in range(2):
+        assert client.post(URL, _form(email="a@example.com")).status_code == 302
+
+    assert client.post(URL, _form(email="a@example.com")).status_code == 429
+    assert client.post(URL, _form(email="not an address")).status_code == 429
+    assert Ticket.objects.count() == 2

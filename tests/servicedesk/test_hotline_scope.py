@@ -148,6 +148,19 @@ class TestBrakesAndTraces:
         assert 'data-testid="lookup-error"' in refused.content.decode()
         lookup(login(rm_user), "13800000003")  # another user is not braked
 
+    def test_a_number_that_is_not_one_spends_no_lookup(self, login, settings, branch_staff):
+        """Issue 14, as for the web form: only what is looked up counts against the limit."""
+        settings.HOTLINE_LOOKUP_LIMIT = 2
+        http = login(branch_staff)
+        for typed in ("abc", "138-0013-800x", "1" * 30):
+            refused = http.post(reverse("servicedesk:hotline"), {"phone": typed})
+            assert refused.status_code == 200
+        lookup(http, "13800000001")
+        lookup(http, "13800000002")
+        assert (
+            http.post(reverse("servicedesk:hotline"), {"phone": "13800000003"}).status_code == 429
+        )
+
     def test_the_audit_names_the_client_not_the_number(
         self, login, other_branch_staff, colleague_vip
     ):
