@@ -12,6 +12,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,6 +26,13 @@ from core.forms import LanguageForm, TokenForm
 from core.models import Notification, User
 from core.registry import home_widgets_for
 from core.roles import Role
+
+
+def favicon(request):
+    """``/favicon.ico``, asked for by every browser whatever the page says: the icon the pages
+    name (``<link rel="icon">``, static/favicon.svg), by a redirect so the static file's URL
+    (hashed in production) stays the one place it is served from."""
+    return redirect(static("favicon.svg"))
 
 
 @login_required

@@ -104,6 +104,7 @@ POST_ONLY_CHANGES = {
 NOTHING_TO_SHOW = {("analytics:my_figures", Role.ADMINISTRATOR)}
 PUBLIC = {
     "login",
+    "favicon",
     "feedback:survey",
     "feedback:api_openapi",
     "feedback:web_form",
