@@ -21,6 +21,7 @@ from clients.models import (
 )
 from clients.qualification.measures import refresh_total_assets
 from clients.qualification.reclassify import vip_statuses_reclassify
+from core.demo import demo_clock, demo_past
 from core.models import Branch
 from core.phone import phone_key
 from core.registry import register_demo_seeder
@@ -210,9 +211,13 @@ def _trades(rng, n, client_no, today, profile: str) -> list[tuple]:
             recent + timedelta(days=rng.randint(0, 84)) for _ in range(4)
         )
     trades = []
+    clock = demo_clock(today)
     for t, day in enumerate(days):
-        instant = timezone.make_aware(
-            datetime.combine(day, time(rng.randint(9, 16), rng.randint(0, 59)))
+        instant = demo_past(
+            timezone.make_aware(
+                datetime.combine(day, time(rng.randint(9, 16), rng.randint(0, 59)))
+            ),
+            clock=clock,
         )
         amount = Decimal(rng.randint(1000, 500000)) * (1 if rng.random() < 0.6 else -1)
         trades.append((f"DT{n:06d}{t:04d}", client_no, 0, instant, amount))

@@ -1,4 +1,9 @@
-"""Demo bank: branches and one user per role with a documented password (see README)."""
+"""Demo bank: branches and one user per role with a documented password (see README); the demo's
+clock, which every seeder dates what already happened by."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 from core.models import Branch
 from core.registry import register_demo_seeder
@@ -23,6 +28,24 @@ DEMO_USERS = [
     ("branch", Role.BRANCH_STAFF, "SH001", "李", "娜"),
     ("feedback", Role.FEEDBACK_TEAM, None, "陈", "静"),
 ]
+
+
+def demo_clock(today: date) -> datetime:
+    """The moment the demo bank stands at: now when seeding for today (``seed_demo``), else the
+    last moment of ``today`` (a seeding for another day, as tests do)."""
+    now = timezone.now()
+    if today == timezone.localdate(now):
+        return now
+    return timezone.make_aware(datetime.combine(today, time.max))
+
+
+def demo_past(moment: datetime, *, clock: datetime) -> datetime:
+    """``moment``, or for one after ``clock`` the same time of day on the latest earlier day that
+    is not: a call, a trade or a call-back the demo says took place never lies in its future (issue
+    14: this afternoon's calls seeded in the morning)."""
+    while moment > clock:
+        moment -= timedelta(days=1)
+    return moment
 
 
 def seed(*, rng, today, stdout=None) -> None:

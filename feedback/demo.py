@@ -98,10 +98,11 @@ def _ticket(ref, *, client, channel, category, status, received, responded, hand
         ticket.warned_at = warn_at
     if unanswered_by >= due and (responded is None or responded > due):
         ticket.breached_at = ticket.escalated_at = due
+    # Never after now: what the demo says happened has happened (issue 14).
     if status in (S.RESOLVED, S.CLOSED):
-        ticket.resolved_at = (responded or received) + timedelta(hours=2)
+        ticket.resolved_at = min((responded or received) + timedelta(hours=2), now)
     if status == S.CLOSED:
-        ticket.closed_at = ticket.resolved_at + timedelta(days=1)
+        ticket.closed_at = min(ticket.resolved_at + timedelta(days=1), now)
     return ticket
 
 
@@ -222,7 +223,9 @@ def _thread_and_surveys(rng, created, scores, handler) -> tuple[list, list]:
                     expires_at=ticket.resolved_at + timedelta(days=Survey.VALID_DAYS),
                     score=scores[ref] if answered else None,
                     comment="服务很好，谢谢！" if answered and scores[ref] >= 4 else "",
-                    responded_at=ticket.resolved_at + timedelta(hours=rng.randint(1, 72))
+                    responded_at=min(
+                        ticket.resolved_at + timedelta(hours=rng.randint(1, 72)), timezone.now()
+                    )
                     if answered
                     else None,
                 )

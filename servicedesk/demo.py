@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client
+from core.demo import demo_clock, demo_past
 from core.models import User
 from core.phone import phone_key
 from core.registry import register_demo_seeder
@@ -64,8 +65,10 @@ ALLOCATIONS = {
 }
 
 
-def _aware(day, hour: int, minute: int = 0) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+def _aware(day, hour: int, minute: int = 0, *, clock: datetime) -> datetime:
+    """That time of ``day``, never after the demo's ``clock`` (``core.demo.demo_past``):
+    everything seeded with it has happened already."""
+    return demo_past(timezone.make_aware(datetime.combine(day, time(hour, minute))), clock=clock)
 
 
 def _seed_products():
@@ -85,6 +88,7 @@ def _seed_callbacks(*, rng, today, vips, rm_of) -> int:
     if Callback.objects.exists():
         return 0
     this_period, _end = month_bounds(today)
+    clock = demo_clock(today)
     periods = []
     cursor = this_period
     for _i in range(6):
@@ -96,7 +100,7 @@ def _seed_callbacks(*, rng, today, vips, rm_of) -> int:
         for period, due_on in periods:
             cb = Callback(client_id=client_id, rm_id=rm_of.get(client_id), period=period)
             cb.due_on = due_on
-            cb.created_at = _aware(period, 0, 30)
+            cb.created_at = _aware(period, 0, 30, clock=clock)
             roll = rng.random()
             if period == this_period:
                 # This month: some done already, some not reached with a retry, most to do.
@@ -104,7 +108,7 @@ def _seed_callbacks(*, rng, today, vips, rm_of) -> int:
                     day = period + timedelta(days=min(rng.randint(0, 9), (today - period).days))
                     cb.status, cb.outcome = CallbackStatus.DONE, CallbackOutcome.REACHED
                     cb.satisfaction_score = rng.choice([3, 4, 4, 5, 5])
-                    cb.completed_at = _aware(day, rng.randint(9, 17))
+                    cb.completed_at = _aware(day, rng.randint(9, 17), clock=clock)
                     cb.needs = rng.choice(NEEDS)
                 elif roll < 0.4:
                     cb.status, cb.outcome = CallbackStatus.RETRY, CallbackOutcome.NOT_REACHED
@@ -118,13 +122,15 @@ def _seed_callbacks(*, rng, today, vips, rm_of) -> int:
                     cb.notes = "多次未接通"
             elif roll < 0.06:
                 cb.status, cb.outcome = CallbackStatus.DECLINED, CallbackOutcome.DECLINED
-                cb.completed_at = _aware(period + timedelta(days=rng.randint(3, 20)), 15)
+                cb.completed_at = _aware(
+                    period + timedelta(days=rng.randint(3, 20)), 15, clock=clock
+                )
                 cb.notes = "客户表示近期不需要回访"
             else:
                 cb.status, cb.outcome = CallbackStatus.DONE, CallbackOutcome.REACHED
                 cb.satisfaction_score = rng.choice([3, 4, 4, 5, 5, 5])
                 cb.completed_at = _aware(
-                    period + timedelta(days=rng.randint(2, 25)), rng.randint(9, 18)
+                    period + timedelta(days=rng.randint(2, 25)), rng.randint(9, 18), clock=clock
                 )
                 cb.needs = rng.choice(NEEDS)
             rows.append(cb)
@@ -196,12 +202,13 @@ def _seed_calls(*, rng, today, clients, rm_of) -> None:
     takers = list(User.objects.filter(username__in=["rm", "branch", "supervisor"]))
     if not takers:
         return
+    clock = demo_clock(today)
     rows = []
     for n, client in enumerate(clients[:12]):
         day = today - timedelta(days=n % 6)
         rows.append(
             CallLog(
-                called_at=_aware(day, 9 + n % 9, 5 * n % 60),
+                called_at=_aware(day, 9 + n % 9, 5 * n % 60, clock=clock),
                 phone=client.phone,
                 phone_normalized=client.phone_normalized or phone_key(client.phone),
                 client=client,
@@ -214,7 +221,7 @@ def _seed_calls(*, rng, today, clients, rm_of) -> None:
         )
     rows.append(
         CallLog(
-            called_at=_aware(today - timedelta(days=1), 3, 10),
+            called_at=_aware(today - timedelta(days=1), 3, 10, clock=clock),
             phone="021-5888 0000",
             phone_normalized=phone_key("021-5888 0000"),
             client=None,
