@@ -10,8 +10,9 @@ from core.lists import ListFilter
 from core.registry import call_for_ticket
 from feedback import sla
 from feedback.models import (
-    CLOSE_REASON_MAX_LENGTH,
     OPEN_STATUSES,
+    SURVEY_COMMENT_MAX_LENGTH,
+    TICKET_TEXT_MAX_LENGTH,
     Category,
     Channel,
     HeldMail,
@@ -173,7 +174,12 @@ class BulkAssignForm(AssignForm):
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+    # The length is the service's rule (handling.ticket_text); the browser is told it too.
+    body = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": TICKET_TEXT_MAX_LENGTH}),
+        error_messages={"required": _("Write the message first.")},
+    )
 
 
 class RespondForm(MessageForm):
@@ -190,7 +196,12 @@ class CategoryForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=CLOSE_REASON_MAX_LENGTH)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": TICKET_TEXT_MAX_LENGTH}),
+        help_text=_("Required unless the ticket is resolved."),
+    )
 
 
 class LinkClientForm(forms.Form):
@@ -223,11 +234,11 @@ class SurveyForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("1 = very dissatisfied, 5 = very satisfied"),
     )
+    # The length is the service's rule (surveys.survey_submit); the browser is told it too.
     comment = forms.CharField(
         label=_("Comment (optional)"),
         required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": SURVEY_COMMENT_MAX_LENGTH}),
     )
 
 

@@ -211,8 +211,10 @@ class Ticket(models.Model):
         return CHANNEL_ICONS.get(self.channel, "chat")
 
 
-# A ticket closed with a reason keeps it whole in an internal note (issue 14: refused, never cut).
-CLOSE_REASON_MAX_LENGTH = 500
+# Free text staff write on a ticket's page: a response, the resolution, an internal note, a close
+# reason (kept whole in a note). One limit for all of them, refused past it and never cut (issue
+# 14); the rule is feedback.services.handling.ticket_text, the forms take their max_length here.
+TICKET_TEXT_MAX_LENGTH = 5000
 
 
 class TicketMessage(models.Model):
@@ -255,6 +257,11 @@ class TicketMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind}"
+
+
+# The client's comment on the survey: longer is refused with its own message (issue 14), the score
+# kept (feedback.services.surveys.survey_submit, SurveyForm).
+SURVEY_COMMENT_MAX_LENGTH = 2000
 
 
 class Survey(models.Model):

@@ -7,6 +7,7 @@
 - Anyone else: nothing.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -64,6 +65,52 @@ def ticket_for_user(*, user: User, reference: str) -> Ticket:
     if ticket is None:
         raise Http404
     return ticket
+
+
+@dataclass(frozen=True)
+class SenderAsTyped:
+    """What the sender typed (the web form's name, phone and e-mail; an e-mail's sender address)
+    and which of it differs from the matched client's file."""
+
+    name: str
+    phone: str
+    email: str
+    name_differs: bool = False
+    phone_differs: bool = False
+    email_differs: bool = False
+
+    @property
+    def typed(self) -> bool:
+        return bool(self.name or self.phone or self.email)
+
+    @property
+    def differs(self) -> bool:
+        return self.name_differs or self.phone_differs or self.email_differs
+
+
+def _same_name(typed: str, on_file: str) -> bool:
+    # Spaces and case aside: "王 芳" is 王芳, "Wang Fang" is "wang fang".
+    return "".join(typed.split()).casefold() == "".join(on_file.split()).casefold()
+
+
+def sender_as_typed(ticket: Ticket) -> SenderAsTyped:
+    """The sender's own details as the ticket keeps them, shown on the ticket whether or not it
+    was matched to a client (issue 14). With a client, each typed detail that differs from the
+    client's file (name by letters, spaces and case aside; phone in E.164; e-mail case aside) is
+    flagged, so staff notice a match by phone or e-mail that may be someone else's. A detail not
+    typed is never a difference."""
+    name, phone, email = ticket.sender_name, ticket.sender_phone, ticket.sender_email
+    client = ticket.client
+    if client is None:
+        return SenderAsTyped(name=name, phone=phone, email=email)
+    return SenderAsTyped(
+        name=name,
+        phone=phone,
+        email=email,
+        name_differs=bool(name) and not _same_name(name, client.name),
+        phone_differs=bool(phone) and phone != client.phone_normalized,
+        email_differs=bool(email) and email.casefold() != client.email.strip().casefold(),
+    )
 
 
 def urgency_ordered(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:

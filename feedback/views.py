@@ -251,6 +251,12 @@ def _ticket_initial(request, clients) -> dict:
 def ticket_detail(request, reference: str):
     ticket = selectors.ticket_for_user(user=request.user, reference=reference)
     audit.ticket_view_record(ticket=ticket, user=request.user)
+    return _detail_page(request, ticket)
+
+
+def _detail_page(request, ticket, **bound):
+    """The ticket's page; ``bound`` replaces a blank form by the one the user sent back with its
+    errors (its text kept), e.g. ``respond_form=form``."""
     is_team = selectors.user_is_team(request.user)
     can_open_dossier = (
         ticket.client_id is not None
@@ -258,25 +264,29 @@ def ticket_detail(request, reference: str):
         .filter(pk=ticket.client_id)
         .exists()
     )
-    survey = Survey.objects.filter(ticket=ticket).first()
+    forms = {
+        "assign_form": AssignForm(handlers=selectors.handlers()) if is_team else None,
+        "respond_form": RespondForm(),
+        # Its own ids: the respond form has a "body" field too (one id per page).
+        "note_form": MessageForm(auto_id="note_%s"),
+        "close_form": CloseForm(),
+        "category_form": CategoryForm(initial={"category": ticket.category}, auto_id="cat_%s"),
+        "link_form": LinkClientForm(),
+    }
     return render(
         request,
         "feedback/ticket_detail.html",
         {
             "ticket": ticket,
+            "sender": selectors.sender_as_typed(ticket),
             "thread": selectors.thread_for(ticket=ticket),
             "attachments": selectors.attachments_of(ticket=ticket),
             "is_team": is_team,
             "can_open_dossier": can_open_dossier,
-            "survey": survey,
-            "assign_form": AssignForm(handlers=selectors.handlers()) if is_team else None,
-            "respond_form": RespondForm(),
-            # Its own ids: the respond form has a "body" field too (one id per page).
-            "note_form": MessageForm(auto_id="note_%s"),
-            "close_form": CloseForm(),
-            "category_form": CategoryForm(initial={"category": ticket.category}, auto_id="cat_%s"),
-            "link_form": LinkClientForm(),
+            "survey": Survey.objects.filter(ticket=ticket).first(),
             "Kind": TicketMessage.Kind,
+            **forms,
+            **bound,
         },
     )
 
@@ -295,11 +305,23 @@ def _ticket_action(request, reference: str, act, success: str):
     return redirect("feedback:ticket_detail", reference=ticket.reference)
 
 
-def _valid(form, message: str):
-    """The form's cleaned data, or a ValidationError with ``message``."""
-    if not form.is_valid():
-        raise ValidationError(message)
-    return form.cleaned_data
+def _text_action(request, reference: str, name: str, form, act, success: str):
+    """A form with free text on the ticket's page (respond, resolve, note, close): ``act(ticket,
+    data)`` runs the service; on success back to the ticket with ``success``. Refused input (the
+    form's or the service's, e.g. ``handling.ticket_text``'s limit) shows the page again with the
+    error on its field and the text kept, nothing written."""
+    ticket = selectors.ticket_for_user(user=request.user, reference=reference)
+    if form.is_valid():
+        try:
+            act(ticket, form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error if hasattr(error, "error_dict") else error.messages)
+        else:
+            messages.success(request, success % {"reference": ticket.reference})
+            return redirect("feedback:ticket_detail", reference=ticket.reference)
+    errors = [e for field_errors in form.errors.values() for e in field_errors]
+    messages.error(request, " ".join(errors))
+    return _detail_page(request, ticket, **{name: form})
 
 
 @role_required(*TEAM)
@@ -315,11 +337,12 @@ def ticket_take(request, reference: str):
 @require_POST
 def ticket_assign(request, reference: str):
     def act(ticket):
-        data = _valid(
-            AssignForm(request.POST, handlers=selectors.handlers()),
-            _("Choose a handler from the feedback team."),
+        form = AssignForm(request.POST, handlers=selectors.handlers())
+        if not form.is_valid():
+            raise ValidationError(_("Choose a handler from the feedback team."))
+        handling.ticket_assign(
+            ticket=ticket, handler=form.cleaned_data["handler"], actor=request.user
         )
-        handling.ticket_assign(ticket=ticket, handler=data["handler"], actor=request.user)
 
     return _ticket_action(request, reference, act, _("%(reference)s assigned."))
 
@@ -327,84 +350,99 @@ def ticket_assign(request, reference: str):
 @role_required(*TEAM)
 @require_POST
 def ticket_respond(request, reference: str):
-    def act(ticket):
-        data = _valid(RespondForm(request.POST), _("Write the message first."))
+    def act(ticket, data):
         replies.ticket_respond(
             ticket=ticket, author=request.user, body=data["body"], send_email=data["send_email"]
         )
 
-    return _ticket_action(
-        request, reference, act, _("Response sent; the SLA clock of %(reference)s is stopped.")
+    return _text_action(
+        request,
+        reference,
+        "respond_form",
+        RespondForm(request.POST),
+        act,
+        _("Response sent; the SLA clock of %(reference)s is stopped."),
     )
 
 
 @role_required(*TEAM)
 @require_POST
 def ticket_resolve(request, reference: str):
-    def act(ticket):
-        data = _valid(RespondForm(request.POST), _("Write the message first."))
+    def act(ticket, data):
         replies.ticket_resolve(ticket=ticket, actor=request.user, resolution=data["body"])
 
-    return _ticket_action(
-        request, reference, act, _("%(reference)s resolved; the satisfaction survey is on its way.")
+    return _text_action(
+        request,
+        reference,
+        "respond_form",
+        RespondForm(request.POST),
+        act,
+        _("%(reference)s resolved; the satisfaction survey is on its way."),
     )
 
 
 @role_required(*TEAM)
 @require_POST
 def ticket_category(request, reference: str):
-    """The feedback team corrects a ticket's category (audited); analytics counts the new one."""
+    """The feedback team corrects a ticket's category (audited); analytics counts the new one.
+    The category it has already changes nothing and says so."""
     ticket = selectors.ticket_for_user(user=request.user, reference=reference)
     form = CategoryForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a category from the list."))
     else:
         try:
-            handling.ticket_category_set(
+            changed = handling.ticket_category_set(
                 ticket=ticket, category=form.cleaned_data["category"], actor=request.user
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request, _("Category of %(reference)s changed.") % {"reference": ticket.reference}
-            )
+            if changed:
+                text = _("Category of %(reference)s changed.")
+            else:
+                text = _("%(reference)s already has this category; nothing changed.")
+            messages.success(request, text % {"reference": ticket.reference})
     return redirect("feedback:ticket_detail", reference=ticket.reference)
 
 
 @role_required(*STAFF)
 @require_POST
 def ticket_note(request, reference: str):
-    def act(ticket):
-        data = _valid(RespondForm(request.POST), _("Write the message first."))
+    def act(ticket, data):
         handling.ticket_note_add(ticket=ticket, author=request.user, body=data["body"])
 
-    return _ticket_action(request, reference, act, _("Note added to %(reference)s."))
+    form = MessageForm(request.POST, auto_id="note_%s")
+    return _text_action(
+        request, reference, "note_form", form, act, _("Note added to %(reference)s.")
+    )
 
 
 @role_required(*TEAM)
 @require_POST
 def ticket_close(request, reference: str):
-    def act(ticket):
-        form = CloseForm(request.POST)
-        if not form.is_valid():
-            # A too-long reason is refused, never dropped while the ticket closes (issue 14).
-            raise ValidationError(form.errors["reason"][0])
-        handling.ticket_close(ticket=ticket, actor=request.user, reason=form.cleaned_data["reason"])
+    def act(ticket, data):
+        handling.ticket_close(ticket=ticket, actor=request.user, reason=data["reason"])
 
-    return _ticket_action(request, reference, act, _("%(reference)s closed."))
+    return _text_action(
+        request, reference, "close_form", CloseForm(request.POST), act, _("%(reference)s closed.")
+    )
 
 
 @role_required(*TEAM)
 @require_POST
 def ticket_link_client(request, reference: str):
-    def act(ticket):
-        form = LinkClientForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(form.errors["client_no"][0])
-        handling.ticket_client_set(ticket=ticket, client=form.client, actor=request.user)
-
-    return _ticket_action(request, reference, act, _("%(reference)s linked to the client."))
+    ticket = selectors.ticket_for_user(user=request.user, reference=reference)
+    form = LinkClientForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["client_no"]))
+        return redirect("feedback:ticket_detail", reference=ticket.reference)
+    if handling.ticket_client_set(ticket=ticket, client=form.client, actor=request.user):
+        text = _("%(reference)s linked to the client.")
+    else:
+        text = _("%(reference)s is already linked to this client; nothing changed.")
+    messages.success(request, text % {"reference": ticket.reference})
+    return redirect("feedback:ticket_detail", reference=ticket.reference)
 
 
 def survey(request, token: str):
@@ -439,5 +477,9 @@ def _survey_page(request, found: Survey):
             )
         except surveys.SurveyClosed:
             return render(request, "feedback/survey_closed.html", {"reason": "answered"})
-        return render(request, "feedback/survey_closed.html", {"reason": "thanks"})
+        except ValidationError as error:
+            # On its own field (a too long comment is not a missing score); the score stays.
+            form.add_error(None, error)
+        else:
+            return render(request, "feedback/survey_closed.html", {"reason": "thanks"})
     return render(request, "feedback/survey.html", {"form": form, "survey": found})

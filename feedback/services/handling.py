@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 from clients.models import Client
 from core.models import Notification, User
 from core.services import audit_record, notification_create
-from feedback.models import CLOSE_REASON_MAX_LENGTH, Category, Ticket, TicketMessage, TicketStatus
+from feedback.models import (
+    TICKET_TEXT_MAX_LENGTH,
+    Category,
+    Ticket,
+    TicketMessage,
+    TicketStatus,
+)
 from feedback.selectors import team_leads
 from feedback.services.notices import notify_client_rm, ticket_url
 
@@ -17,6 +23,25 @@ from feedback.services.notices import notify_client_rm, ticket_url
 def require_open(ticket: Ticket) -> None:
     if not ticket.is_open:
         raise ValidationError(_("This ticket is already resolved or closed."))
+
+
+def ticket_text(text: str, *, field: str, required: str = "") -> str:
+    """The one rule for the free text staff write on a ticket's page (a response, the resolution,
+    an internal note, a close reason; issue 14): the text stripped, refused past
+    ``TICKET_TEXT_MAX_LENGTH`` characters, never cut. ``required`` is the message for an empty or
+    blank text (none: it may be empty). Raises ``ValidationError`` keyed by ``field`` (the form
+    field the text came from) before anything is written."""
+    text = text.strip()
+    if required and not text:
+        raise ValidationError({field: required})
+    if len(text) > TICKET_TEXT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                field: _("Keep it to %(limit)s characters (it has %(count)s); nothing was saved.")
+                % {"limit": TICKET_TEXT_MAX_LENGTH, "count": len(text)}
+            }
+        )
+    return text
 
 
 @transaction.atomic
@@ -52,35 +77,40 @@ def tickets_assign(*, tickets: list[Ticket], handler: User, actor: User) -> int:
 
 @transaction.atomic
 def ticket_note_add(*, ticket: Ticket, author: User, body: str) -> TicketMessage:
-    if not body.strip():
-        raise ValidationError(_("Write the note first."))
+    body = ticket_text(body, field="body", required=_("Write the note first."))
     return TicketMessage.objects.create(
-        ticket=ticket, author=author, kind=TicketMessage.Kind.INTERNAL_NOTE, body=body.strip()
+        ticket=ticket, author=author, kind=TicketMessage.Kind.INTERNAL_NOTE, body=body
     )
 
 
 @transaction.atomic
 def ticket_close(*, ticket: Ticket, actor: User, reason: str = "") -> Ticket:
-    """Close a resolved ticket, or an open one that needs no answer (spam, duplicate). The reason
-    is kept whole as an internal note: longer than ``CLOSE_REASON_MAX_LENGTH`` characters is a
-    ``ValidationError`` and the ticket stays as it was (issue 14)."""
-    if len(reason.strip()) > CLOSE_REASON_MAX_LENGTH:
-        raise ValidationError(
-            _("Keep the reason to %(limit)s characters; the ticket was not closed.")
-            % {"limit": CLOSE_REASON_MAX_LENGTH}
-        )
+    """Close a resolved ticket, or an open one that needs no answer (spam, duplicate). Closing a
+    ticket that was not resolved needs a reason (the client got no final answer, the thread must
+    say why); a resolved one may close without. The reason is kept whole as an internal note
+    (``ticket_text``'s limit). Refused with ``ValidationError`` on "reason", the ticket as it was
+    (issue 14)."""
+    reason = ticket_text(reason, field="reason")
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status == TicketStatus.CLOSED:
         raise ValidationError(_("This ticket is already closed."))
+    if not reason and ticket.status != TicketStatus.RESOLVED:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "Give the reason for closing a ticket that was not resolved; it was not closed."
+                )
+            }
+        )
     ticket.status = TicketStatus.CLOSED
     ticket.closed_at = timezone.now()
     ticket.save(update_fields=["status", "closed_at"])
-    if reason.strip():
+    if reason:
         TicketMessage.objects.create(
             ticket=ticket,
             author=actor,
             kind=TicketMessage.Kind.INTERNAL_NOTE,
-            body=_("Closed: %(reason)s") % {"reason": reason.strip()},
+            body=_("Closed: %(reason)s") % {"reason": reason},
         )
     return ticket
 
@@ -109,16 +139,18 @@ def ticket_reopen(*, ticket: Ticket, note: str) -> Ticket:
 
 
 @transaction.atomic
-def ticket_category_set(*, ticket: Ticket, category: str, actor: User) -> Ticket:
+def ticket_category_set(*, ticket: Ticket, category: str, actor: User) -> bool:
     """The feedback team corrects a ticket's category (issue 14). Audited with the old and new
     value and noted in the thread; the needs analysis reads the ticket's current category, so it
-    counts the corrected one. Raises ``ValidationError`` for an unknown category."""
+    counts the corrected one. Raises ``ValidationError`` for an unknown category. The category it
+    has already is no change: nothing written, no note, no audit row; returns whether it
+    changed."""
     if category not in Category.values:
         raise ValidationError(_("Unknown category."))
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     before = ticket.category
     if before == category:
-        return ticket
+        return False
     ticket.category = category
     ticket.save(update_fields=["category"])
     TicketMessage.objects.create(
@@ -134,13 +166,18 @@ def ticket_category_set(*, ticket: Ticket, category: str, actor: User) -> Ticket
         instance=ticket,
         detail={"from": before, "to": category},
     )
-    return ticket
+    return True
 
 
 @transaction.atomic
-def ticket_client_set(*, ticket: Ticket, client: Client, actor: User) -> Ticket:
-    """Triage of an unmatched email: attach it to the client it came from."""
+def ticket_client_set(*, ticket: Ticket, client: Client, actor: User) -> bool:
+    """Triage of an unmatched email: attach it to the client it came from. The client it has
+    already is no change: nothing written and the RM not told twice; returns whether it
+    changed."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.client_id == client.pk:
+        return False
     ticket.client = client
     ticket.save(update_fields=["client"])
     notify_client_rm(ticket=ticket, client=client)
-    return ticket
+    return True

@@ -3,7 +3,6 @@ survey)."""
 
 from email.utils import make_msgid
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from core.models import User
 from feedback.models import Survey, Ticket, TicketMessage, TicketStatus
 from feedback.services.client_mail import mail_client
-from feedback.services.handling import require_open
+from feedback.services.handling import require_open, ticket_text
 from feedback.services.surveys import survey_send
 
 
@@ -19,19 +18,19 @@ from feedback.services.surveys import survey_send
 def ticket_respond(
     *, ticket: Ticket, author: User, body: str, send_email: bool = True
 ) -> TicketMessage:
-    """Answer the client. The first answer stops the SLA clock."""
+    """Answer the client. The first answer stops the SLA clock. An empty or too long ``body`` is
+    a ``ValidationError`` on "body" (``ticket_text``) and nothing is written."""
+    body = ticket_text(body, field="body", required=_("Write the response first."))
     ticket = (
         Ticket.objects.select_for_update(of=("self",)).select_related("client").get(pk=ticket.pk)
     )
     require_open(ticket)
-    if not body.strip():
-        raise ValidationError(_("Write the response first."))
     now = timezone.now()
     message = TicketMessage.objects.create(
         ticket=ticket,
         author=author,
         kind=TicketMessage.Kind.RESPONSE_TO_CLIENT,
-        body=body.strip(),
+        body=body,
         message_id=make_msgid(idstring=ticket.reference, domain="vip-service.local"),
         created_at=now,
     )
@@ -53,7 +52,9 @@ def ticket_respond(
 
 @transaction.atomic
 def ticket_resolve(*, ticket: Ticket, actor: User, resolution: str) -> Survey:
-    """Close the matter with a final answer to the client, and send the satisfaction survey."""
+    """Close the matter with a final answer to the client, and send the satisfaction survey. The
+    resolution is the response's text: required, within ``ticket_text``'s limit, else nothing
+    changes."""
     message = ticket_respond(ticket=ticket, author=actor, body=resolution)
     ticket = message.ticket
     ticket.status = TicketStatus.RESOLVED

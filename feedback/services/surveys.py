@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from feedback.models import Survey, Ticket
+from feedback.models import SURVEY_COMMENT_MAX_LENGTH, Survey, Ticket
 from feedback.services.client_mail import client_address, send_after_commit
 from feedback.services.notices import ticket_url
 from feedback.services.unhappy_clients import unhappy_client_follow_up
@@ -77,13 +77,22 @@ class SurveyClosed(Exception):
 @transaction.atomic
 def survey_submit(*, survey: Survey, score: int, comment: str = "") -> Survey:
     """Record the client's answer. Usable once: a conditional UPDATE, so two tabs submitting at
-    the same moment cannot both count."""
+    the same moment cannot both count. A score outside 1-5 or a comment longer than
+    ``SURVEY_COMMENT_MAX_LENGTH`` is a ``ValidationError`` on its own field; nothing is written."""
     if not 1 <= int(score) <= 5:
-        raise ValidationError(_("Choose a score from 1 to 5."))
+        raise ValidationError({"score": _("Choose a score from 1 to 5.")})
+    comment = comment.strip()
+    if len(comment) > SURVEY_COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "comment": _("Your comment is too long (at most %(limit)s characters).")
+                % {"limit": SURVEY_COMMENT_MAX_LENGTH}
+            }
+        )
     now = timezone.now()
     updated = Survey.objects.filter(
         pk=survey.pk, responded_at__isnull=True, expires_at__gt=now
-    ).update(score=int(score), comment=comment.strip(), responded_at=now)
+    ).update(score=int(score), comment=comment, responded_at=now)
     if updated != 1:
         raise SurveyClosed
     survey.refresh_from_db()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.roles import Role
-from feedback.models import Survey, Ticket, TicketMessage, TicketStatus
+from feedback.models import TICKET_TEXT_MAX_LENGTH, Survey, Ticket, TicketMessage, TicketStatus
 from feedback.services.handling import ticket_close, ticket_note_add
 from servicedesk.models import CallTopic
 from tests.factories.clients import VipClientFactory
@@ -407,13 +407,13 @@ def test_a_close_with_a_too_long_reason_is_refused_and_the_ticket_stays_open(
 
     response = login(feedback_user).post(
         reverse("feedback:ticket_close", args=[ticket.reference]),
-        {"reason": "x" * 501},
+        {"reason": "x" * (TICKET_TEXT_MAX_LENGTH + 1)},
         follow=True,
     )
 
     ticket.refresh_from_db()
     assert ticket.status != TicketStatus.CLOSED
-    assert "(it has 501)" in response.content.decode()
+    assert f"(it has {TICKET_TEXT_MAX_LENGTH + 1})" in response.content.decode()
     assert not ticket.messages.exists()
 
 
@@ -421,7 +421,7 @@ def test_the_close_service_refuses_a_too_long_reason(feedback_user, client_of_rm
     ticket = TicketFactory(client=client_of_rm)
 
     with pytest.raises(ValidationError):
-        ticket_close(ticket=ticket, actor=feedback_user, reason="x" * 501)
+        ticket_close(ticket=ticket, actor=feedback_user, reason="x" * (TICKET_TEXT_MAX_LENGTH + 1))
 
     ticket.refresh_from_db()
     assert ticket.status != TicketStatus.CLOSED

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from feedback import selectors
-from feedback.models import Survey
+from feedback.models import SURVEY_COMMENT_MAX_LENGTH, Survey
 from feedback.services.replies import ticket_resolve
 from feedback.services.surveys import survey_link, survey_send, survey_submit
 from tests.factories.feedback import TicketFactory
@@ -152,3 +153,52 @@ def test_the_scale_runs_from_1_to_5_with_its_ends_named(client, resolved):
     # Real radio buttons with labels: reachable and choosable from the keyboard.
     for value in values:
         assert f'for="id_score_{int(value) - 1}"' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("en", "Your comment is too long (at most 2000 characters)."), ("zh-hans", "评论过长")],
+)
+def test_a_too_long_comment_is_its_own_error_and_the_score_is_kept(
+    client, resolved, language, text
+):
+    """Issue 14: the comment's limit, not "choose 1-5", and the chosen score still checked."""
+    client.post("/language/", {"language": language, "next": _path(resolved)})
+
+    response = client.post(
+        _path(resolved), {"score": "4", "comment": "好" * (SURVEY_COMMENT_MAX_LENGTH + 1)}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert text in page
+    assert 'data-testid="score-error"' not in page
+    assert "comment" in response.context["form"].errors
+    assert re.search(r'value="4" id="id_score_3" checked', page)
+    resolved.refresh_from_db()
+    assert resolved.score is None and resolved.responded_at is None
+
+
+def test_a_comment_at_the_limit_is_taken(client, resolved):
+    comment = "好" * SURVEY_COMMENT_MAX_LENGTH
+
+    client.post(_path(resolved), {"score": "4", "comment": comment})
+
+    resolved.refresh_from_db()
+    assert resolved.score == 4 and resolved.comment == comment
+
+
+def test_the_service_refuses_a_too_long_comment(resolved):
+    with pytest.raises(ValidationError) as refused:
+        survey_submit(survey=resolved, score=4, comment="x" * (SURVEY_COMMENT_MAX_LENGTH + 1))
+
+    assert set(refused.value.message_dict) == {"comment"}
+    resolved.refresh_from_db()
+    assert resolved.responded_at is None
+
+
+def test_a_missing_score_keeps_the_comment(client, resolved):
+    response = client.post(_path(resolved), {"comment": "排队太久"})
+
+    page = response.content.decode()
+    assert 'data-testid="score-error"' in page and "排队太久" in page
