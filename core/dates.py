@@ -1,8 +1,12 @@
 """Calendar arithmetic shared by every app: the one month rule (SPEC section 3's activity
-window, section 4's training validity)."""
+window, section 4's training validity), and the one reading of a date written in an imported
+file (``parse_iso_date``)."""
 
+import re
 from calendar import monthrange
 from datetime import date
+
+from core.messages import neutral as _
 
 
 def months_before(day: date, months: int) -> date:
@@ -16,3 +20,23 @@ def months_before(day: date, months: int) -> date:
 def years_before(day: date, years: int) -> date:
     """``day`` minus years; 29 Feb − 1 year = 28 Feb."""
     return months_before(day, 12 * years)
+
+
+class InvalidDate(ValueError):
+    """A date written in a file that is not one; ``exc.args[0]`` is the language-neutral reason
+    (``core.messages.Text``): the expected format, or "not a real date" for one that has it."""
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+
+
+def parse_iso_date(value: str) -> date:
+    """The one reading of a date column in an imported file (every import's every date column,
+    issue 14): exactly ``YYYY-MM-DD``. Raises ``InvalidDate`` saying the format expected for text
+    in another form, and "not a real date (2026-02-30)" for a day the calendar does not have."""
+    if not _ISO_DATE.match(value):
+        raise InvalidDate(_("bad date (expected YYYY-MM-DD)"))
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidDate(_("not a real date (%(value)s)") % {"value": value}) from None

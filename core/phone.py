@@ -15,7 +15,8 @@ import re
 
 import phonenumbers
 from django import forms
-from django.utils.translation import gettext_lazy as _
+
+from core.messages import neutral as _
 
 REGION = "CN"
 # What people write between digits: spaces (also full-width), dashes, brackets, dots, slashes.
@@ -33,7 +34,9 @@ _FIXED_LINE = (
 
 
 class InvalidPhone(ValueError):
-    """The input is not a phone number; ``str(exc)`` is the translated reason."""
+    """The input is not a phone number (or not one the bank can call back, ``client_phone``);
+    ``exc.args[0]`` is the language-neutral reason (``core.messages.Text``), ``str(exc)`` it in
+    the active language."""
 
 
 def _dialled(raw: str) -> str:
@@ -114,10 +117,23 @@ def is_complete(e164: str) -> bool:
     return phonenumbers.is_valid_number(phonenumbers.parse(e164, REGION))
 
 
+def client_phone(raw: str) -> str:
+    """A client's own number, the one rule for every entry point that takes one (the public web
+    form, the core-banking import: issue 14): ``normalize_phone``, and a number the bank can
+    call back as it stands (``is_complete``), so ``12345`` is refused everywhere with the same
+    message. Returns E.164; raises ``InvalidPhone``."""
+    normalized = normalize_phone(raw)
+    if not is_complete(normalized):
+        raise InvalidPhone(
+            _("Enter the whole number: a mobile number, or a landline with its area code.")
+        )
+    return normalized
+
+
 class PhoneField(forms.CharField):
     """A form field that cleans to E.164 with ``normalize_phone`` (its reason as the error).
-    With ``complete=True`` (a number to call someone back on, e.g. the public web form) it also
-    refuses a number that ``is_complete`` does not accept."""
+    With ``complete=True`` (a number to call someone back on, e.g. the public web form) it takes
+    ``client_phone``'s rule instead: a number ``is_complete`` accepts."""
 
     def __init__(self, *args, complete: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,12 +144,6 @@ class PhoneField(forms.CharField):
         if value in self.empty_values:
             return value
         try:
-            normalized = normalize_phone(value)
+            return client_phone(value) if self.complete else normalize_phone(value)
         except InvalidPhone as exc:
             raise forms.ValidationError(str(exc), code="invalid_phone") from None
-        if self.complete and not is_complete(normalized):
-            raise forms.ValidationError(
-                _("Enter the whole number: a mobile number, or a landline with its area code."),
-                code="incomplete_phone",
-            )
-        return normalized

@@ -12,7 +12,9 @@ from functools import cache
 from typing import IO
 
 from charset_normalizer import from_bytes
-from django.utils.translation import gettext as _
+
+from core.messages import Text
+from core.messages import neutral as _
 
 # Tried in this order when the user names no encoding.
 AUTO_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -102,9 +104,8 @@ def encoding_label(codec: str) -> str:
     return UPLOAD_ENCODINGS.get(name, name.upper().replace("_", "-"))
 
 
-def implausible_message(exc: ImplausibleText, guess: str | None) -> str:
-    """The refusal of a file that is neither UTF-8 nor plausible GB18030, in the active
-    language, with advice for the upload page's Encoding field and the command's ``--encoding``
+def implausible_message(exc: ImplausibleText, guess: str | None) -> Text:
+    """The refusal of a file that is neither UTF-8 nor plausible GB18030 (language-neutral), with advice for the upload page's Encoding field and the command's ``--encoding``
     (``guess``: the codec ``likely_encoding`` found, or None)."""
     found = _(
         "The file is neither UTF-8 nor GB18030: line %(line)d holds a character that no "
@@ -125,12 +126,12 @@ def implausible_message(exc: ImplausibleText, guess: str | None) -> str:
             "It looks like %(label)s, which the upload page does not offer: import it on the "
             "command line with --encoding %(codec)s, or save the file as UTF-8."
         ) % {"label": encoding_label(guess), "codec": guess}
-    return f"{found} {advice}"
+    return Text("%(found)s %(advice)s", {"found": found, "advice": advice})
 
 
-def undecodable_message(codec: str) -> str:
+def undecodable_message(codec: str) -> Text:
     """The refusal of a file that is not valid text in ``codec`` (the one chosen, or the last
-    one tried), in the active language, without Python's own wording."""
+    one tried), language-neutral, without Python's own wording."""
     return _(
         "The file is not valid %(label)s text. Choose the encoding it was written in under "
         "Encoding on the upload page (on the command line: --encoding ENCODING), or save the "
@@ -138,7 +139,7 @@ def undecodable_message(codec: str) -> str:
     ) % {"label": encoding_label(codec)}
 
 
-def unknown_encoding_message(codec: str) -> str:
+def unknown_encoding_message(codec: str) -> Text:
     """The refusal of an encoding name Python does not know (the command's ``--encoding``)."""
     return _("Unknown encoding %(encoding)s: use a name such as utf-8, gb18030 or big5hkscs.") % {
         "encoding": codec

@@ -13,7 +13,7 @@ from clients.corebanking.report import ImportReport
 from clients.corebanking.stage import KEYS
 from clients.corebanking.upsert import rows_upsert, stage_write
 from core.actors import Actor
-from core.phone import phone_key
+from core.phone import InvalidPhone, client_phone, is_complete
 
 # The COPY fast path (PostgreSQL). COPY reads the file into a table of text columns at COPY's own
 # speed, SQL checks every field and the whole-file rules in one pass over it, and one upsert casts
@@ -24,6 +24,9 @@ COPY_TABLE = "corebanking_copy"
 COPY_ACCOUNTS = "corebanking_copy_accounts"
 # Phones the SQL does not normalise (unusual shapes), normalised in Python.
 COPY_PHONES = "corebanking_copy_phones"
+# The distinct numbers the SQL normalised, each checked in Python (``_phones_complete``).
+COPY_NUMBERS = "corebanking_copy_numbers"
+COPY_NUMBERS_BATCH = 20_000
 COPY_READ = 1 << 20  # bytes per read: COPY's buffer and the progress report's step
 COPY_WORK_MEM = "64MB"
 
@@ -165,7 +168,9 @@ def _copy_into_table(
     number of rows than the file holds."""
     columns = parse.COLUMNS[kind]
     # Left by an earlier import in the same transaction (they go at commit).
-    cursor.execute(f"DROP TABLE IF EXISTS {COPY_TABLE}, {COPY_ACCOUNTS}, {COPY_PHONES}")
+    cursor.execute(
+        f"DROP TABLE IF EXISTS {COPY_TABLE}, {COPY_ACCOUNTS}, {COPY_PHONES}, {COPY_NUMBERS}"
+    )
     # The duplicate-key and per-account aggregates hash millions of keys: with the default
     # 4 MB they spill to disk in many batches. Bounded, and only for this transaction.
     cursor.execute(f"SET LOCAL work_mem = '{COPY_WORK_MEM}'")
@@ -228,8 +233,9 @@ def _copy_account_rows(cursor, kind: str, valid: str, report: ImportReport) -> N
 
 
 def _phones_normalize(cursor) -> None:
-    """Normalise in Python (``core.phone.phone_key``) the distinct phones of the file that
-    ``sql.sql_phone_normalized`` leaves NULL: a few in a real file, so the cost stays small."""
+    """Normalise in Python (``core.phone.client_phone``) the distinct phones of the file that
+    ``sql.sql_phone_normalized`` leaves NULL: a few in a real file, so the cost stays small. Then
+    every number the SQL normalised must be one the bank can call (``_phones_complete``)."""
     cursor.execute(
         f"CREATE TEMPORARY TABLE {COPY_PHONES} (phone text PRIMARY KEY, normalized text NOT NULL)"
         " ON COMMIT DROP"
@@ -237,11 +243,43 @@ def _phones_normalize(cursor) -> None:
     cursor.execute(
         f"SELECT DISTINCT r.phone FROM {COPY_TABLE} r WHERE {sql.sql_phone_normalized('r')} IS NULL"
     )
-    phones = [(phone, phone_key(phone)) for (phone,) in cursor.fetchall()]
-    if any(not normalized for _phone, normalized in phones):
-        raise _NotFast("bad phones")  # not a phone number: the row-by-row path says which
+    phones = []
+    for (phone,) in cursor.fetchall():
+        try:
+            phones.append((phone, client_phone(phone)))
+        except InvalidPhone:
+            raise _NotFast("bad phones") from None  # the row-by-row path says which
     if phones:
         cursor.executemany(f"INSERT INTO {COPY_PHONES} (phone, normalized) VALUES (%s, %s)", phones)
+    _phones_complete(cursor)
+
+
+def _phones_complete(cursor) -> None:
+    """``_NotFast`` unless every distinct number ``sql.sql_phone_normalized`` gave is complete
+    (``core.phone.is_complete``, the rule the row-by-row path applies with ``client_phone``):
+    the SQL shapes take any 1[3-9] mobile and any area code, libphonenumber's numbering plan
+    fewer. Read by key in batches, so memory stays bounded whatever the file's size."""
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {COPY_NUMBERS} (normalized text PRIMARY KEY) ON COMMIT DROP"
+    )
+    normalized = sql.sql_phone_normalized("r")
+    cursor.execute(
+        f"""INSERT INTO {COPY_NUMBERS} SELECT DISTINCT {normalized} FROM {COPY_TABLE} r
+            WHERE r.phone <> '' AND {normalized} IS NOT NULL"""
+    )
+    last = ""
+    while True:
+        cursor.execute(
+            f"SELECT normalized FROM {COPY_NUMBERS} WHERE normalized > %s"
+            f" ORDER BY normalized LIMIT {COPY_NUMBERS_BATCH}",
+            [last],
+        )
+        numbers = [number for (number,) in cursor.fetchall()]
+        if not numbers:
+            return
+        if not all(map(is_complete, numbers)):
+            raise _NotFast("incomplete phones")
+        last = numbers[-1]
 
 
 def _copy_typed(kind: str) -> str:

@@ -16,11 +16,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from clients.models import ClientKind
-from core.phone import InvalidPhone, normalize_phone, phone_key
+from core.dates import parse_iso_date
+from core.messages import Text
+from core.messages import neutral as _
+from core.phone import InvalidPhone, client_phone, phone_key
 
 KINDS = ("clients", "balances", "trades")
 
@@ -58,7 +59,6 @@ MAX_LENGTH = {
 MAX_COLUMNS = 50
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _MAX_INTEGER_DIGITS = 16  # DecimalField(max_digits=18, decimal_places=2)
 # The only form an amount takes (SPEC section 2): an optional minus, ASCII digits, at most two
@@ -72,9 +72,17 @@ _CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class RowError:
+    """One problem of a file: its line, column and reason. ``message`` is language-neutral
+    (``core.messages.Text``: kept as such on the upload's record, issue 14); ``reason`` is it in
+    the active language."""
+
     line: int
     column: str
-    reason: str
+    message: Text
+
+    @property
+    def reason(self) -> str:
+        return str(self.message)
 
     def __str__(self) -> str:
         return f"line {self.line}, {self.column or '-'}: {self.reason}"
@@ -82,31 +90,28 @@ class RowError:
 
 def header_errors(kind: str, header: list[str] | None) -> list[RowError]:
     if not header:
-        return [RowError(1, "", str(_("the file is empty: a header row is required")))]
+        return [RowError(1, "", _("the file is empty: a header row is required"))]
     expected = COLUMNS[kind]
     if len(header) > MAX_COLUMNS:
         reason = _("%(n)d columns: a file has at most %(max)d") % {
             "n": len(header),
             "max": MAX_COLUMNS,
         }
-        return [RowError(1, "", str(reason))]
+        return [RowError(1, "", reason)]
     names = [h.strip() for h in header]
-    errors = [RowError(1, name, str(_("unknown column"))) for name in names if name not in expected]
-    errors += [
-        RowError(1, name, str(_("missing column"))) for name in expected if name not in names
-    ]
+    errors = [RowError(1, name, _("unknown column")) for name in names if name not in expected]
+    errors += [RowError(1, name, _("missing column")) for name in expected if name not in names]
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            errors.append(RowError(1, name, str(_("column appears twice"))))
+            errors.append(RowError(1, name, _("column appears twice")))
         seen.add(name)
     return errors
 
 
 def parse_date(value: str) -> date:
-    if not _DATE.match(value):
-        raise ValueError
-    return date.fromisoformat(value)
+    """``core.dates.parse_iso_date``: ValueError (``InvalidDate``) with the reason."""
+    return parse_iso_date(value)
 
 
 def parse_money(value: str) -> Decimal:
@@ -114,10 +119,10 @@ def parse_money(value: str) -> Decimal:
     the reason for anything else."""
     if _MONEY.match(value):
         return Decimal(value).quantize(_CENT)
-    raise ValueError(str(_money_refusal(value)))
+    raise ValueError(_money_refusal(value))
 
 
-def _money_refusal(value: str) -> str | Promise:
+def _money_refusal(value: str) -> Text:
     digits = _DECIMAL_DIGITS.match(value)
     if digits:
         if digits.group(1) and len(digits.group(1)) > 2:
@@ -148,10 +153,9 @@ def parse_instant(value: str) -> datetime:
 
 
 def _checked_date(value: str) -> date:
-    try:
-        return parse_date(value)
-    except ValueError:
-        raise ValueError(_("bad date (expected YYYY-MM-DD)")) from None
+    """Every date column (the one helper, ``core.dates.parse_iso_date``): the format expected,
+    or "not a real date" for a day the calendar does not have."""
+    return parse_iso_date(value)
 
 
 def _checked_money(value: str) -> Decimal:
@@ -166,6 +170,8 @@ def _checked_instant(value: str) -> datetime:
     try:
         return parse_instant(value)
     except ValueError:
+        if _INSTANT.match(value):
+            parse_iso_date(value[:10])  # 2026-02-30T10:00 is not a real date, not a bad format
         raise ValueError(_("bad date and time (expected ISO 8601)")) from None
 
 
@@ -199,11 +205,12 @@ def _checked_since(value: str) -> date:
 
 
 def _checked_phone(value: str) -> str:
-    """A phone the one phone rule (``core.phone.normalize_phone``) reads; stored as written."""
+    """A phone the one rule for a client's number (``core.phone.client_phone``, as the public
+    web form) accepts, with its message; stored as written."""
     try:
-        normalize_phone(value)
+        client_phone(value)
     except InvalidPhone as exc:
-        raise ValueError(_("bad phone number: %(why)s") % {"why": exc}) from None
+        raise ValueError(exc.args[0]) from None
     return value
 
 
@@ -241,8 +248,10 @@ PLAN = {
 }
 
 
-def parse_row(kind: str, line: int, values: dict[str, str]) -> tuple[dict | None, list[RowError]]:
-    """The staged values of one row, or None and its errors."""
+def parse_row(kind: str, line: int, values: dict[str, str]) -> tuple[dict, list[RowError]]:
+    """The staged values of one row and its errors. A bad row is staged too, its bad fields None,
+    so the checks on the staging table (unknown branch, duplicate key, ...) report its other
+    errors as well (issue 14: every error of every row); with any error nothing is written."""
     errors: list[RowError] = []
     clean: dict = {"line": line}
     for column, required, max_length, check in PLAN[kind]:
@@ -250,21 +259,26 @@ def parse_row(kind: str, line: int, values: dict[str, str]) -> tuple[dict | None
         value = written.strip()
         if not value:
             if required:
-                errors.append(RowError(line, column, str(_("required"))))
-            clean[column] = ""
+                errors.append(RowError(line, column, _("required")))
+                clean[column] = None
+            else:
+                clean[column] = ""
         elif value != written and column in UNPADDED:
             reason = _("bad decimal: %(why)s") % {"why": _("spaces before or after the number")}
-            errors.append(RowError(line, column, str(reason)))
+            errors.append(RowError(line, column, reason))
+            clean[column] = None
         elif max_length and len(value) > max_length:
             reason = _("longer than %(n)d characters") % {"n": max_length}
-            errors.append(RowError(line, column, str(reason)))
+            errors.append(RowError(line, column, reason))
+            clean[column] = None
         elif check is None:
             clean[column] = value
         else:
             try:
                 clean[column] = check(value)
             except ValueError as exc:
-                errors.append(RowError(line, column, str(exc.args[0])))
-    if kind == "clients" and not errors:
-        clean["phone_normalized"] = phone_key(clean["phone"])
-    return (None if errors else clean), errors
+                errors.append(RowError(line, column, exc.args[0]))
+                clean[column] = None
+    if kind == "clients":
+        clean["phone_normalized"] = None if errors else phone_key(clean["phone"])
+    return clean, errors

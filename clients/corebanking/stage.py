@@ -12,11 +12,11 @@ from operator import itemgetter
 from typing import IO, Any
 
 from django.db import connection
-from django.utils.translation import gettext as _
 
 from clients.corebanking import parse
 from clients.corebanking.encoding import plausible_lines
 from clients.corebanking.report import Errors, ImportReport
+from core.messages import neutral as _
 
 IMPORT_CHUNK = 20_000
 STAGE = "corebanking_stage"
@@ -136,8 +136,7 @@ def _stage_rows(
         row, row_errors = parse.parse_row(kind, line, dict(zip(names, values, strict=True)))
         for error in row_errors:
             errors.add(error)
-        if row is not None:
-            chunk.append(row)
+        chunk.append(row)  # a bad row too, its bad fields NULL: the set-based checks see it
         if len(chunk) >= IMPORT_CHUNK:
             _stage_insert(kind, chunk)
             chunk = []
@@ -163,10 +162,11 @@ def _stage_insert(kind: str, rows: list[dict]) -> None:
     names = ["line", *[name for name, _pg, _lite in STAGE_COLUMNS[kind]]]
     if connection.vendor == "postgresql":
         # csv writes dates, instants (with their offset), Decimals and booleans as str() does,
-        # which PostgreSQL reads back as the same values; quoting every field keeps "" apart
-        # from NULL. One COPY per chunk, with no per-value Python code: this is the hot loop.
+        # which PostgreSQL reads back as the same values; quoting every field but None keeps ""
+        # apart from NULL (a bad row's bad fields). One COPY per chunk, with no per-value Python
+        # code: this is the hot loop.
         buffer = io.StringIO()
-        csv.writer(buffer, quoting=csv.QUOTE_ALL).writerows(map(itemgetter(*names), rows))
+        csv.writer(buffer, quoting=csv.QUOTE_NOTNULL).writerows(map(itemgetter(*names), rows))
         buffer.seek(0)
         with connection.cursor() as cursor:
             cursor.copy_expert(
@@ -200,7 +200,9 @@ def _deferred(cursor):
 
 
 def stage_check(kind: str, report: ImportReport) -> None:
-    """Whole-file and database checks, set-based on the staging table."""
+    """Whole-file and database checks, set-based on the staging table. Bad rows are staged too
+    with their bad fields NULL, so each check looks only at fields that passed their own (issue
+    14: a row with a bad date and an unknown branch reports both)."""
     errors = Errors(report)
     with connection.cursor() as cursor:
         _duplicate_keys(cursor, kind, errors)
@@ -220,6 +222,7 @@ def _duplicate_keys(cursor, kind: str, errors: Errors) -> None:
     cursor.execute(
         f"""SELECT s.line, f.first_line FROM {STAGE} s
             JOIN (SELECT {key_list}, MIN(line) AS first_line FROM {STAGE}
+                  WHERE {" AND ".join(f"{k} IS NOT NULL" for k in keys)}
                   GROUP BY {key_list} HAVING COUNT(*) > 1) f ON {key_join}
             WHERE s.line <> f.first_line ORDER BY s.line"""
     )
@@ -236,7 +239,7 @@ def _duplicate_keys(cursor, kind: str, errors: Errors) -> None:
 def _unknown_branches(cursor, errors: Errors) -> None:
     cursor.execute(
         f"""SELECT s.line FROM {STAGE} s LEFT JOIN core_branch b ON b.code = s.branch_code
-            WHERE b.id IS NULL ORDER BY s.line"""
+            WHERE b.id IS NULL AND s.branch_code IS NOT NULL ORDER BY s.line"""
     )
     for (line,) in cursor.fetchall():
         errors.add(parse.RowError(line, "branch_code", _("unknown branch")))
@@ -245,7 +248,7 @@ def _unknown_branches(cursor, errors: Errors) -> None:
 def _unknown_clients(cursor, errors: Errors) -> None:
     cursor.execute(
         f"""SELECT s.line FROM {STAGE} s LEFT JOIN clients_client c ON c.client_no = s.client_no
-            WHERE c.id IS NULL ORDER BY s.line"""
+            WHERE c.id IS NULL AND s.client_no IS NOT NULL ORDER BY s.line"""
     )
     for (line,) in cursor.fetchall():
         errors.add(parse.RowError(line, "client_no", _("unknown client")))
@@ -272,6 +275,7 @@ def _account_owners(cursor, errors: Errors) -> None:
     cursor.execute(
         f"""SELECT s.line, s0.client_no, s0.line FROM {STAGE} s
             JOIN (SELECT account_no, MIN(line) AS first_line FROM {STAGE}
+                  WHERE account_no IS NOT NULL AND client_no IS NOT NULL
                   GROUP BY account_no HAVING MIN(client_no) <> MAX(client_no)) f
               ON f.account_no = s.account_no
             JOIN {STAGE} s0 ON s0.line = f.first_line

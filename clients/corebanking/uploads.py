@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from clients.corebanking.importer import corebanking_import
 from clients.corebanking.report import ImportReport
@@ -109,7 +109,8 @@ def _record(upload: CorebankingUpload, report: ImportReport) -> None:
     upload.created, upload.updated = report.created, report.updated
     upload.unchanged = report.unchanged
     upload.encoding_used = report.encoding
-    upload.errors = [[e.line, e.column, str(e.reason)] for e in report.errors[:ERRORS_KEPT]]
+    # Language-neutral (``core.messages.Text``): the page renders them in its reader's language.
+    upload.errors = [[e.line, e.column, e.message.to_json()] for e in report.errors[:ERRORS_KEPT]]
     upload.errors_total = report.error_count
     upload.bad_rows = report.bad_rows
 
@@ -119,7 +120,8 @@ def corebanking_upload_run(*, upload_id: int) -> CorebankingUpload | None:
     the uploader as the audit actor, record the counts or the bad rows, delete the stored file.
 
     Returns the finished record, or None when the upload is gone, finished, or held by a live
-    run. The reasons of bad rows are written in the uploader's language. An unexpected error is
+    run. The reasons of bad rows are kept language-neutral (message id and parameters), shown in
+    the language of whoever reads the page (issue 14). An unexpected error is
     recorded as "failed" (nothing written: the import is all or
     nothing) and raised again.
     """
@@ -128,8 +130,7 @@ def corebanking_upload_run(*, upload_id: int) -> CorebankingUpload | None:
         return None
     progress = _Progress(upload.pk)
     try:
-        # The bad rows' reasons are kept as text: in the uploader's language, not the worker's.
-        with upload.file.open("rb") as handle, translation.override(upload.requested_by.language):
+        with upload.file.open("rb") as handle:
             report = corebanking_import(
                 kind=upload.kind,
                 file=handle,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.corebanking.report import KIND_LABELS, rejection_summary
 from core.actors import actor_display
+from core.messages import render
 
 from .client import Client, ClientKind
 
@@ -118,7 +119,9 @@ class CorebankingUpload(models.Model):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     encoding_used = models.CharField(_("encoding read"), max_length=20, blank=True)
-    # The first bad rows, [[line, column, reason], ...]; errors_total counts them all.
+    # The first bad rows, [[line, column, reason], ...]; errors_total counts them all. A reason is
+    # language-neutral, ``core.messages.Text.to_json()`` (rendered by ``error_rows``); uploads
+    # recorded before issue 14 hold the text in the uploader's language, shown as it is.
     errors = models.JSONField(_("first errors"), default=list, blank=True)
     errors_total = models.PositiveIntegerField(_("errors in all"), default=0)
     # Rows with at least one error (a row may have several): the summary counts both.
@@ -149,6 +152,11 @@ class CorebankingUpload(models.Model):
             errors=self.errors_total,
             bad_rows=self.bad_rows,
         )
+
+    @property
+    def error_rows(self) -> list[tuple[int, str, str]]:
+        """The kept errors as ``(line, column, reason)``, each reason in the active language."""
+        return [(line, column, render(reason)) for line, column, reason in self.errors]
 
     @property
     def done(self) -> bool:

@@ -91,7 +91,7 @@ def test_explicit_encoding_is_used(sh001):
     ("row", "column", "reason"),
     [
         ("C009,李四,retail,,,,SH001,2020-01-01,true", "kind", "bad kind"),
-        ("C009,李四,personal,,,,SH001,2020-13-01,true", "relationship_since", "bad date"),
+        ("C009,李四,personal,,,,SH001,2020-13-01,true", "relationship_since", "not a real date"),
         ("C009,李四,personal,,,,SH001,2020/01/01,true", "relationship_since", "bad date"),
         ("C009,李四,personal,,,,SH001,2020-01-01,yes", "good_standing", "bad good_standing"),
         ("C009,李四,personal,,,,XX999,2020-01-01,true", "branch_code", "unknown branch"),
