@@ -109,6 +109,20 @@ def user_sees_pii(*, user: User, client: Client, assignment=UNKNOWN) -> bool:
     return Client.objects.filter(assigned_to(user), pk=client.pk).exists()
 
 
+# The clients whose PII the user revealed on the dossier this session (its audited "show").
+REVEALED_SESSION_KEY = "clients.revealed"
+
+
+def pii_revealed(*, user: User, client: Client, revealed_ids, assignment=UNKNOWN) -> bool:
+    """Does a page show this client's ID number whole (``core.masking.id_number_shown``)? Only
+    for one who may see PII (``user_sees_pii``) and has revealed it with the dossier's audited
+    "show" this session (``revealed_ids``, the session's ``REVEALED_SESSION_KEY``). The one rule
+    of the dossier and the hotline card, so both show the same for the same client and role."""
+    if client.pk not in (revealed_ids or ()):
+        return False
+    return user_sees_pii(user=user, client=client, assignment=assignment)
+
+
 def rm_name_subquery() -> Subquery:
     """The open assignment's RM name, for annotating lists in the same query."""
     return rm_directory().rm_name()

@@ -31,6 +31,7 @@ from clients.tasks import corebanking_upload_import
 from core.access import hotline_reached, role_required, search_remember, search_text
 from core.exports import csv_response
 from core.lists import page_of
+from core.masking import id_number_shown
 from core.paging import CappedPaginator
 from core.registry import dossier_panel_for, dossier_panels_for, rm_directory
 from core.roles import Role
@@ -40,7 +41,7 @@ RM, BRANCH, SUPERVISOR = Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.SUPE
 PAGE_SIZE = 50
 # The client list counts up to this many matches (200 pages); beyond, it asks for a narrower search.
 LIST_COUNT_CAP = 10_000
-REVEALED = "clients.revealed"
+REVEALED = selectors.REVEALED_SESSION_KEY
 # What a list row shows (client_list.html; the badge reads status and at_risk_since).
 LIST_COLUMNS = (
     "client_no",
@@ -160,6 +161,12 @@ def client_detail(request, pk: int):
         trend = selectors.asset_trend(client=client, today=today)
         audit_record_with_read(actor=request.user, event="dossier.view", instance=client)
     sees_pii = selectors.user_sees_pii(user=request.user, client=client, assignment=assignment)
+    revealed = sees_pii and selectors.pii_revealed(
+        user=request.user,
+        client=client,
+        revealed_ids=request.session.get(REVEALED, []),
+        assignment=assignment,
+    )
     panels = [
         (panel, reverse("clients:panel", args=[client.pk, panel.key]))
         for panel in dossier_panels_for(request.user.role)
@@ -168,7 +175,8 @@ def client_detail(request, pk: int):
         "client": client,
         "assignment": assignment,
         "sees_pii": sees_pii,
-        "revealed": sees_pii and client.pk in request.session.get(REVEALED, []),
+        "revealed": revealed,
+        "id_number": id_number_shown(client.id_number, revealed=revealed),
         "criteria": criteria,
         "assets_now": criteria[0].value,
         "accounts": accounts,

@@ -17,6 +17,12 @@ def mask_id_number(value: str) -> str:
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
 
 
+def id_number_shown(value: str, *, revealed: bool) -> str:
+    """An ID number as every page shows it (the dossier, the hotline card: issue 14): whole only
+    when ``revealed`` (``clients.selectors.pii_revealed``), else ``mask_id_number``."""
+    return (value or "") if revealed else mask_id_number(value or "")
+
+
 def mask_phone(value: str) -> str:
     if not value:
         return ""

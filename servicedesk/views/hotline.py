@@ -9,7 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.selectors import hotline_clients_for_user, user_sees_pii
+from clients.selectors import (
+    REVEALED_SESSION_KEY,
+    hotline_clients_for_user,
+    pii_revealed,
+    user_sees_pii,
+)
 from core import throttle
 from core.access import (
     hotline_number,
@@ -20,6 +25,7 @@ from core.access import (
 )
 from core.forms import errors_to_form
 from core.ids import parse_id
+from core.masking import id_number_shown
 from core.phone import InvalidPhone, normalize_phone
 from core.roles import Role
 from feedback.selectors import open_ticket_count
@@ -121,13 +127,19 @@ def hotline_caller(request, key: str):
         services.hotline_lookup_record(user=request.user, client=client, in_scope=in_scope)
     if in_scope:
         hotline_remember_client(request, client.pk)
-        context |= _caller_card(request.user, client)
+        context |= _caller_card(request, client)
     return render(request, "servicedesk/hotline.html", context)
 
 
-def _caller_card(user, client) -> dict:
+def _caller_card(request, client) -> dict:
+    user = request.user
+    revealed = pii_revealed(
+        user=user, client=client, revealed_ids=request.session.get(REVEALED_SESSION_KEY, [])
+    )
     return {
         "c": client,
+        # The dossier's rule: masked unless revealed there (audited), for the same role.
+        "id_number": id_number_shown(client.id_number, revealed=revealed),
         "assignment": active_assignment_for(client=client),
         "show_pii": user_sees_pii(user=user, client=client),
         "last_callback": selectors.last_callback(client=client),
