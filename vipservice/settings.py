@@ -49,8 +49,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
-    "axes",
-    "auditlog",
+    # django-axes and django-auditlog under names in our catalogue (their own have no Chinese).
+    "vipservice.apps.AxesConfig",
+    "vipservice.apps.AuditlogConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "core",
