@@ -4,13 +4,18 @@ what the public web form refuses, with the same message (``core.phone.client_pho
 import io
 
 import pytest
+from django.contrib import admin
+from django.forms.models import model_to_dict
+from django.test import RequestFactory
 from django.utils import translation
 
+from clients.admin import ClientAdmin
 from clients.corebanking.importer import corebanking_import
 from clients.models import Client
 from core.phone import InvalidPhone, client_phone
 from feedback.web.forms import WebFeedbackForm
 from tests.clients.test_corebanking_import import CLIENTS_HEADER
+from tests.factories.clients import ClientFactory
 from tests.factories.core import BranchFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +77,19 @@ def test_12345_is_refused_by_the_one_rule():
     assert str(refused.value) == (
         "Enter the whole number: a mobile number, or a landline with its area code."
     )
+
+
+@pytest.mark.parametrize("phone", ["12345", "6888 8888"])
+def test_the_admins_client_form_refuses_it_with_the_same_message(phone, sh001, admin_user):
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    ClientAdminForm = ClientAdmin(Client, admin.site).get_form(request)  # noqa: N806
+    client = ClientFactory(branch=sh001)
+    data = {k: v for k, v in model_to_dict(client).items() if v is not None}
+    form = ClientAdminForm(data={**data, "phone": phone}, instance=client)
+
+    assert not form.is_valid()
+    assert form.errors["phone"] == [form_error(phone)]
+    good = ClientAdminForm(data={**data, "phone": "021-6888 8888"}, instance=client)
+    good.is_valid()
+    assert "phone" not in good.errors
