@@ -16,6 +16,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.dates import parse_iso_date
+
 KINDS = ("clients", "balances", "trades")  # the import order: balances and trades need clients
 NAME = re.compile(r"^(clients|balances|trades|manifest)_(\d{8})\.(csv|json)$")
 ARCHIVE, REJECTED = "archive", "rejected"
@@ -110,7 +112,7 @@ def manifest_read(inbox_set: InboxSet) -> tuple[str, dict[str, Announced]]:
     raw = inbox_set.paths["manifest"].read_bytes()
     try:
         data = json.loads(raw.decode("utf-8-sig"))
-        declared = date.fromisoformat(str(data["business_date"]))
+        declared = parse_iso_date(str(data["business_date"]))
         entries = {str(f["name"]): f for f in data["files"]}
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise SetRefused(_("The manifest cannot be read: %(error)s") % {"error": exc}) from None

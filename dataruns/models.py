@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.messages import render
+
 
 class IntakeOutcome(models.TextChoices):
     IMPORTED = "imported", _("Imported")
@@ -53,7 +55,11 @@ class IntakeFile(models.Model):
     rows = models.PositiveIntegerField(_("rows"), default=0)
     seconds = models.FloatField(_("seconds"), default=0)
     ok = models.BooleanField(_("accepted"), default=False)
+    # As text in the language of the night's run (the report beside a refused set says the same).
     errors = models.TextField(_("errors"), blank=True)
+    # The same, language-neutral (issue 14): [[line, column, reason], ...], a reason being
+    # ``core.messages.Text.to_json()``; line 0 for what concerns the whole file.
+    error_rows = models.JSONField(_("errors (any language)"), default=list, blank=True)
 
     class Meta:
         ordering = ["run", "pk"]
@@ -62,6 +68,18 @@ class IntakeFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def error_lines(self) -> list[str]:
+        """The errors as staff read them, in the active language: ``line:column: reason`` for
+        a row, the reason alone for the whole file. Files taken in before issue 14 have only
+        the text written in the night's language."""
+        if not self.error_rows:
+            return self.errors.splitlines()
+        return [
+            f"{line}:{column or '-'}: {render(reason)}" if line else render(reason)
+            for line, column, reason in self.error_rows
+        ]
 
 
 class NightTrigger(models.TextChoices):

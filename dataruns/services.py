@@ -11,8 +11,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from clients.corebanking.importer import corebanking_import
+from core.messages import Text
 from core.models import Notification, User
 from core.roles import Role
 from core.services import audit_record, notification_create
@@ -70,12 +72,21 @@ class _Rejected(Exception):
         self.files = files
 
 
-def _file_errors(report) -> str:
-    lines = [f"{e.line}:{e.column or '-'}: {e.reason}" for e in report.errors[:ERRORS_KEPT]]
+def _file_errors(report) -> list[list]:
+    """The first ``ERRORS_KEPT`` errors, language-neutral (``IntakeFile.error_rows``)."""
+    rows: list[list] = [
+        [e.line, e.column, e.message.to_json()] for e in report.errors[:ERRORS_KEPT]
+    ]
     more = len(report.errors) - ERRORS_KEPT + report.errors_not_listed
     if more > 0:
-        lines.append(_("… and %(n)d more") % {"n": more})
-    return "\n".join(lines)
+        rows.append([0, "", Text(gettext_noop("… and %(n)d more"), {"n": more}).to_json()])
+    return rows
+
+
+def _set_errors(record: IntakeFile, rows: list[list]) -> None:
+    """``record``'s errors, language-neutral and as text in the active language (the report)."""
+    record.error_rows = rows
+    record.errors = "\n".join(record.error_lines)
 
 
 def _import_set(inbox_set: InboxSet, announced: dict) -> list[IntakeFile]:
@@ -93,15 +104,16 @@ def _import_set(inbox_set: InboxSet, announced: dict) -> list[IntakeFile]:
             rows=report.rows,
             seconds=time.monotonic() - started,
             ok=report.ok,
-            errors=_file_errors(report),
         )
+        _set_errors(record, _file_errors(report))
         files.append(record)
         if report.ok and report.rows != announced[kind].rows:
             record.ok = False
-            record.errors = _("%(rows)d rows read, the manifest announced %(announced)d.") % {
-                "rows": report.rows,
-                "announced": announced[kind].rows,
-            }
+            count = Text(
+                gettext_noop("%(rows)d rows read, the manifest announced %(announced)d."),
+                {"rows": report.rows, "announced": announced[kind].rows},
+            )
+            _set_errors(record, [[0, "", count.to_json()]])
         if not record.ok:
             raise _Rejected(_("%(name)s is refused.") % {"name": record.name}, files)
     return files

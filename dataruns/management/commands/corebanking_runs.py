@@ -52,5 +52,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"    {f.name}: {f.rows}/{f.rows_expected} {f.seconds:.1f}s {verdict}"
             )
-            for line in f.errors.splitlines():
+            for line in f.error_lines:
                 self.stdout.write(f"      {line}")
