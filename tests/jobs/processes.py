@@ -128,12 +128,14 @@ def database_url_for_children(tmp_path: Path) -> str:
 def child_env(tmp_path: Path, *, redis_url: str = "", **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env.update(
-        PYTHONPATH=str(ROOT),
-        DJANGO_SETTINGS_MODULE="vipservice.settings",
-        VIPSERVICE_VAR_DIR=str(tmp_path / "var"),
-        DATABASE_URL=database_url_for_children(tmp_path),
-        FEEDBACK_MAILDIR=str(tmp_path / "var" / "mail"),
-        **extra,
+        {
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "vipservice.settings",
+            "VIPSERVICE_VAR_DIR": str(tmp_path / "var"),
+            "DATABASE_URL": database_url_for_children(tmp_path),
+            "FEEDBACK_MAILDIR": str(tmp_path / "var" / "mail"),
+            **extra,  # overrides
+        }
     )
     if redis_url:
         env["REDIS_URL"] = redis_url

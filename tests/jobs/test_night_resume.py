@@ -4,12 +4,14 @@ death is seen at once, because the run holds a lock for its life (``core.runlock
 3 hours a "running" record used to count as alive."""
 
 import datetime as dt
-import os
-import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connections
 
 from analytics.tasks import snapshot_kpis
@@ -25,7 +27,7 @@ from servicedesk.tasks import generate_callbacks
 from tests.clients.conftest import make_client
 from tests.factories.core import BranchFactory
 from tests.factories.managers import RelationshipManagerFactory
-from tests.jobs.processes import end_other_sessions, wait_for
+from tests.jobs.processes import ROOT, child_env, end_other_sessions, wait_for
 
 D = dt.date(2026, 5, 31)
 # 03:05 on D (Asia/Shanghai): after every nightly job's time of day, so each is due.
@@ -66,37 +68,47 @@ def test_a_part_applied_night_is_completed_by_the_next_run_of_any_nightly_step(s
     assert NightRun.objects.count() == 1  # completed, not run again under a new record
 
 
-def _hold_in_child(name: str) -> int:
-    """Fork a process that takes the lock ``name`` and sleeps with it: a live worker."""
+# A live worker holding a run's lock: a process of its own, started fresh. Not a fork of the
+# test run: forking a process with threads (the browser tests' driver, the live server) can leave
+# the child stuck on a lock another thread held, and a child that raised would go on running the
+# rest of the suite as a second pytest (both seen in CI on PostgreSQL at 51a5726).
+HOLDER = """
+import sys, time
+import django
+django.setup()
+from core.runlock import run_lock
+with run_lock(sys.argv[1]) as taken:
+    print("1" if taken else "0", flush=True)
+    time.sleep(120)
+"""
+
+
+def _hold_in_child(name: str, tmp_path: Path) -> subprocess.Popen:
+    """Start a process that takes the lock ``name`` and sleeps with it: a live worker."""
     connections.close_all()
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        with run_lock(name) as taken:
-            os.write(write, b"1" if taken else b"0")
-            time.sleep(120)
-        os._exit(0)
-    os.close(write)
-    assert os.read(read, 1) == b"1"
-    os.close(read)
-    return pid
+    # The same lock folder as this process (SQLite's locks are files under VAR_DIR).
+    env = child_env(tmp_path, VIPSERVICE_VAR_DIR=str(settings.VAR_DIR))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, name], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout.readline().strip() == "1"
+    return holder
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_killed_runs_death_is_seen_at_once_not_after_three_hours():
+def test_a_killed_runs_death_is_seen_at_once_not_after_three_hours(tmp_path):
     run = NightRun.objects.create(
         business_date=D, trigger=NightTrigger.SCHEDULED, status=NightStatus.RUNNING
     )
-    pid = _hold_in_child(night_lock(run.pk))
+    holder = _hold_in_child(night_lock(run.pk), tmp_path)
     try:
         assert run_lock_held(night_lock(run.pk))
         assert dead_night_runs() == []  # alive: nobody else may take it
         with run_lock(night_lock(run.pk)) as taken:
             assert taken is False
     finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        holder.kill()  # SIGKILL
+        holder.wait(timeout=30)
     # The kernel (SQLite's file lock) or the server (PostgreSQL's advisory lock, when the dead
     # session's socket closes) releases it: seen within a second, not after RUN_STALE_AFTER.
     started = time.monotonic()
