@@ -17,8 +17,22 @@ class ClientsConfig(AppConfig):
     verbose_name = _("Clients")
     navigation = [
         NavItem(10, "clients:list", _("Clients"), frozenset({RM, BRANCH, SUPERVISOR}), "people"),
-        NavItem(15, "clients:import", _("Import"), frozenset({SUPERVISOR}), "upload"),
-        NavItem(16, "clients:policy", _("VIP policy"), frozenset({SUPERVISOR}), "sliders"),
+        NavItem(
+            15,
+            "clients:import",
+            _("Import"),
+            frozenset({SUPERVISOR}),
+            "upload",
+            primary_for=frozenset(),
+        ),
+        NavItem(
+            16,
+            "clients:policy",
+            _("VIP policy"),
+            frozenset({SUPERVISOR}),
+            "sliders",
+            primary_for=frozenset(),
+        ),
     ]
     role_permissions: dict = {
         RM: ["clients.view_client"],

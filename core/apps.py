@@ -29,7 +29,14 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Core")
     navigation = [
-        NavItem(95, "core:jobs", _("Jobs"), frozenset({Role.SUPERVISOR}), "clock-history"),
+        NavItem(
+            95,
+            "core:jobs",
+            _("Jobs"),
+            frozenset({Role.SUPERVISOR}),
+            "clock-history",
+            primary_for=frozenset(),
+        ),
     ]
     role_permissions = {
         Role.SUPERVISOR: ["core.view_branch", "core.view_user"],

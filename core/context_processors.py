@@ -15,7 +15,7 @@ def navigation(request):
     return {
         "product_name": settings.PRODUCT_NAME,
         "bank_name": bank_name(),
-        "nav_items": nav.items_for(user.role),
+        "nav_bar": nav.bar_for(user.role),
         # Counted only if a template shows it (base.html's bell): fragments rendered with the
         # request, like the dossier's panels, run this processor too and need no count.
         "unread_notifications": SimpleLazyObject(partial(unread_notification_count, user=user)),

@@ -20,6 +20,16 @@ class NavItem:
     # Administrators see every page's item, except the ones about the user's own work (an RM's
     # "my figures"): they have none, and the page would answer 404.
     personal: bool = False
+    # The roles whose top bar shows the item itself; for the others it sits under "More" (issue
+    # 14: a supervisor's fifteen entries wrapped to two rows at 1280 px). None: shown to all.
+    primary_for: frozenset[Role] | None = None
+
+    def is_primary(self, role: Role | None) -> bool:
+        if self.primary_for is None:
+            return True
+        # An administrator's bar is the supervisor's.
+        effective = Role.SUPERVISOR if role == Role.ADMINISTRATOR else role
+        return effective in self.primary_for
 
 
 @cache
@@ -45,5 +55,23 @@ def items_for(role: Role | None) -> tuple[dict[str, Any], ...]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        result.append({"url": url, "label": item.label, "icon": item.icon, "name": item.url_name})
+        result.append(
+            {
+                "url": url,
+                "label": item.label,
+                "icon": item.icon,
+                "name": item.url_name,
+                "primary": item.is_primary(role),
+            }
+        )
     return tuple(result)
+
+
+@cache
+def bar_for(role: Role | None) -> dict[str, tuple[dict[str, Any], ...]]:
+    """The role's items split for the top bar: ``main`` shown in it, ``more`` under "More"."""
+    items = items_for(role)
+    return {
+        "main": tuple(i for i in items if i["primary"]),
+        "more": tuple(i for i in items if not i["primary"]),
+    }

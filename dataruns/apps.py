@@ -12,7 +12,14 @@ class DatarunsConfig(AppConfig):
     name = "dataruns"
     verbose_name = _("Data runs")
     navigation = [
-        NavItem(17, "dataruns:list", _("Data runs"), frozenset({Role.SUPERVISOR}), "database"),
+        NavItem(
+            17,
+            "dataruns:list",
+            _("Data runs"),
+            frozenset({Role.SUPERVISOR}),
+            "database",
+            primary_for=frozenset(),
+        ),
     ]
     role_permissions: dict = {
         Role.SUPERVISOR: ["dataruns.view_intakerun", "dataruns.view_nightrun"],

@@ -24,9 +24,21 @@ class ManagersConfig(AppConfig):
             "person-badge",
         ),
         NavItem(
-            45, "managers:rota", _("On-call rota"), frozenset({RM, SUPERVISOR}), "calendar-week"
+            45,
+            "managers:rota",
+            _("On-call rota"),
+            frozenset({RM, SUPERVISOR}),
+            "calendar-week",
+            primary_for=frozenset(),
         ),
-        NavItem(48, "managers:training", _("Training"), frozenset({RM, SUPERVISOR}), "mortarboard"),
+        NavItem(
+            48,
+            "managers:training",
+            _("Training"),
+            frozenset({RM, SUPERVISOR}),
+            "mortarboard",
+            primary_for=frozenset(),
+        ),
     ]
     role_permissions: dict = {
         SUPERVISOR: [

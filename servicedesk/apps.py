@@ -22,6 +22,7 @@ class ServicedeskConfig(AppConfig):
             _("Hotline"),
             frozenset({RM, BRANCH, SUPERVISOR}),
             "telephone",
+            primary_for=frozenset({RM, BRANCH}),
         ),
         NavItem(
             25,
@@ -29,12 +30,23 @@ class ServicedeskConfig(AppConfig):
             _("Call-backs"),
             frozenset({RM, SUPERVISOR}),
             "telephone-outbound",
+            primary_for=frozenset({RM}),
         ),
         NavItem(
-            30, "servicedesk:plans", _("Wealth plans"), frozenset({RM, SUPERVISOR}), "pie-chart"
+            30,
+            "servicedesk:plans",
+            _("Wealth plans"),
+            frozenset({RM, SUPERVISOR}),
+            "pie-chart",
+            primary_for=frozenset({RM}),
         ),
         NavItem(
-            35, "servicedesk:events", _("Events"), frozenset({RM, SUPERVISOR}), "calendar-event"
+            35,
+            "servicedesk:events",
+            _("Events"),
+            frozenset({RM, SUPERVISOR}),
+            "calendar-event",
+            primary_for=frozenset(),
         ),
     ]
     role_permissions: dict = {

@@ -57,13 +57,13 @@ def client_rows(clients, *, mask_pii: bool, detail_prefix: str) -> SafeString:
         href = f"{escape(detail_prefix)}{c.pk}/"
         phone = c.phone if not mask_pii or getattr(c, "is_mine", False) else mask_phone(c.phone)
         rows.append(
-            f'<tr><td><a href="{href}">{escape(c.client_no)}</a></td>'
-            f'<td><a class="text-reset" href="{href}">{escape(c.name)}</a></td>'
+            f'<tr><td class="text-nowrap"><a href="{href}">{escape(c.client_no)}</a></td>'
+            f'<td class="text-nowrap"><a class="text-reset" href="{href}">{escape(c.name)}</a></td>'
             f'<td class="text-nowrap">{escape(phone or "")}</td>'
-            f"<td>{labels[type(c), 'kind', c.kind]}</td>"
-            f"<td>{escape(c.branch.name)}</td>"
+            f'<td class="text-nowrap">{labels[type(c), "kind", c.kind]}</td>'
+            f'<td class="text-nowrap">{escape(c.branch.name)}</td>'
             f"<td>{status_badge(c)}</td>"
-            f"<td>{escape(c.rm_name) if c.rm_name else '—'}</td>"
+            f'<td class="text-nowrap">{escape(c.rm_name) if c.rm_name else "—"}</td>'
             f'<td class="text-end text-nowrap">{conditional_escape(money_html(c.total_assets))}</td></tr>'
         )
     # Every value above is escaped; the badge and the amount are safe HTML of their own tags.

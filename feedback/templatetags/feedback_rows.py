@@ -78,14 +78,14 @@ def _ticket_row(t, *, is_team: bool, url_prefix: str, unassigned: str, labels: C
     received = timezone.localtime(t.received_at).strftime("%Y-%m-%d %H:%M")
     return (
         f'<tr data-reference="{ref}">{select}'
-        f'<td><a class="fw-semibold" href="{escape(url_prefix)}{ref}/">{ref}</a>'
+        f'<td><a class="fw-semibold text-nowrap" href="{escape(url_prefix)}{ref}/">{ref}</a>'
         '<div class="small text-body-secondary text-truncate max-w-18rem">'
         f"{escape(t.subject)}</div></td>"
         f"<td>{ticket_client_cell(t)}</td>"
-        f'<td><i class="bi bi-{escape(t.channel_icon)}" aria-hidden="true"></i> '
+        f'<td class="text-nowrap"><i class="bi bi-{escape(t.channel_icon)}" aria-hidden="true"></i> '
         f'<span class="small">{labels[type(t), "channel", t.channel]}</span></td>'
-        f"<td>{labels[type(t), 'category', t.category]}</td>"
-        f"<td>{handler}</td>"
+        f'<td class="text-nowrap">{labels[type(t), "category", t.category]}</td>'
+        f'<td class="text-nowrap">{handler}</td>'
         f"<td>{_status_badge(t.status, labels[type(t), 'status', t.status])}</td>"
         f"<td>{ticket_sla_badge(t)}</td>"
         f'<td class="small text-nowrap">{received}</td></tr>'

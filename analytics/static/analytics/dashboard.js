@@ -1,3 +1,14 @@
+// Month ticks as staff read them on a small chart: "Jan" / "1月" for a "2026-01" label (issue 14:
+// whole labels wrapped and stretched the charts); the tooltip and the table keep the full month.
+const vipMonthFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { month: "short" });
+function vipShortMonth(label) {
+  const m = /^(\d{4})-(\d{2})$/.exec(String(label));
+  return m ? vipMonthFormat.format(new Date(Number(m[1]), Number(m[2]) - 1, 1)) : label;
+}
+const vipMonthAxis = {
+  ticks: { maxRotation: 0, autoSkip: true, callback: function (value) { return vipShortMonth(this.getLabelForValue(value)); } },
+};
+
 // Draws the analytics charts from the JSON the page embeds (json_script); every chart has a
 // table beside it with the same figures, so nothing here is the only way to read a number.
 (function () {
@@ -30,10 +41,14 @@
       }];
     }
     const scale = percent ? { min: 0, max: 100, ticks: { callback: (v) => v + "%" } } : { beginAtZero: true };
+    const byMonth = labels === data.labels;
     new Chart(canvas, {
       type: kind,
       data: { labels: labels, datasets: datasets },
-      options: { scales: { y: scale }, plugins: { legend: { display: datasets.length > 1 } } },
+      options: {
+        scales: byMonth ? { x: vipMonthAxis, y: scale } : { y: scale },
+        plugins: { legend: { display: datasets.length > 1 } },
+      },
     });
   });
 })();
@@ -76,7 +91,7 @@
     },
     options: {
       animation: false, maintainAspectRatio: false,
-      scales: { y: { min: 0, max: 100, ticks: { callback: (v) => v + "%" } } },
+      scales: { x: vipMonthAxis, y: { min: 0, max: 100, ticks: { callback: (v) => v + "%" } } },
     },
   });
 })();

@@ -7,6 +7,6 @@
   new Chart(canvas, {
     type: "line",
     data: { labels: data.labels, datasets: [{ label: data.label, data: data.values, borderColor: "#b8860b", backgroundColor: "rgba(184,134,11,0.15)", fill: true, tension: 0.2 }] },
-    options: { animation: false, plugins: { legend: { display: false } }, scales: { y: { ticks: { callback: (v) => "¥" + Number(v).toLocaleString() } } } },
+    options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { y: { ticks: { callback: (v) => "¥" + Number(v).toLocaleString() } } } },
   });
 })();
