@@ -57,7 +57,7 @@ def client_rows(clients, *, mask_pii: bool, detail_prefix: str) -> SafeString:
         href = f"{escape(detail_prefix)}{c.pk}/"
         phone = c.phone if not mask_pii or getattr(c, "is_mine", False) else mask_phone(c.phone)
         rows.append(
-            f'<tr><td class="text-nowrap"><a href="{href}">{escape(c.client_no)}</a></td>'
+            f'<tr><td><a href="{href}">{escape(c.client_no)}</a></td>'
             f'<td class="text-nowrap"><a class="text-reset" href="{href}">{escape(c.name)}</a></td>'
             f'<td class="text-nowrap">{escape(phone or "")}</td>'
             f'<td class="text-nowrap">{labels[type(c), "kind", c.kind]}</td>'
