@@ -54,7 +54,8 @@ class DemoSeeder:
 
 @dataclass(frozen=True)
 class CallSummary:
-    """What a ticket needs of the hotline call it is opened from."""
+    """What a ticket needs of the call it is opened from: a hotline call, or a call-back (whose
+    ``pk`` is the call-back's; a ticket records only a hotline call as its source)."""
 
     pk: int
     client_id: int | None
@@ -90,6 +91,7 @@ class _Registry:
     dossier_panels: dict[str, DossierPanel] = field(default_factory=dict)
     demo_seeders: dict[str, DemoSeeder] = field(default_factory=dict)
     call_lookup: Callable[..., CallSummary | None] | None = None
+    callback_lookup: Callable[..., CallSummary | None] | None = None
     rm_directory: RmDirectory | None = None
 
 
@@ -145,6 +147,20 @@ def register_call_lookup(lookup: Callable[..., CallSummary | None]) -> None:
     """``lookup(user=, pk=)`` returns the call ``pk`` as a ``CallSummary`` when ``user`` may see
     it, else ``None``."""
     registry.call_lookup = lookup
+
+
+def register_callback_lookup(lookup: Callable[..., CallSummary | None]) -> None:
+    """``lookup(user=, pk=)`` returns the call-back ``pk`` as a ``CallSummary`` when ``user`` may
+    see it, else ``None``."""
+    registry.callback_lookup = lookup
+
+
+def callback_for_ticket(*, user, pk: int) -> CallSummary | None:
+    """The call-back ``pk`` as ``user`` may see it, or ``None`` (no such call-back, out of scope,
+    or no service desk installed)."""
+    if registry.callback_lookup is None:
+        return None
+    return registry.callback_lookup(user=user, pk=pk)
 
 
 def call_for_ticket(*, user, pk: int) -> CallSummary | None:

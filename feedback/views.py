@@ -14,7 +14,7 @@ from core.exports import csv_response
 from core.ids import parse_id
 from core.lists import Sorting
 from core.paging import CappedPaginator
-from core.registry import call_for_ticket
+from core.registry import call_for_ticket, callback_for_ticket
 from core.roles import Role
 from core.services import filters_used
 from feedback import selectors, sla
@@ -229,7 +229,9 @@ def ticket_new(request):
 
 def _ticket_initial(request, clients) -> dict:
     """The new-ticket form as the links into it fill it: the dossier's ``?client=<id>``, the
-    hotline's ``?channel=phone&call=<id>`` (the call's client, topic and notes carry over)."""
+    hotline's ``?channel=phone&call=<id>`` (the call's client, topic and notes carry over, and the
+    ticket records the call), a call-back's ``?channel=phone&callback=<id>`` (its client, month,
+    needs and notes carry over). A call or call-back outside the user's scope fills nothing."""
     initial = {}
     client_id = parse_id(request.GET.get("client"))
     call = None
@@ -238,6 +240,11 @@ def _ticket_initial(request, clients) -> dict:
     if call is not None:
         initial.update(call=call.pk, subject=call.topic[:200], description=call.notes)
         client_id = client_id or call.client_id
+    elif (callback_id := parse_id(request.GET.get("callback"))) is not None:
+        callback = callback_for_ticket(user=request.user, pk=callback_id)
+        if callback is not None:
+            initial.update(subject=callback.topic[:200], description=callback.notes)
+            client_id = client_id or callback.client_id
     client = clients.filter(pk=client_id).first() if client_id is not None else None
     if client is not None:
         initial["client_no"] = client.client_no

@@ -8,7 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.selectors import user_sees_pii
-from core.registry import register_call_lookup, register_dossier_panel, register_home_widget
+from core.registry import (
+    register_call_lookup,
+    register_callback_lookup,
+    register_dossier_panel,
+    register_home_widget,
+)
 from core.roles import SERVICE_WIDE_ROLES, Role
 from servicedesk import selectors
 
@@ -93,6 +98,7 @@ def _events_panel(request, client) -> dict:
 
 def register() -> None:
     register_call_lookup(selectors.call_summary_for_user)
+    register_callback_lookup(selectors.callback_summary_for_user)
     rm_and_supervisor = {Role.RELATIONSHIP_MANAGER, *SERVICE_WIDE_ROLES}
     register_home_widget(
         key="servicedesk.callbacks_today",

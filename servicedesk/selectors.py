@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from clients.models import Client
 from clients.selectors import assigned_to, clients_for_user
@@ -108,6 +109,21 @@ def callbacks_for_user(*, user: User) -> QuerySet[Callback]:
         # client, and the former RM no longer sees it.
         return base.filter(assigned_to(user, "client_id"))
     return base.none()
+
+
+def callback_summary_for_user(*, user: User, pk: int) -> CallSummary | None:
+    """The call-back a ticket is opened from ("Open a ticket from this call"), as ``user`` may see
+    it: its client, a subject naming the month, and what the RM recorded (the client's needs and
+    the notes); ``None`` outside the user's scope."""
+    callback = callbacks_for_user(user=user).filter(pk=pk).first()
+    if callback is None:
+        return None
+    return CallSummary(
+        pk=callback.pk,
+        client_id=callback.client_id,
+        topic=_("Call-back %(month)s") % {"month": callback.period.strftime("%Y-%m")},
+        notes="\n\n".join(text for text in (callback.needs, callback.notes) if text),
+    )
 
 
 def callback_phones_unmasked(*, user: User) -> bool:

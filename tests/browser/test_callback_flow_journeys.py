@@ -1,7 +1,8 @@
 """The RM's day around the call, in both languages (issue 14): the home widget's call-back row
 leads to the worklist, whose row shows the phone as a tel: link, the contact window and the
-dossier; the RM records the call-back's outcome, logs the call with its topic and notes, and
-opens a ticket from that call which carries them."""
+dossier; the RM records the call-back's outcome (and could open a ticket from it, carrying its
+needs), logs the call with its topic and notes, and opens a ticket from that call which carries
+them."""
 
 import datetime
 
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 NOTES = {"zh-hans": "客户投诉上月理财到期通知太晚", "en": "Maturity notice came too late"}
 TOPIC = {"zh-hans": "投诉", "en": "Complaint"}
+CALLBACK_SUBJECT = {"zh-hans": "回访 %s", "en": "Call-back %s"}
 
 
 @pytest.fixture
@@ -72,6 +74,15 @@ def test_rm_calls_back_records_the_outcome_and_opens_a_ticket_from_the_call(
     page.wait_for_load_state("networkidle")
     callback.refresh_from_db()
     assert callback.status == "done" and callback.needs == NOTES[language]
+
+    # A ticket from the call-back: its client, month and needs carry over (not logged here).
+    page.goto(f"{live_server.url}/service/callbacks/{callback.pk}/")
+    page.click('[data-testid="callback-open-ticket"]')
+    page.wait_for_load_state("networkidle")
+    month = callback.period.strftime("%Y-%m")
+    assert page.input_value("#id_subject") == CALLBACK_SUBJECT[language] % month
+    assert page.input_value("#id_description") == NOTES[language]
+    assert page.input_value("#id_client_no") == client.client_no
 
     # The call itself, logged with its topic and notes, and a ticket opened from it.
     page.goto(f"{live_server.url}/service/hotline/")
