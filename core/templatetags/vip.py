@@ -58,11 +58,6 @@ def money_html(value):
 
 
 @register.filter
-def mask_id(value) -> str:
-    return masking.mask_id_number(value or "")
-
-
-@register.filter
 def mask_phone(value) -> str:
     return masking.mask_phone(value or "")
 
