@@ -436,10 +436,12 @@ class Runner:
         legs = {
             "P": lambda: self._leg_plain_copy(trades_csv),
             "B": lambda: self._leg_indexed_copy(ids),
-            "I": lambda: self._leg_import(trades_csv, REPO),
+            "I": lambda: self._leg_import(trades_csv, REPO, self.args.python),
         }
         if self.args.reference_repo:
-            legs["R"] = lambda: self._leg_import(trades_csv, self.args.reference_repo)
+            legs["R"] = lambda: self._leg_import(
+                trades_csv, self.args.reference_repo, self.args.reference_python or self.args.python
+            )
         rounds = []
         for number in range(self.args.paired_rounds):
             order = list(legs) if number % 2 == 0 else list(reversed(legs))
@@ -489,10 +491,10 @@ class Runner:
         )
         return self._leg(seconds, self.count("bench_trade_copy"), peak)
 
-    def _leg_import(self, trades_csv: Path, repo: Path) -> dict:
+    def _leg_import(self, trades_csv: Path, repo: Path, python: str) -> dict:
         self.execute("TRUNCATE clients_trade")
         seconds, peak, out, _ = self.run(
-            [self.args.python, "manage.py", "import_corebanking", "trades", str(trades_csv)],
+            [python, "manage.py", "import_corebanking", "trades", str(trades_csv)],
             cwd=repo,
         )
         rows = self.count("clients_trade")
@@ -903,6 +905,11 @@ def main(argv: list[str] | None = None) -> int:
         "--reference-repo",
         type=Path,
         help="with --paired-rounds: also time the trades import of this checkout in every round",
+    )
+    parser.add_argument(
+        "--reference-python",
+        help="with --reference-repo: that checkout's interpreter, a venv made from its own"
+        " requirements.lock (default --python; an older checkout may need packages since removed)",
     )
     parser.add_argument("--results", type=Path, help="JSON results file")
     parser.add_argument("--verbose", action="store_true")
