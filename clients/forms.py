@@ -2,13 +2,15 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from clients.corebanking.encoding import UPLOAD_ENCODINGS
 from clients.corebanking.parse import KINDS
 from clients.corebanking.report import KIND_LABELS
 from clients.models import Client, ClientKind, VipPolicy, VipStatus
-from core.forms import PlainSelect
+from core.forms import MemoSelect, PlainSelect
+from core.memo import ProcessMemo
 from core.models import Branch
 from core.registry import rm_directory
 from core.roles import Role
@@ -17,6 +19,10 @@ from core.roles import Role
 def _plain_choices(field, choices) -> None:
     """What a model choice field's select shows, from plain ``(pk, label)`` rows."""
     field.widget.choices = [("", field.empty_label), *choices]
+
+
+# The RM filter's options per scope (every RM, or a branch's), kept a minute (core.memo).
+RM_FILTER_OPTIONS = ProcessMemo(seconds=60)
 
 
 class ClientFilter(django_filters.FilterSet):
@@ -58,14 +64,20 @@ class ClientFilter(django_filters.FilterSet):
             if role == Role.BRANCH_STAFF:
                 rms = rms.filter(branch_id=user.branch_id)
             self.filters["rm"].queryset = rms
+            rm_field = self.form.fields["rm"]
+            empty = rm_field.empty_label
             # Labels as RelationshipManager.__str__ gives them, without building hundreds of
-            # models.
-            _plain_choices(
-                self.form.fields["rm"],
-                (
-                    (pk, f"{name} ({employee_no})")
-                    for pk, name, employee_no in rms.values_list("pk", "name", "employee_no")
-                ),
+            # models, read once a minute per scope (core.memo): a new RM shows within a minute.
+            rm_field.widget = MemoSelect(
+                memo=RM_FILTER_OPTIONS,
+                key=(user.branch_id if role == Role.BRANCH_STAFF else None, get_language()),
+                read=lambda: [
+                    ("", empty),
+                    *(
+                        (pk, f"{name} ({employee_no})")
+                        for pk, name, employee_no in rms.values_list("pk", "name", "employee_no")
+                    ),
+                ],
             )
         # The branches as Branch.__str__ gives them, read with one plain query (a model choice
         # field iterates its queryset through a server-side cursor on PostgreSQL).

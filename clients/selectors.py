@@ -10,7 +10,6 @@ scope: every app imports it from here.
   client header from the ticket).
 """
 
-import time
 from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -32,6 +31,7 @@ from clients.models import (
 )
 from core.dates import months_before
 from core.lists import Sorting
+from core.memo import ProcessMemo
 from core.models import User
 from core.phone import national_digits, phone_key
 from core.registry import rm_directory
@@ -206,20 +206,21 @@ def client_from_contact(*, email: str = "", phone: str = "") -> Client | None:
     return found[0] if len(found) == 1 else None
 
 
+def policy_in_force(day: date) -> VipPolicy:
+    """``VipPolicy.in_force_on(day)`` for the pages that show it (the dossier's qualification,
+    every at-risk badge, the home widget), kept a minute per day in this process
+    (``core.memo``): a policy edited in admin shows within a minute. The nightly reclassification
+    reads the policy itself."""
+    return POLICIES_SHOWN.get(day, lambda: VipPolicy.in_force_on(day))
+
+
+POLICIES_SHOWN = ProcessMemo(seconds=60)
+
+
 def grace_days_in_force(day=None) -> int:
-    """The grace period of today's policy, cached briefly: every status badge shows days left."""
-
-    day = day or timezone.localdate()
-    cached = _GRACE_CACHE.get(day)
-    if cached and time.monotonic() - cached[1] < 60:
-        return cached[0]
-    grace = VipPolicy.in_force_on(day).grace_days
-    _GRACE_CACHE.clear()
-    _GRACE_CACHE[day] = (grace, time.monotonic())
-    return grace
-
-
-_GRACE_CACHE: dict = {}
+    """The grace period of today's policy (``policy_in_force``): every status badge shows days
+    left."""
+    return policy_in_force(day or timezone.localdate()).grace_days
 
 
 def client_trades(*, client: Client):

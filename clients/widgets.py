@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients import selectors
-from clients.models import VipPolicy, VipStatus
+from clients.models import VipStatus
 from clients.qualification.explain import criteria_for
 from clients.qualification.measures import clients_measure
 from clients.qualification.window import Window
@@ -16,7 +16,7 @@ def at_risk_context(request):
     """My clients at risk of downgrade, with what each needs to requalify: four queries."""
     clients = list(selectors.at_risk_clients_of_rm(user=request.user))
     today = timezone.localdate()
-    window = Window.for_day(today, VipPolicy.in_force_on(today))
+    window = Window.for_day(today, selectors.policy_in_force(today))
     measures = clients_measure(client_ids=[c.pk for c in clients], window=window)
     rows = []
     for client in clients:

@@ -3,7 +3,6 @@ from functools import partial
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from core import navigation as nav
 from core.branding import bank_name
 from core.selectors import unread_notification_count
 
@@ -15,7 +14,6 @@ def navigation(request):
     return {
         "product_name": settings.PRODUCT_NAME,
         "bank_name": bank_name(),
-        "nav_bar": nav.bar_for(user.role),
         # Counted only if a template shows it (base.html's bell): fragments rendered with the
         # request, like the dossier's panels, run this processor too and need no count.
         "unread_notifications": SimpleLazyObject(partial(unread_notification_count, user=user)),

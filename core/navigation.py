@@ -1,11 +1,14 @@
 """The top navigation. Apps declare ``navigation`` on their AppConfig: a list of NavItem."""
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from html import escape
 from typing import Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from core.roles import Role
 
@@ -75,3 +78,62 @@ def bar_for(role: Role | None) -> dict[str, tuple[dict[str, Any], ...]]:
         "main": tuple(i for i in items if i["primary"]),
         "more": tuple(i for i in items if not i["primary"]),
     }
+
+
+# The top bar marks the item whose URL starts like the page's: the first 12 characters, which tell
+# the apps' sections apart ("/clients/", "/feedback/", "/servicedesk/…").
+ACTIVE_PREFIX = 12
+
+
+def _link(item: dict[str, Any], *, css: str, icon_gap: str, active: bool) -> str:
+    icon = f'<i class="bi bi-{escape(item["icon"])} {icon_gap}" aria-hidden="true"></i>'
+    return (
+        f'<a class="{css}{" active" if active else ""}" href="{escape(item["url"])}">'
+        f"{icon if item['icon'] else ''}{escape(str(item['label']))}</a>"
+    )
+
+
+def menu_html(role: Role | None, path: str) -> str:
+    """The top bar's menu for ``role`` on the page at ``path``: the ``<li>`` items of the bar,
+    then "More" with the rest (``bar_for``), the section of ``path`` marked active. HTML, every
+    label and URL escaped. Written in Python and kept per (role, language, section): every page
+    shows it, and as template loops it was about a third of an empty page's rendering (SPEC
+    section 11, benchmarks/REPORT.md)."""
+    return _menu_html(role, get_language(), path[:ACTIVE_PREFIX])
+
+
+@lru_cache(maxsize=512)
+def _menu_html(role: Role | None, language: str | None, section: str) -> str:
+    bar = bar_for(role)
+    parts = [
+        '<li class="nav-item">'
+        + _link(
+            item,
+            css="nav-link",
+            icon_gap="me-1",
+            active=item["url"][:ACTIVE_PREFIX] == section and item["url"] != "/",
+        )
+        + "</li>"
+        for item in bar["main"]
+    ]
+    if bar["more"]:
+        entries = "".join(
+            "<li>"
+            + _link(
+                item,
+                css="dropdown-item",
+                icon_gap="me-2",
+                active=item["url"][:ACTIVE_PREFIX] == section,
+            )
+            + "</li>"
+            for item in bar["more"]
+        )
+        more = escape(_("More"))
+        parts.append(
+            '<li class="nav-item dropdown">'
+            '<a class="nav-link dropdown-toggle" href="#" role="button" data-bs-toggle="dropdown" '
+            'aria-expanded="false" data-testid="nav-more">'
+            f'<i class="bi bi-three-dots me-1" aria-hidden="true"></i>{more}</a>'
+            f'<ul class="dropdown-menu">{entries}</ul></li>'
+        )
+    return "".join(parts)

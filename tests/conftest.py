@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client as HttpClient
 
 from core.audit_sql import audit_purge
+from core.memo import ProcessMemo
 from core.roles import Role
 from tests.factories.clients import ClientFactory, VipClientFactory
 from tests.factories.core import BranchFactory, UserFactory
@@ -45,10 +46,13 @@ def _audit_log_emptied_before_flush(request):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit counters live in the cache; a test starts with none (user ids are reused)."""
+    """Rate-limit counters live in the cache, filter options in process memos; a test starts with
+    none (user ids are reused)."""
     cache.clear()
+    ProcessMemo.forget_all()
     yield
     cache.clear()
+    ProcessMemo.forget_all()
 
 
 @pytest.fixture(autouse=True)

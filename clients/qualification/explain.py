@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from clients.models import Client, StatusOverride, VipPolicy
+from clients.models import Client, StatusOverride
 from clients.qualification import dialect
 from clients.qualification.criteria import (
     CRITERIA,
@@ -22,6 +22,7 @@ from clients.qualification.criteria import (
 from clients.qualification.measures import Measures, clients_measure
 from clients.qualification.rule import State, Transition, next_status
 from clients.qualification.window import Window
+from clients.selectors import policy_in_force
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def criteria_for(
 def qualification_explain(*, client: Client, as_of: date | None = None) -> list[Explained]:
     """Each criterion of SPEC section 3 for one client on D: value, threshold, pass, gap."""
     day = as_of or timezone.localdate()
-    window = Window.for_day(day, VipPolicy.in_force_on(day))
+    window = Window.for_day(day, policy_in_force(day))
     measures = clients_measure(client_ids=[client.pk], window=window)[client.pk]
     return criteria_for(
         kind=client.kind,

@@ -5,10 +5,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils import translation
-from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from core import masking
+from core import masking, navigation
 
 register = template.Library()
 
@@ -52,8 +52,12 @@ def wan(value) -> str:
 def money_html(value):
     """Money with the 万/亿 reading as a tooltip in Chinese."""
     text = money(value)
-    if translation.get_language() == "zh-hans" and wan(value) != text:
-        return format_html('<span title="{}">{}</span>', wan(value), text)
+    if translation.get_language() == "zh-hans":
+        reading = wan(value)
+        if reading != text:
+            # Digits, a sign, "¥", "万" or "亿": nothing to escape; the list pages call this
+            # once a row, where format_html's lazy-string checks were most of its cost.
+            return mark_safe(f'<span title="{reading}">{text}</span>')
     return text
 
 
@@ -94,3 +98,9 @@ def time_left(delta) -> str:
     if delta.total_seconds() >= 0:
         return _("%(duration)s left") % {"duration": duration_words(delta)}
     return _("%(duration)s overdue") % {"duration": duration_words(delta)}
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context) -> SafeString:
+    """The top bar's menu for the signed-in user's role on this page (``core.navigation``)."""
+    return mark_safe(navigation.menu_html(context["user_role"], context["request"].path))

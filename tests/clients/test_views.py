@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from approvals.models import Proposal
 from clients.models import Client, StatusChange, StatusOverride, VipStatus
+from core import memo
 from core.registry import DossierPanel, registry
 from core.roles import Role
 from tests.factories.clients import AccountFactory, BalanceFactory, ClientFactory, TradeFactory
@@ -250,6 +251,7 @@ def test_dossier_query_count_is_the_same_for_3_and_30_trades(login, rm_user, cli
     _with_history(other, 30)
     http = login(rm_user)
     http.get(LIST)  # the session's first "last seen" write (then once a minute)
+    http.get(detail(other))  # the policy in force, then kept a minute (policy_in_force)
     assert count_queries(http, detail(client_of_rm)) == count_queries(http, detail(other))
 
 
@@ -550,3 +552,24 @@ def test_rm_filter_lists_every_rm_escaped_and_keeps_the_choice(login, supervisor
     )
     assert f'<option value="{other.pk}">钱 ({other.employee_no})</option>' in body
     assert [c.pk for c in response.context["page_obj"]] == [mine.pk]
+
+
+def test_rm_filter_options_are_read_once_a_minute_per_scope(
+    login, supervisor, branch_staff, branch, monkeypatch
+):
+    clock = [5000.0]
+    monkeypatch.setattr(memo.time, "monotonic", lambda: clock[0])
+    here = RelationshipManagerFactory(branch=branch, name="孙")
+    elsewhere = RelationshipManagerFactory(name="李")
+    staff_page = login(branch_staff).get(LIST).content.decode()
+    # Branch staff choose among their own branch's RMs only; the supervisor among all.
+    assert f'value="{here.pk}">孙' in staff_page and "李" not in staff_page
+    http = login(supervisor)
+    assert f'value="{elsewhere.pk}">李' in http.get(LIST).content.decode()
+    newcomer = RelationshipManagerFactory(branch=branch, name="周")
+    assert "周" not in http.get(LIST).content.decode()
+    clock[0] += 61
+    assert f'value="{newcomer.pk}">周' in http.get(LIST).content.decode()
+    # The kept options never widen what is accepted: another branch's RM is refused.
+    refused = login(branch_staff).get(LIST, {"rm": elsewhere.pk})
+    assert refused.context["filter"].form.errors["rm"]

@@ -53,3 +53,20 @@ def test_the_page_renders_the_more_menu_with_its_links(login, supervisor):
     assert 'data-testid="nav-more"' in page
     assert f'href="{reverse("clients:import")}"' in page
     assert 'id="global-search"' in page
+
+
+def test_the_bar_marks_the_section_of_the_page_in_the_language_of_the_user(login, supervisor):
+    page = login(supervisor, "zh-hans").get(reverse("feedback:queue")).content.decode()
+    assert f'<a class="nav-link active" href="{reverse("feedback:queue")}">' in page
+    assert f'<a class="nav-link" href="{reverse("clients:list")}">' in page
+    assert ">更多</a>" in page
+    english = login(supervisor).get(reverse("clients:import")).content.decode()
+    # An item under "More" is marked too; the bar is English for an English user.
+    assert f'<a class="dropdown-item active" href="{reverse("clients:import")}">' in english
+    assert f'<a class="nav-link" href="{reverse("feedback:queue")}">' in english
+    assert ">More</a>" in english
+
+
+def test_the_home_item_is_never_marked_on_other_pages():
+    html = navigation.menu_html(Role.RELATIONSHIP_MANAGER, "/")
+    assert "active" not in html.split("dropdown")[0]
