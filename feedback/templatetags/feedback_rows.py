@@ -2,6 +2,7 @@
 and a template ``{% include %}`` per cell and row cost the queue several milliseconds a page (SPEC
 section 11). The same markup as the partials that now call these tags."""
 
+from datetime import datetime
 from html import escape
 
 from django import template
@@ -36,22 +37,20 @@ def _status_badge(status: str, escaped_label: str) -> str:
 
 
 @register.simple_tag
-def ticket_sla_badge(ticket) -> str:
-    """The SLA badge (``feedback.sla.badge``): time left while a response is awaited, else the
-    state's label."""
-    sla = badge(ticket)
-    text = time_left(sla["time_left"]) if sla["time_left"] is not None else sla["label"]
-    return format_html(
-        '<span class="badge {}" data-sla="{}" title="{}">{}</span>',
-        sla["css"],
-        sla["state"],
-        sla["label"],
-        text,
+def ticket_sla_badge(ticket, now=None) -> SafeString:
+    """The SLA badge (``feedback.sla.badge``) at ``now`` (default: this moment): time left while
+    a response is awaited, else the state's label."""
+    sla = badge(ticket, now)
+    label = escape(str(sla["label"]))
+    text = escape(time_left(sla["time_left"])) if sla["time_left"] is not None else label
+    # The state and its CSS class are the SLA module's own constants.
+    return mark_safe(
+        f'<span class="badge {sla["css"]}" data-sla="{sla["state"]}" title="{label}">{text}</span>'
     )
 
 
 @register.simple_tag
-def ticket_client_cell(ticket) -> str:
+def ticket_client_cell(ticket) -> SafeString:
     if ticket.client_id is None:
         return format_html(
             '<span class="text-body-secondary" title="{}"><i class="bi bi-question-circle me-1" '
@@ -59,12 +58,15 @@ def ticket_client_cell(ticket) -> str:
             ticket.sender_email or ticket.sender_phone,
             _("Unmatched sender"),
         )
-    return format_html(
-        '<span class="text-nowrap">{}</span> {}', ticket.client.name, status_badge(ticket.client)
+    return mark_safe(
+        f'<span class="text-nowrap">{escape(ticket.client.name)}</span> '
+        f"{status_badge(ticket.client)}"
     )
 
 
-def _ticket_row(t, *, is_team: bool, url_prefix: str, unassigned: str, labels: ChoiceLabels) -> str:
+def _ticket_row(
+    t, *, is_team: bool, url_prefix: str, unassigned: str, labels: ChoiceLabels, now: datetime
+) -> str:
     ref = escape(t.reference)
     select = ""
     if is_team:
@@ -87,7 +89,7 @@ def _ticket_row(t, *, is_team: bool, url_prefix: str, unassigned: str, labels: C
         f'<td class="text-nowrap">{labels[type(t), "category", t.category]}</td>'
         f'<td class="text-nowrap">{handler}</td>'
         f"<td>{_status_badge(t.status, labels[type(t), 'status', t.status])}</td>"
-        f"<td>{ticket_sla_badge(t)}</td>"
+        f"<td>{ticket_sla_badge(t, now)}</td>"
         f'<td class="small text-nowrap">{received}</td></tr>'
     )
 
@@ -100,12 +102,17 @@ def ticket_rows(tickets, *, is_team: bool, url_prefix: str) -> SafeString:
     page's URL without the reference."""
     unassigned = escape(_("Unassigned"))
     unassigned = f'<span class="text-body-secondary">{unassigned}</span>'
-    labels = ChoiceLabels()
+    labels, now = ChoiceLabels(), timezone.now()
     # Every value is escaped; the cells from the tags above are safe HTML of their own.
     return mark_safe(
         "".join(
             _ticket_row(
-                t, is_team=is_team, url_prefix=url_prefix, unassigned=unassigned, labels=labels
+                t,
+                is_team=is_team,
+                url_prefix=url_prefix,
+                unassigned=unassigned,
+                labels=labels,
+                now=now,
             )
             for t in tickets
         )
