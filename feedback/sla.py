@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from feedback.models import AWAITING_RESPONSE, SlaState, Ticket
+from feedback.models import AWAITING, AWAITING_RESPONSE, SlaState, Ticket
 
 DECIDED = frozenset({SlaState.MET, SlaState.LATE, SlaState.BREACHED})
 # Badge colours by state (static/css/app.css).
@@ -33,7 +33,6 @@ CSS = {
     SlaState.LATE: "badge-sla-breached",
     SlaState.NOT_NEEDED: "badge-standard",
 }
-AWAITING = Q(first_response_at__isnull=True, status__in=AWAITING_RESPONSE)
 
 
 def state_from(
@@ -98,11 +97,21 @@ def state_q(state: SlaState | str, now: datetime) -> Q:
         return Q(first_response_at__isnull=False, first_response_at__gt=F("first_response_due_at"))
     if state == SlaState.NOT_NEEDED:
         return Q(first_response_at__isnull=True) & ~Q(status__in=AWAITING_RESPONSE)
+    return AWAITING & clock_q(state, now)
+
+
+def clock_q(state: SlaState | str, now: datetime) -> Q:
+    """Among tickets waiting for a first response (``AWAITING``), those whose clock is in
+    ``state`` (on time, warned or breached) at ``now``: the deadlines alone, so a count over the
+    waiting tickets reads them from the ``ticket_awaiting_clock`` index without the table."""
+    state = SlaState(state)
     if state == SlaState.BREACHED:
-        return AWAITING & Q(first_response_due_at__lte=now)
+        return Q(first_response_due_at__lte=now)
     if state == SlaState.WARNED:
-        return AWAITING & Q(warn_due_at__lte=now, first_response_due_at__gt=now)
-    return AWAITING & Q(warn_due_at__gt=now)
+        return Q(warn_due_at__lte=now, first_response_due_at__gt=now)
+    if state == SlaState.ON_TIME:
+        return Q(warn_due_at__gt=now)
+    raise ValueError(f"{state} is not a state of a running SLA clock")
 
 
 def warning_reached_q(now: datetime) -> Q:
@@ -116,8 +125,8 @@ def queue_counts(qs: QuerySet[Ticket], *, now: datetime | None = None) -> dict[s
     now = now or timezone.now()
     return qs.filter(AWAITING).aggregate(
         waiting=Count("pk"),
-        breached=Count("pk", filter=state_q(SlaState.BREACHED, now)),
-        warned=Count("pk", filter=state_q(SlaState.WARNED, now)),
+        breached=Count("pk", filter=clock_q(SlaState.BREACHED, now)),
+        warned=Count("pk", filter=clock_q(SlaState.WARNED, now)),
     )
 
 

@@ -10,12 +10,14 @@ import time_machine
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.db import connection, connections
+from django.db.models import Q
+from django.utils import timezone
 
 from core.models import Notification
 from core.outbox import outbox_drain
 from core.roles import Role
 from feedback import selectors, sla
-from feedback.models import SlaPolicy, Ticket, TicketStatus
+from feedback.models import SlaPolicy, SlaState, Ticket, TicketStatus
 from feedback.services.escalation import sla_sweep
 from feedback.services.handling import ticket_assign, ticket_close
 from feedback.services.opening import ticket_create
@@ -218,3 +220,10 @@ def test_two_concurrent_sweeps_escalate_once(received):
         == 20
     )
     assert Ticket.objects.filter(breached_at__isnull=False).count() == len(tickets)
+
+
+def test_a_clock_state_is_only_asked_of_a_running_clock():
+    now = timezone.now()
+    assert sla.clock_q(SlaState.BREACHED, now) == Q(first_response_due_at__lte=now)
+    with pytest.raises(ValueError, match="running SLA clock"):
+        sla.clock_q(SlaState.MET, now)
