@@ -144,7 +144,9 @@ class Runner:
         return step
 
     def has_command(self, name: str) -> bool:
-        return (REPO / "clients" / "management" / "commands" / f"{name}.py").exists()
+        # Any app's command: reclassify_vips moved from clients to programme, and the runner,
+        # looking in clients only, skipped the engine without failing.
+        return any(REPO.glob(f"*/management/commands/{name}.py"))
 
     # --- steps ---------------------------------------------------------------------------------
 
