@@ -51,7 +51,8 @@ def status_badge(client) -> SafeString:
     """The client's status badge. In Python rather than a template, its text translated once per
     language and process: lists show one per row, and a template include per row cost a list
     page several milliseconds."""
-    badge = _badges(get_language()).get(client.status, _badges(get_language())[VipStatus.STANDARD])
+    badges = _badges(get_language())
+    badge = badges.get(client.status, badges[VipStatus.STANDARD])
     if client.status == VipStatus.VIP_AT_RISK:
         badge = badge.replace("{days}", str(grace_days_left(client)))
     return mark_safe(badge)
