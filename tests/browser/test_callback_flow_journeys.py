@@ -16,7 +16,7 @@ from tests.factories.clients import VipClientFactory
 from tests.factories.managers import AssignmentFactory, RelationshipManagerFactory
 from tests.factories.servicedesk import CallbackFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOTES = {"zh-hans": "客户投诉上月理财到期通知太晚", "en": "Maturity notice came too late"}
 TOPIC = {"zh-hans": "投诉", "en": "Complaint"}

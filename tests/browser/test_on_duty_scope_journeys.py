@@ -8,7 +8,7 @@ from tests.browser.conftest import screenshot
 from tests.factories.clients import VipClientFactory
 from tests.factories.managers import AssignmentFactory, RelationshipManagerFactory, ShiftFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

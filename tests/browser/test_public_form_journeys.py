@@ -13,7 +13,7 @@ from tests.browser.conftest import screenshot
 from tests.factories.clients import VipClientFactory
 from tests.factories.feedback import TicketFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 TEXT = {
