@@ -6,10 +6,12 @@ but not a foreign-key column (``branch_id=``) nor a value written into one, wher
 ``OverflowError`` and PostgreSQL ``DataError``: a 500. So every id that comes from outside goes
 through this module: a URL converter (``<id:pk>``), a form field (``IdField``) and ``parse_id``
 for query-string filters. Out of range, negative, empty or not ASCII digits is "no such row": a
-404 for a path, a field error for a form, no filter for a query string (issue 14).
+404 for a path, a field error for a form, no filter for a query string (issue 14), and a 404 for
+a link's ``?<name>=<id>`` naming the object a page opens with (``linked_id``).
 """
 
 from django import forms
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 ID_MIN = 1
@@ -28,6 +30,18 @@ def parse_id(raw: object) -> int | None:
         return None
     value = int(raw)
     return value if ID_MIN <= value <= ID_MAX else None
+
+
+def linked_id(request: HttpRequest, name: str) -> int | None:
+    """The object a link names in ``?<name>=<id>`` (a form opened from a call, a call-back, a
+    client): ``None`` when the link names none, 404 when the value is not an id (no such object,
+    as for a path). The caller answers 404 too when the id is not one the user may see."""
+    if name not in request.GET:
+        return None
+    pk = parse_id(request.GET[name])
+    if pk is None:
+        raise Http404
+    return pk
 
 
 class IdConverter:

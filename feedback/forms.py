@@ -7,7 +7,7 @@ from clients.models import Client
 from core.forms import PlainSelect
 from core.ids import IdField
 from core.lists import ListFilter
-from core.registry import call_for_ticket
+from core.registry import call_for_ticket, callback_for_ticket
 from feedback import sla
 from feedback.models import (
     OPEN_STATUSES,
@@ -43,6 +43,7 @@ class TicketForm(forms.Form):
         help_text=_("What the client said, in their words where possible."),
     )
     call = IdField(required=False)
+    callback = IdField(required=False)
 
     def __init__(self, *args, clients, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,6 +67,17 @@ class TicketForm(forms.Form):
             client = getattr(self, "client", None)
             if call is None or (client is not None and call.client_id not in (None, client.pk)):
                 self.add_error(None, _("The hotline call this ticket came from was not found."))
+        callback_id = data.get("callback")
+        if callback_id is not None:
+            # Likewise the call-back: one the user may see, about this client, and not both.
+            callback = callback_for_ticket(user=self.user, pk=callback_id)
+            client = getattr(self, "client", None)
+            if (
+                callback is None
+                or call_id is not None
+                or (client is not None and callback.client_id != client.pk)
+            ):
+                self.add_error(None, _("The call-back this ticket came from was not found."))
         return data
 
 

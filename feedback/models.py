@@ -168,6 +168,9 @@ class Ticket(models.Model):
     # The hotline call that opened the ticket; an id, not a foreign key, so feedback does not
     # depend on the service desk app.
     call_id = models.PositiveBigIntegerField(_("hotline call"), null=True, blank=True)
+    # The monthly call-back that opened the ticket ("Open a feedback ticket from this call"),
+    # likewise an id; a ticket has at most one source call.
+    callback_id = models.PositiveBigIntegerField(_("call-back"), null=True, blank=True)
     api_key = models.ForeignKey(
         "ApiKey",
         verbose_name=_("API key"),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -11,7 +12,7 @@ from clients.models import Client
 from clients.selectors import hotline_clients_for_user
 from core.access import hotline_reached, role_required
 from core.exports import csv_response
-from core.ids import parse_id
+from core.ids import linked_id
 from core.lists import Sorting
 from core.paging import CappedPaginator
 from core.registry import call_for_ticket, callback_for_ticket
@@ -30,7 +31,7 @@ from feedback.forms import (
     SurveyForm,
     TicketForm,
 )
-from feedback.models import Survey, TicketMessage
+from feedback.models import Channel, Survey, TicketMessage
 from feedback.services import audit, handling, opening, replies, surveys
 
 EXPORT_COLUMNS = [
@@ -206,6 +207,7 @@ def ticket_new(request):
                 client=form.client,
                 created_by=request.user,
                 call_id=data["call"],
+                callback_id=data["callback"],
             )
             messages.success(
                 request,
@@ -229,23 +231,27 @@ def ticket_new(request):
 
 def _ticket_initial(request, clients) -> dict:
     """The new-ticket form as the links into it fill it: the dossier's ``?client=<id>``, the
-    hotline's ``?channel=phone&call=<id>`` (the call's client, topic and notes carry over, and the
-    ticket records the call), a call-back's ``?channel=phone&callback=<id>`` (its client, month,
-    needs and notes carry over). A call or call-back outside the user's scope fills nothing."""
-    initial = {}
-    client_id = parse_id(request.GET.get("client"))
-    call = None
-    if (call_id := parse_id(request.GET.get("call"))) is not None:
-        call = call_for_ticket(user=request.user, pk=call_id)
-    if call is not None:
-        initial.update(call=call.pk, subject=call.topic[:200], description=call.notes)
-        client_id = client_id or call.client_id
-    elif (callback_id := parse_id(request.GET.get("callback"))) is not None:
-        callback = callback_for_ticket(user=request.user, pk=callback_id)
-        if callback is not None:
-            initial.update(subject=callback.topic[:200], description=callback.notes)
-            client_id = client_id or callback.client_id
-    client = clients.filter(pk=client_id).first() if client_id is not None else None
+    hotline's ``?channel=phone&call=<id>`` and a call-back's ``?channel=phone&callback=<id>``
+    (its client, topic or month, and notes carry over; the ticket records the call or call-back
+    as its source). A client, call or call-back the user may not see answers 404."""
+    initial: dict = {}
+    client_id = None  # the call's client (an out-of-scope caller's stays blank)
+    for name, lookup in (("call", call_for_ticket), ("callback", callback_for_ticket)):
+        if (pk := linked_id(request, name)) is None:
+            continue
+        if (source := lookup(user=request.user, pk=pk)) is None:
+            raise Http404
+        initial.update(
+            {name: source.pk, "channel": Channel.PHONE, "subject": source.topic[:200]},
+            description=source.notes,
+        )
+        client_id = source.client_id
+        break
+    asked = linked_id(request, "client")
+    wanted = asked or client_id
+    client = clients.filter(pk=wanted).first() if wanted is not None else None
+    if asked is not None and client is None:
+        raise Http404
     if client is not None:
         initial["client_no"] = client.client_no
     channels = {c for c, _label in TicketForm.base_fields["channel"].choices}

@@ -35,11 +35,14 @@ def ticket_create(
     sender_phone: str = "",
     source_message_id: str = "",
     call_id: int | None = None,
+    callback_id: int | None = None,
     api_key: ApiKey | None = None,
 ) -> Ticket:
     """Open a ticket from any channel; its SLA clock starts at ``received_at`` under the policy
-    in force then. The client's RM is told. ``sender_*`` are what a sender from outside gave
-    (mail: the address; the web form: name, E.164 phone and e-mail)."""
+    in force then. The client's RM is told. ``sender_*`` are what a sender from outside gave;
+    ``call_id`` or ``callback_id`` the hotline call or call-back the ticket was opened from."""
+    if call_id is not None and callback_id is not None:
+        raise ValidationError(_("A ticket comes from one call: a hotline call or a call-back."))
     if channel not in Channel.values:
         raise ValidationError(_("Unknown channel."))
     if category not in Category.values:
@@ -67,6 +70,7 @@ def ticket_create(
         sender_phone=sender_phone,
         source_message_id=source_message_id,
         call_id=call_id,
+        callback_id=callback_id,
         api_key=api_key,
     )
     if from_app:

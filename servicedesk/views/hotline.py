@@ -4,7 +4,7 @@ caller scope, who answers now, the call log."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from core.access import (
     role_required,
 )
 from core.forms import errors_to_form
-from core.ids import parse_id
+from core.ids import linked_id
 from core.masking import id_number_shown
 from core.phone import InvalidPhone, normalize_phone
 from core.roles import Role
@@ -118,10 +118,11 @@ def hotline_caller(request, key: str):
         "responder": who_answers(client=client, at=timezone.now()),
         **_recent_calls(request),
     }
-    logged = parse_id(request.GET.get("call"))
-    if logged is not None:
-        context["logged_call"] = (
-            selectors.calls_for_user(user=request.user).filter(pk=logged).first()
+    if (logged := linked_id(request, "call")) is not None:
+        # The call just logged (the redirect after "Log the call"): one the user may see, else
+        # 404 as every out-of-scope object.
+        context["logged_call"] = get_object_or_404(
+            selectors.calls_for_user(user=request.user), pk=logged
         )
     if request.method == "GET" and client is not None:
         services.hotline_lookup_record(user=request.user, client=client, in_scope=in_scope)

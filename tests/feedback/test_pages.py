@@ -296,17 +296,21 @@ class TestIntakeForm:
             "description": "等了很久",
         }
 
-    def test_a_call_outside_the_users_scope_prefills_nothing(
-        self, login, rm_user, client_elsewhere
-    ):
+    def test_a_call_outside_the_users_scope_answers_404(self, login, rm_user, client_elsewhere):
         call = CallLogFactory(client=client_elsewhere, notes="secret")
         response = login(rm_user).get(f"{self.url}?call={call.pk}")
-        assert response.context["form"].initial == {}
+        assert response.status_code == 404 and "secret" not in response.content.decode()
 
-    def test_prefill_ignores_clients_outside_scope_and_junk(self, login, rm_user, client_elsewhere):
-        response = login(rm_user).get(f"{self.url}?client={client_elsewhere.pk}&channel=x&call=y")
-        assert response.status_code == 200
-        assert response.context["form"].initial == {}
+    def test_a_client_outside_scope_or_a_junk_id_answers_404(
+        self, login, rm_user, client_elsewhere
+    ):
+        http = login(rm_user)
+        assert http.get(f"{self.url}?client={client_elsewhere.pk}").status_code == 404
+        assert http.get(f"{self.url}?channel=x&call=y").status_code == 404
+
+    def test_a_junk_channel_is_ignored(self, login, rm_user):
+        response = login(rm_user).get(f"{self.url}?channel=x")
+        assert response.status_code == 200 and response.context["form"].initial == {}
 
     def test_rm_logs_feedback_and_the_clock_starts(self, login, rm_user, client_of_rm):
         call = CallLogFactory(client=client_of_rm, handled_by=rm_user)

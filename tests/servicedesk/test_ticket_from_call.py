@@ -1,11 +1,14 @@
 """'Open a ticket from this call' (issue 14): the call-back page and the dossier's calls panel
-link to the new-ticket form, which takes the call's client, topic and notes; a call or call-back
-outside the user's scope fills nothing in."""
+link to the new-ticket form, which takes the call's client, topic and notes and records the call
+or call-back as the ticket's source; a client, call or call-back outside the user's scope answers
+404, as every out-of-scope object."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from feedback.models import Ticket
+from feedback.services.opening import ticket_create
 from servicedesk.models import CallTopic
 from tests.factories.servicedesk import CallbackFactory, CallLogFactory
 
@@ -38,6 +41,7 @@ def test_a_ticket_from_a_call_back_carries_its_client_month_needs_and_notes(
     assert response.context["form"].initial == {
         "client_no": client_of_rm.client_no,
         "channel": "phone",
+        "callback": callback.pk,
         "subject": "Call-back 2026-11",
         "description": "想了解养老理财\n\n理财到期通知太晚",
     }
@@ -48,24 +52,59 @@ def test_the_subject_is_in_the_users_language(login, rm_user, callback):
     assert response.context["form"].initial["subject"] == "回访 2026-11"
 
 
-def test_a_call_back_outside_the_users_scope_fills_nothing(
+def test_a_call_back_outside_the_users_scope_answers_404(
     login, rm_user, colleague_rm, client_of_colleague
 ):
     theirs = CallbackFactory(client=client_of_colleague, rm=colleague_rm, needs="secret")
     http = login(rm_user)
     assert http.get(reverse("servicedesk:callback_detail", args=[theirs.pk])).status_code == 404
     response = http.get(f"{NEW_TICKET}?channel=phone&callback={theirs.pk}")
-    assert response.status_code == 200
-    assert response.context["form"].initial == {"channel": "phone"}
+    assert response.status_code == 404
     assert "secret" not in response.content.decode()
 
 
-def test_junk_call_back_ids_are_ignored(login, rm_user):
-    response = login(rm_user).get(f"{NEW_TICKET}?callback=x&call=99999999")
-    assert response.status_code == 200 and response.context["form"].initial == {}
+def test_a_call_or_client_outside_the_users_scope_answers_404(
+    login, rm_user, colleague_rm, client_of_colleague
+):
+    call = CallLogFactory(client=client_of_colleague, handled_by=colleague_rm.user, notes="x")
+    http = login(rm_user)
+    assert http.get(f"{NEW_TICKET}?channel=phone&call={call.pk}").status_code == 404
+    assert http.get(f"{NEW_TICKET}?client={client_of_colleague.pk}").status_code == 404
 
 
-def test_the_ticket_from_a_call_back_is_logged_for_its_client(
+@pytest.mark.parametrize(
+    "query", ["callback=x", "call=99999999", "callback=99999999", "client=-1", "client=99999999"]
+)
+def test_ids_of_nothing_answer_404(login, rm_user, query):
+    assert login(rm_user).get(f"{NEW_TICKET}?{query}").status_code == 404
+
+
+def test_the_form_without_a_link_opens_blank(login, rm_user):
+    response = login(rm_user).get(f"{NEW_TICKET}?channel=branch")
+    assert response.status_code == 200 and response.context["form"].initial == {"channel": "branch"}
+
+
+def test_a_posted_call_back_outside_the_users_scope_is_refused(
+    login, rm_user, colleague_rm, client_of_colleague, client_of_rm
+):
+    theirs = CallbackFactory(client=client_of_colleague, rm=colleague_rm)
+    response = login(rm_user).post(
+        NEW_TICKET,
+        {
+            "client_no": client_of_rm.client_no,
+            "channel": "phone",
+            "category": "complaint",
+            "subject": "s",
+            "description": "d",
+            "callback": theirs.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "The call-back this ticket came from was not found." in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_the_ticket_from_a_call_back_records_the_call_back_as_its_source(
     login, rm_user, callback, client_of_rm
 ):
     http = login(rm_user)
@@ -74,7 +113,9 @@ def test_the_ticket_from_a_call_back_is_logged_for_its_client(
     ticket = Ticket.objects.get()
     assert ticket.client == client_of_rm and ticket.channel == "phone"
     assert ticket.subject == "Call-back 2026-11" and "养老理财" in ticket.description
-    assert ticket.call_id is None  # a ticket records only a hotline call as its source
+    assert ticket.callback_id == callback.pk and ticket.call_id is None
+    page = http.get(reverse("feedback:ticket_detail", args=[ticket.reference]))
+    assert "from a call-back" in page.content.decode()
 
 
 def test_the_dossier_calls_panel_opens_a_ticket_from_each_call(login, rm_user, client_of_rm):
@@ -95,3 +136,17 @@ def test_the_dossier_calls_panel_opens_a_ticket_from_each_call(login, rm_user, c
         "subject": "Complaint",
         "description": "等了很久",
     }
+
+
+def test_a_ticket_names_one_source_call_never_both(callback, client_of_rm):
+    with pytest.raises(ValidationError):
+        ticket_create(
+            channel="phone",
+            category="complaint",
+            subject="s",
+            description="d",
+            client=client_of_rm,
+            call_id=1,
+            callback_id=callback.pk,
+        )
+    assert not Ticket.objects.exists()

@@ -543,3 +543,16 @@ def test_posting_to_a_completed_callback_changes_nothing(login, rm_user, my_call
     assert response.status_code == 302
     my_callback.refresh_from_db()
     assert my_callback.status == CallbackStatus.DECLINED and my_callback.satisfaction_score is None
+
+
+def test_the_logged_call_banner_of_a_call_out_of_scope_or_junk_answers_404(
+    login, branch_staff, caller
+):
+    http = login(branch_staff)
+    url = lookup(http, "13800138000")
+    http.post(url, {"topic": "complaint", "notes": "转账延迟"})
+    mine = CallLog.objects.get()
+    assert 'data-testid="logged-call"' in http.get(f"{url}?call={mine.pk}").content.decode()
+    theirs = CallLogFactory(client=caller)
+    assert http.get(f"{url}?call={theirs.pk}").status_code == 404
+    assert http.get(f"{url}?call=x").status_code == 404
