@@ -7,10 +7,22 @@ from datetime import datetime
 
 from django.db.models import Max, Min, Q
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from core.jobruns import CATCH_UP_GRACE
 from core.models import JobRun
 from vipservice.schedule import JOBS, JobSpec
+
+# A job's state on the jobs panel, most urgent first, with its badge: a job that has never run is
+# a state of its own (not "on time": nothing shows it works), unless it is overdue already.
+STATES: dict[str, tuple[Promise, str]] = {
+    "overdue": (_("Overdue"), "danger"),
+    "never_run": (_("Never run"), "secondary"),
+    "late": (_("Late"), "warning"),
+    "failed": (_("Last run failed"), "warning"),
+    "on_time": (_("On time"), "success"),
+}
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,27 @@ class JobStatus:
     @property
     def failed(self) -> bool:
         return self.last_run is not None and self.last_run.outcome == JobRun.Outcome.FAILED
+
+    @property
+    def never_run(self) -> bool:
+        return self.last_run is None
+
+    @property
+    def state(self) -> str:
+        """The first of ``STATES`` that holds (overdue, never run, late, failed, on time)."""
+        holds = {
+            "overdue": self.overdue,
+            "never_run": self.never_run,
+            "late": self.missed_since is not None,
+            "failed": self.failed,
+        }
+        return next((state for state, held in holds.items() if held), "on_time")
+
+    @property
+    def badge(self) -> tuple[str, str]:
+        """The state's label in the active language and its Bootstrap colour."""
+        label, colour = STATES[self.state]
+        return str(label), colour
 
 
 def _next_due(spec: JobSpec, last_success: JobRun | None, first_seen: datetime) -> datetime:

@@ -3,6 +3,7 @@ job overdue by more than one period raises an alert on the jobs panel and the su
 computed when the page is read (a dead worker writes nothing, yet the alert appears)."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -76,3 +77,38 @@ def test_no_alert_when_every_job_is_on_time(every_job_ran_at_ten, admin_user, lo
 @pytest.mark.parametrize("persona", ["rm_user", "branch_staff", "feedback_user"])
 def test_other_roles_do_not_see_the_jobs_panel(persona, request, login):
     assert login(request.getfixturevalue(persona)).get("/jobs/").status_code == 404
+
+
+def _page_states(html: str) -> dict[str, list[str]]:
+    """Each job row's state badges on the panel (``data-job-state``)."""
+    rows = re.findall(r'<tr data-job="([^"]+)">(.*?)</tr>', html, flags=re.S)
+    return {job: re.findall(r'data-job-state="([^"]+)"', row) for job, row in rows}
+
+
+def test_before_any_job_ran_every_job_shows_never_run(supervisor, login):
+    assert {s.state for s in jobs_status(now=LAST)} == {"never_run"}
+    panel = login(supervisor, "en").get("/jobs/").content.decode()
+    assert set(_page_states(panel)) == set(JOBS)
+    assert all(states == ["never_run"] for states in _page_states(panel).values())
+    assert "On time" not in panel and "Never run" in panel
+
+
+def test_a_job_that_never_ran_among_jobs_that_did_shows_never_run_not_on_time(
+    every_job_ran_at_ten, supervisor, login
+):
+    JobRun.objects.filter(job="mail-intake").delete()
+    with time_machine.travel(LAST + dt.timedelta(minutes=1), tick=False):
+        states = {s.spec.name: s.state for s in jobs_status()}
+        panel = login(supervisor, "zh-hans").get("/jobs/").content.decode()
+    assert states["mail-intake"] == "never_run"
+    assert states["feedback-sla-sweep"] == "on_time"
+    assert _page_states(panel)["mail-intake"] == ["never_run"]
+    assert _page_states(panel)["feedback-sla-sweep"] == ["on_time"]
+    assert "从未运行" in panel
+
+
+def test_a_never_run_job_that_is_overdue_shows_both(every_job_ran_at_ten):
+    JobRun.objects.filter(job="mail-intake").delete()
+    later = {s.spec.name: s for s in jobs_status(now=LAST + dt.timedelta(hours=1))}
+    assert later["mail-intake"].state == "overdue"
+    assert later["mail-intake"].never_run
