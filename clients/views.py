@@ -320,7 +320,8 @@ def corebanking_upload_detail(request, pk: int):
 
 @role_required(SUPERVISOR)
 def corebanking_upload_status(request, pk: int):
-    """The progress bar's JSON: status, rows read, percent, and whether it has finished."""
+    """The progress bar's JSON: status, rows read, percent, whether it has finished, and whether
+    it has waited too long for a worker (the page then says the worker may not be running)."""
     upload = get_object_or_404(CorebankingUpload, pk=pk)
     return JsonResponse(
         {
@@ -329,6 +330,7 @@ def corebanking_upload_status(request, pk: int):
             "rows_read": upload.rows_read,
             "percent": upload.percent,
             "done": upload.done,
+            "not_started": upload.not_started,
         }
     )
 

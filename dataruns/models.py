@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.background import not_started
 from core.messages import render
 
 
@@ -140,3 +141,10 @@ class NightRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.business_date} {self.status}"
+
+    @property
+    def not_started(self) -> bool:
+        """Requested (a forced run) and no worker has started it after
+        ``core.background.NOT_STARTED_AFTER``: the page says the background worker may not be
+        running."""
+        return self.status == NightStatus.REQUESTED and not_started(self.requested_at)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.corebanking.report import KIND_LABELS, rejection_summary
 from core.actors import actor_display
+from core.background import not_started
 from core.messages import render
 
 from .client import Client, ClientKind
@@ -161,6 +162,12 @@ class CorebankingUpload(models.Model):
     @property
     def done(self) -> bool:
         return self.status not in (UploadStatus.QUEUED, UploadStatus.RUNNING)
+
+    @property
+    def not_started(self) -> bool:
+        """Still waiting for a worker after ``core.background.NOT_STARTED_AFTER``: the page says
+        the import has not started and that the background worker may not be running."""
+        return self.status == UploadStatus.QUEUED and not_started(self.requested_at)
 
     @property
     def percent(self) -> int:

@@ -2,9 +2,11 @@
 upload and enqueues the task after commit; the upload's page shows the progress (a static script
 polls the status, no inline script under the CSP) and, once done, the counts or the bad rows."""
 
+import datetime
 import os
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
@@ -70,6 +72,7 @@ def test_the_progress_page_polls_with_a_static_script_and_shows_the_result(login
         "rows_read": 0,
         "percent": 0,
         "done": False,
+        "not_started": False,
     }
 
     corebanking_upload_import(upload.pk)
@@ -119,3 +122,39 @@ def test_another_role_cannot_see_an_upload(login, supervisor, rm_user):
     assert login(rm_user).get(upload.get_absolute_url()).status_code == 404
     status_url = reverse("clients:import_status", args=[upload.pk])
     assert login(rm_user).get(status_url).status_code == 404
+
+
+NOT_STARTED = 'data-testid="worker-not-started"'
+
+
+def test_an_upload_no_worker_starts_says_so_after_a_minute(login, supervisor):
+    """runserver alone, or the worker down: the page does not wait at 0 % for ever."""
+    http = login(supervisor)
+    _response, upload = _queue(http, GOOD)
+    status_url = reverse("clients:import_status", args=[upload.pk])
+    body = http.get(upload.get_absolute_url()).content.decode()
+    assert f"{NOT_STARTED} hidden" in body  # there for the script, not shown yet
+    assert http.get(status_url).json()["not_started"] is False
+
+    CorebankingUpload.objects.filter(pk=upload.pk).update(
+        requested_at=timezone.now() - datetime.timedelta(seconds=61)
+    )
+    assert http.get(status_url).json()["not_started"] is True
+    body = http.get(upload.get_absolute_url()).content.decode()
+    assert NOT_STARTED in body and f"{NOT_STARTED} hidden" not in body
+    assert "The import has not started." in body
+    assert "the background worker (Celery) may not be running" in body
+    zh = login(supervisor, "zh-hans").get(upload.get_absolute_url()).content.decode()
+    assert "导入尚未开始" in zh and "后台任务进程" in zh
+    assert 'data-testid="upload-not-started"' in http.get(reverse("clients:import")).text
+
+    # Once a worker takes it, the notice goes.
+    CorebankingUpload.objects.filter(pk=upload.pk).update(status=UploadStatus.RUNNING)
+    assert http.get(status_url).json()["not_started"] is False
+
+
+def test_the_progress_script_shows_the_not_started_notice():
+    script = (
+        settings.BASE_DIR / "clients" / "static" / "clients" / "import_progress.js"
+    ).read_text()
+    assert "state.not_started" in script and "worker-not-started" in script

@@ -127,3 +127,22 @@ def test_a_set_arriving_after_a_later_forced_run_is_imported_without_going_back(
     result = inbox_night(check_late=False)
     assert result["imported"] == [D2.isoformat()] and result["reclassified"] is None
     assert "before the last run" in result["refused"]
+
+
+def test_a_forced_run_no_worker_started_says_the_worker_may_not_be_running(
+    imported_d1, supervisor, login
+):
+    run = NightRun.objects.create(
+        business_date=D2,
+        trigger=NightTrigger.FORCED,
+        on_imported_data=False,
+        requested_by=supervisor,
+        reason="late set",
+    )
+    http = login(supervisor)
+    assert 'data-testid="worker-not-started"' not in http.get(reverse("dataruns:list")).text
+    NightRun.objects.filter(pk=run.pk).update(
+        requested_at=run.requested_at - datetime.timedelta(minutes=2)
+    )
+    page = http.get(reverse("dataruns:list")).text
+    assert 'data-testid="worker-not-started"' in page and "The run has not started." in page
