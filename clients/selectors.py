@@ -12,6 +12,7 @@ scope: every app imports it from here.
 
 from calendar import monthrange
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -185,25 +186,53 @@ def search_match(q: str) -> Q:
     return match
 
 
-def client_from_contact(*, email: str = "", phone: str = "") -> Client | None:
-    """The one client a message from outside the bank comes from, by the contact details it
-    carries (SPEC section 6: an email by its sender's address, the web form by phone or e-mail).
-    ``email`` is compared case-insensitively with the client's e-mail; ``phone`` is E.164
-    (``core.phone.normalize_phone``) and compared with the stored form. Either may be empty.
+@dataclass(frozen=True)
+class ContactMatch:
+    """Whose file a message's contact details are on: the clients with its e-mail and those with
+    its phone (at most two each: one, or "several"). ``client`` is the one client they point at;
+    the lists say why there is none (no file has them, several share one, or the phone is one
+    client's and the e-mail another's)."""
 
-    Returns the client when the details point at exactly one; None when they point at none or at
-    several (two clients sharing an address or a phone, or the e-mail of one and the phone of
-    another): the ticket is then unmatched and the feedback team triages it. Unscoped: intake
-    runs for no user and never shows the client to the sender."""
-    match = Q()
-    if email.strip():
-        match |= Q(email__iexact=email.strip())
-    if phone:
-        match |= Q(phone_normalized=phone)
-    if not match:
-        return None
-    found = list(Client.objects.select_related("branch").filter(match)[:2])
-    return found[0] if len(found) == 1 else None
+    by_email: list[Client]
+    by_phone: list[Client]
+
+    @property
+    def clients(self) -> list[Client]:
+        return list({c.pk: c for c in [*self.by_email, *self.by_phone]}.values())
+
+    @property
+    def client(self) -> Client | None:
+        found = self.clients
+        return found[0] if len(found) == 1 else None
+
+    @property
+    def phone_and_email_differ(self) -> bool:
+        """The phone is one client's and the e-mail another's (each on exactly one file)."""
+        return (
+            len(self.by_email) == 1
+            and len(self.by_phone) == 1
+            and self.by_email[0].pk != self.by_phone[0].pk
+        )
+
+
+def contact_matches(*, email: str = "", phone: str = "") -> ContactMatch:
+    """The clients a message from outside the bank points at by its contact details (SPEC section
+    6: an email by its sender's address, the web form by phone or e-mail). ``email`` is compared
+    case-insensitively with the client's e-mail; ``phone`` is E.164
+    (``core.phone.normalize_phone``) and compared with the stored form. Either may be empty.
+    Unscoped: intake runs for no user and never shows the client to the sender."""
+    clients = Client.objects.select_related("branch")
+    by_email = list(clients.filter(email__iexact=email.strip())[:2]) if email.strip() else []
+    by_phone = list(clients.filter(phone_normalized=phone)[:2]) if phone else []
+    return ContactMatch(by_email=by_email, by_phone=by_phone)
+
+
+def client_from_contact(*, email: str = "", phone: str = "") -> Client | None:
+    """The one client a message from outside the bank comes from (``contact_matches``): the
+    client when the details point at exactly one; None when they point at none or at several
+    (two clients sharing an address or a phone, or the e-mail of one and the phone of another):
+    the ticket is then unmatched and the feedback team triages it."""
+    return contact_matches(email=email, phone=phone).client
 
 
 def policy_in_force(day: date) -> VipPolicy:

@@ -164,6 +164,9 @@ class Ticket(models.Model):
     # unmatched tickets alike, so triage can reach and match an unknown sender.
     sender_name = models.CharField(_("sender name"), max_length=100, blank=True)
     sender_phone = models.CharField(_("sender phone"), max_length=32, blank=True)
+    # The phone exactly as the sender typed it (sender_phone is its E.164, for matching and
+    # calling); shown on the ticket as typed.
+    sender_phone_typed = models.CharField(_("sender phone as typed"), max_length=40, blank=True)
     source_message_id = models.CharField(_("email Message-ID"), max_length=255, blank=True)
     # The hotline call that opened the ticket; an id, not a foreign key, so feedback does not
     # depend on the service desk app.

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from clients.models import Client
-from clients.selectors import clients_for_user
+from clients.selectors import ContactMatch, clients_for_user, contact_matches
 from core.models import User
 from core.roles import SERVICE_WIDE_ROLES, Role
 from core.selectors import users_with_role
@@ -75,9 +75,15 @@ class SenderAsTyped:
     name: str
     phone: str
     email: str
+    # The phone exactly as typed (tickets before it was kept: empty, the E.164 form is shown).
+    phone_typed: str = ""
     name_differs: bool = False
     phone_differs: bool = False
     email_differs: bool = False
+
+    @property
+    def phone_shown(self) -> str:
+        return self.phone_typed or self.phone
 
     @property
     def typed(self) -> bool:
@@ -101,16 +107,28 @@ def sender_as_typed(ticket: Ticket) -> SenderAsTyped:
     typed is never a difference."""
     name, phone, email = ticket.sender_name, ticket.sender_phone, ticket.sender_email
     client = ticket.client
+    typed = ticket.sender_phone_typed
     if client is None:
-        return SenderAsTyped(name=name, phone=phone, email=email)
+        return SenderAsTyped(name=name, phone=phone, email=email, phone_typed=typed)
     return SenderAsTyped(
         name=name,
         phone=phone,
         email=email,
+        phone_typed=typed,
         name_differs=bool(name) and not _same_name(name, client.name),
         phone_differs=bool(phone) and phone != client.phone_normalized,
         email_differs=bool(email) and email.casefold() != client.email.strip().casefold(),
     )
+
+
+def sender_unmatched_why(ticket: Ticket) -> ContactMatch | None:
+    """Why a ticket from outside (web form, mail) has no client: whose files its sender's phone
+    and e-mail are on now (``clients.selectors.contact_matches``, the rule that matched it): none,
+    several, or the phone one client's and the e-mail another's. None for a matched ticket or one
+    without contact details (staff log those for a client)."""
+    if ticket.client_id is not None or not (ticket.sender_phone or ticket.sender_email):
+        return None
+    return contact_matches(email=ticket.sender_email, phone=ticket.sender_phone)
 
 
 def urgency_ordered(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:

@@ -292,6 +292,7 @@ def _detail_page(request, ticket, **bound):
         {
             "ticket": ticket,
             "sender": selectors.sender_as_typed(ticket),
+            "unmatched_why": selectors.sender_unmatched_why(ticket),
             "thread": selectors.thread_for(ticket=ticket),
             "attachments": selectors.attachments_of(ticket=ticket),
             "is_team": is_team,

@@ -21,6 +21,15 @@ REFERENCE_RE = re.compile(r"\[(FB-\d{4}-\d{6,})\]")
 
 
 @transaction.atomic
+def _check_opening(*, channel: str, category: str, calls: tuple[int | None, ...]) -> None:
+    if None not in calls:
+        raise ValidationError(_("A ticket comes from one call: a hotline call or a call-back."))
+    if channel not in Channel.values:
+        raise ValidationError(_("Unknown channel."))
+    if category not in Category.values:
+        raise ValidationError(_("Unknown category."))
+
+
 def ticket_create(
     *,
     channel: str,
@@ -33,6 +42,7 @@ def ticket_create(
     sender_email: str = "",
     sender_name: str = "",
     sender_phone: str = "",
+    sender_phone_typed: str = "",
     source_message_id: str = "",
     call_id: int | None = None,
     callback_id: int | None = None,
@@ -41,12 +51,7 @@ def ticket_create(
     """Open a ticket from any channel; its SLA clock starts at ``received_at`` under the policy
     in force then. The client's RM is told. ``sender_*`` are what a sender from outside gave;
     ``call_id`` or ``callback_id`` the hotline call or call-back the ticket was opened from."""
-    if call_id is not None and callback_id is not None:
-        raise ValidationError(_("A ticket comes from one call: a hotline call or a call-back."))
-    if channel not in Channel.values:
-        raise ValidationError(_("Unknown channel."))
-    if category not in Category.values:
-        raise ValidationError(_("Unknown category."))
+    _check_opening(channel=channel, category=category, calls=(call_id, callback_id))
     received_at = received_at or timezone.now()
     warn_due_at, due_at = SlaPolicy.in_force(received_at).deadlines(received_at)
     from_app = api_key is not None
@@ -68,6 +73,7 @@ def ticket_create(
         sender_email=sender_email,
         sender_name=sender_name,
         sender_phone=sender_phone,
+        sender_phone_typed=sender_phone_typed,
         source_message_id=source_message_id,
         call_id=call_id,
         callback_id=callback_id,

@@ -52,14 +52,16 @@ def web_feedback_submit(
     category: str,
     subject: str,
     description: str,
+    phone_typed: str = "",
     received_at: datetime | None = None,
 ) -> Ticket:
     """Open the ticket of one web form submission: channel "web", its SLA clock (48 h by the
     policy in force) from ``received_at`` (now when None).
 
-    ``phone`` is E.164 (``core.phone.normalize_phone``) or "", ``email`` an address or "": at least
-    one, else ``ValidationError`` (as for an unknown ``category``). The client is the one they point
-    at (``clients.selectors.client_from_contact``, the rule mail intake uses); none or several
+    ``phone`` is E.164 (``core.phone.normalize_phone``) or "", ``phone_typed`` the same number as
+    the sender typed it (kept and shown as typed), ``email`` an address or "": at least one, else
+    ``ValidationError`` (as for an unknown ``category``). The client is the one they point at
+    (``clients.selectors.client_from_contact``, the rule mail intake uses); none or several
     leaves the ticket unmatched, in the queue as an unmatched sender for the team to triage, like
     unmatched mail. The sender's name, phone and e-mail are kept on the ticket either way, and the
     client's RM is told of a matched one (``ticket_create``).
@@ -83,6 +85,7 @@ def web_feedback_submit(
         sender_email=email.strip(),
         sender_name=name.strip()[:100],
         sender_phone=phone,
+        sender_phone_typed=phone_typed.strip()[:40] if phone else "",
     )
     audit_record(
         actor=None,

@@ -53,4 +53,6 @@ class WebFeedbackForm(forms.Form):
             self.add_error(
                 "phone", _("Give a phone number or an e-mail address so that we can answer you.")
             )
+        # The number as typed, kept beside its E.164 form (what staff see on the ticket).
+        data["phone_typed"] = str(self.data.get("phone", "")).strip() if data.get("phone") else ""
         return data
