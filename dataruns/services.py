@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from clients.corebanking.importer import corebanking_import
+from clients.corebanking.parse import CONTACT_COLUMNS
 from core.messages import Text
 from core.models import Notification, User
 from core.roles import Role
@@ -73,11 +74,11 @@ class _Rejected(Exception):
 
 
 def _file_errors(report) -> list[list]:
-    """The first ``ERRORS_KEPT`` errors, language-neutral (``IntakeFile.error_rows``)."""
-    rows: list[list] = [
-        [e.line, e.column, e.message.to_json()] for e in report.errors[:ERRORS_KEPT]
-    ]
-    more = len(report.errors) - ERRORS_KEPT + report.errors_not_listed
+    """The first ``ERRORS_KEPT`` errors, language-neutral (``IntakeFile.error_rows``), with the
+    bad contact values left out of imported rows (``report.kept_out``) in line order."""
+    found = sorted([*report.errors, *report.kept_out], key=lambda e: (e.line, e.column))
+    rows: list[list] = [[e.line, e.column, e.message.to_json()] for e in found[:ERRORS_KEPT]]
+    more = len(found) - ERRORS_KEPT + report.errors_not_listed
     if more > 0:
         rows.append([0, "", Text(gettext_noop("… and %(n)d more"), {"n": more}).to_json()])
     return rows
@@ -95,7 +96,10 @@ def _import_set(inbox_set: InboxSet, announced: dict) -> list[IntakeFile]:
     for kind in KINDS:
         started = time.monotonic()
         with open(inbox_set.paths[kind], "rb") as handle:
-            report = corebanking_import(kind=kind, file=handle, job="dataruns_intake")
+            # A bad phone or e-mail is reported for its row, not a reason to refuse the set.
+            report = corebanking_import(
+                kind=kind, file=handle, job="dataruns_intake", lenient=CONTACT_COLUMNS
+            )
         record = IntakeFile(
             kind=kind,
             name=announced[kind].name,

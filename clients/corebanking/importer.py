@@ -17,7 +17,14 @@ from clients.corebanking.encoding import (
 )
 from clients.corebanking.fastcopy import copy_import
 from clients.corebanking.report import ImportReport
-from clients.corebanking.stage import STAGE, stage_check, stage_count, stage_create, stage_load
+from clients.corebanking.stage import (
+    STAGE,
+    stage_check,
+    stage_count,
+    stage_create,
+    stage_keep_on_file,
+    stage_load,
+)
 from clients.corebanking.upsert import stage_write
 from clients.models import Client
 from core.actors import Actor
@@ -33,13 +40,18 @@ def corebanking_import(
     progress=None,
     actor: User | None = None,
     job: str = "import_corebanking",
+    lenient: frozenset[str] = frozenset(),
 ) -> ImportReport:
     """Import one core-banking CSV file all or nothing (``_import``) and audit it, whether it came
     from the import page (``actor``), the command line or the nightly intake (no actor). The
     clients' change history names ``actor``, else ``system:<job>`` (the command by default, the
-    intake passes ``dataruns_intake``; issue 13)."""
+    intake passes ``dataruns_intake``; issue 13). A bad value in a ``lenient`` column (the
+    intake's ``parse.CONTACT_COLUMNS``) does not refuse the file: its row is imported without it
+    and it is reported in ``report.kept_out``."""
     writer = Actor.of_user(actor) if actor is not None else Actor.system(job)
-    report = _import(kind=kind, file=file, encoding=encoding, progress=progress, actor=writer)
+    report = _import(
+        kind=kind, file=file, encoding=encoding, progress=progress, actor=writer, lenient=lenient
+    )
     audit_record(
         actor=actor,
         event="clients.corebanking_import",
@@ -55,7 +67,13 @@ def corebanking_import(
 
 
 def _import(
-    *, kind: str, file: IO[bytes], encoding: str | None, progress, actor: Actor
+    *,
+    kind: str,
+    file: IO[bytes],
+    encoding: str | None,
+    progress,
+    actor: Actor,
+    lenient: frozenset[str] = frozenset(),
 ) -> ImportReport:
     """Import one core-banking CSV file (SPEC section 2) all or nothing.
 
@@ -83,12 +101,18 @@ def _import(
         if report is not None:
             return report
         with transaction.atomic():  # the staging table is dropped at its commit
-            return _row_by_row(kind, file, encodings, checked, progress, actor)
-    return _row_by_row(kind, file, encodings, checked, progress, actor)
+            return _row_by_row(kind, file, encodings, checked, progress, actor, lenient)
+    return _row_by_row(kind, file, encodings, checked, progress, actor, lenient)
 
 
 def _row_by_row(
-    kind: str, file: IO[bytes], encodings: list[str], checked: frozenset, progress, actor: Actor
+    kind: str,
+    file: IO[bytes],
+    encodings: list[str],
+    checked: frozenset,
+    progress,
+    actor: Actor,
+    lenient: frozenset[str] = frozenset(),
 ) -> ImportReport:
     """Stage, check, then write in one short transaction.
 
@@ -99,13 +123,15 @@ def _row_by_row(
     it is that transaction's."""
     stage_create(kind)
     try:
-        report, readable = _stage_file(kind, file, encodings, checked, progress)
+        report, readable = _stage_file(kind, file, encodings, checked, progress, lenient)
         if not readable:
             return report  # an unreadable or refused file, or a bad header: no row checked
         stage_check(kind, report)
         report.errors.sort(key=lambda e: (e.line, e.column))
         if report.ok:
             with transaction.atomic():
+                if report.kept_out:
+                    stage_keep_on_file(kind)
                 if connection.vendor != "postgresql":
                     stage_count(kind, report)
                 stage_write(kind, report, STAGE, actor)
@@ -119,7 +145,12 @@ def _row_by_row(
 
 
 def _stage_file(
-    kind: str, file: IO[bytes], encodings: list[str], checked: frozenset, progress
+    kind: str,
+    file: IO[bytes],
+    encodings: list[str],
+    checked: frozenset,
+    progress,
+    lenient: frozenset[str] = frozenset(),
 ) -> tuple[ImportReport, bool]:
     """Parse the file into the staging table with the first encoding that reads it: ``(report,
     readable)``, readable False when no row could be looked at (every encoding failed, an
@@ -129,7 +160,7 @@ def _stage_file(
         report = ImportReport(kind=kind, encoding=candidate)
         try:
             file.seek(0)
-            stage_load(kind, file, candidate, report, progress, candidate in checked)
+            stage_load(kind, file, candidate, report, progress, candidate in checked, lenient)
         except ImplausibleText as exc:
             message = implausible_message(exc, likely_encoding(file))
             report.errors = [parse.RowError(exc.line, "", message)]

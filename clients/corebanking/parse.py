@@ -44,6 +44,11 @@ COLUMNS = {
 # Columns a row may leave empty; every other one is required.
 OPTIONAL = {"clients": {"id_number", "phone", "email"}, "balances": set(), "trades": set()}
 
+# A client's contact details: optional, and keyed to nothing else in the set. The nightly intake
+# imports a row whose phone or e-mail is bad without that value (the one on file is kept) and
+# reports it for that row, instead of refusing the whole set for it (``parse_row(lenient=)``).
+CONTACT_COLUMNS = frozenset({"phone", "email"})
+
 MAX_LENGTH = {
     "client_no": 32,
     "name": 200,
@@ -79,6 +84,8 @@ class RowError:
     line: int
     column: str
     message: Text
+    # A bad value left out of an imported row (``parse_row(lenient=)``): reported, not refused.
+    kept_out: bool = False
 
     @property
     def reason(self) -> str:
@@ -248,37 +255,47 @@ PLAN = {
 }
 
 
-def parse_row(kind: str, line: int, values: dict[str, str]) -> tuple[dict, list[RowError]]:
+def parse_row(
+    kind: str, line: int, values: dict[str, str], lenient: frozenset[str] = frozenset()
+) -> tuple[dict, list[RowError]]:
     """The staged values of one row and its errors. A bad row is staged too, its bad fields None,
     so the checks on the staging table (unknown branch, duplicate key, ...) report its other
-    errors as well (issue 14: every error of every row); with any error nothing is written."""
+    errors as well (issue 14: every error of every row); with any error nothing is written.
+
+    A bad value of a column in ``lenient`` (the intake's ``CONTACT_COLUMNS``) is staged None too,
+    but its error is ``kept_out``: the row is imported without it (``stage.stage_keep_on_file``
+    keeps the value on file)."""
     errors: list[RowError] = []
     clean: dict = {"line": line}
     for column, required, max_length, check in PLAN[kind]:
         written = values[column]
         value = written.strip()
+        reason: Text | None = None
         if not value:
             if required:
-                errors.append(RowError(line, column, _("required")))
-                clean[column] = None
+                reason = _("required")
             else:
                 clean[column] = ""
         elif value != written and column in UNPADDED:
             reason = _("bad decimal: %(why)s") % {"why": _("spaces before or after the number")}
-            errors.append(RowError(line, column, reason))
-            clean[column] = None
         elif max_length and len(value) > max_length:
             reason = _("longer than %(n)d characters") % {"n": max_length}
-            errors.append(RowError(line, column, reason))
-            clean[column] = None
         elif check is None:
             clean[column] = value
         else:
             try:
                 clean[column] = check(value)
             except ValueError as exc:
-                errors.append(RowError(line, column, exc.args[0]))
-                clean[column] = None
+                reason = exc.args[0]
+        if reason is not None:
+            clean[column] = None
+            if column in lenient:
+                reason = _("%(reason)s: imported without it, the value on file is kept") % {
+                    "reason": reason
+                }
+            errors.append(RowError(line, column, reason, kept_out=column in lenient))
     if kind == "clients":
-        clean["phone_normalized"] = None if errors else phone_key(clean["phone"])
+        phone = clean["phone"]
+        refused = any(not e.kept_out for e in errors)
+        clean["phone_normalized"] = None if refused or phone is None else phone_key(phone)
     return clean, errors

@@ -27,6 +27,9 @@ class ImportReport:
     changes_recorded: int = 0
     errors: list = field(default_factory=list)
     errors_not_listed: int = 0
+    # Bad contact values left out of imported rows (the intake's ``lenient`` columns): reported
+    # for their row, the rest of the file imported.
+    kept_out: list = field(default_factory=list)
     # True when the COPY fast path imported the file (PostgreSQL), False when it was parsed row
     # by row.
     copied: bool = False

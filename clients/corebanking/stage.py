@@ -88,14 +88,17 @@ def stage_load(
     report: ImportReport,
     progress,
     plausible: bool = False,
+    lenient: frozenset[str] = frozenset(),
 ) -> None:
     """Parse and stage the file's rows. With ``plausible``, raises ``ImplausibleText`` at the
-    first line holding a character no text in ``encoding`` should (``encoding`` module)."""
+    first line holding a character no text in ``encoding`` should (``encoding`` module). A bad
+    value in a ``lenient`` column is left out of its row and reported in ``report.kept_out``
+    (``parse.parse_row``)."""
     errors = Errors(report)
     text = io.TextIOWrapper(file, encoding=encoding, newline="")
     records = _Records(plausible_lines(text) if plausible else text)
     try:
-        _stage_rows(kind, records, errors, report, progress)
+        _stage_rows(kind, records, errors, report, progress, lenient)
     except csv.Error:
         # The csv module stops at a field over its limit (131,072 characters) or a broken
         # quote: one clear row error instead of a traceback, and nothing is written.
@@ -108,7 +111,12 @@ def stage_load(
 
 
 def _stage_rows(
-    kind: str, reader: _Records, errors: Errors, report: ImportReport, progress
+    kind: str,
+    reader: _Records,
+    errors: Errors,
+    report: ImportReport,
+    progress,
+    lenient: frozenset[str] = frozenset(),
 ) -> None:
     """Parse and stage every row after the header; row errors go to ``errors``."""
     header = next(reader, None)
@@ -133,9 +141,14 @@ def _stage_rows(
                 )
             )
             continue
-        row, row_errors = parse.parse_row(kind, line, dict(zip(names, values, strict=True)))
+        row, row_errors = parse.parse_row(
+            kind, line, dict(zip(names, values, strict=True)), lenient
+        )
         for error in row_errors:
-            errors.add(error)
+            if error.kept_out:
+                report.kept_out.append(error)
+            else:
+                errors.add(error)
         chunk.append(row)  # a bad row too, its bad fields NULL: the set-based checks see it
         if len(chunk) >= IMPORT_CHUNK:
             _stage_insert(kind, chunk)
@@ -290,6 +303,24 @@ def _account_owners(cursor, errors: Errors) -> None:
                 % {"client": owner, "line": first},
             )
         )
+
+
+def stage_keep_on_file(kind: str) -> None:
+    """Rows imported without a bad contact value (``parse.parse_row(lenient=)``, staged NULL):
+    the client's value on file is kept (empty for a new client), so the upsert and the change
+    history see no change of it."""
+    if kind != "clients":
+        return
+    with connection.cursor() as cursor:
+        for column, twin in (("phone", "phone_normalized"), ("email", None)):
+            on_file = (
+                "COALESCE((SELECT c.{col} FROM clients_client c"
+                f" WHERE c.client_no = {STAGE}.client_no), '')"
+            )
+            sets = [f"{column} = {on_file.format(col=column)}"]
+            if twin:
+                sets.append(f"{twin} = {on_file.format(col=twin)}")
+            cursor.execute(f"UPDATE {STAGE} SET {', '.join(sets)} WHERE {column} IS NULL")
 
 
 def stage_count(kind: str, report: ImportReport) -> None:

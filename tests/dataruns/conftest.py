@@ -40,8 +40,16 @@ def _csv(rows: list[list[str]]) -> bytes:
     return ("\n".join(",".join(r) for r in rows) + "\n").encode()
 
 
-def set_files(day: datetime.date, *, balance: str = "1200000.00", bad_trade: bool = False):
-    """The three files of ``day``: two clients, one VIP-worthy (balance, 5 trades)."""
+def set_files(
+    day: datetime.date,
+    *,
+    balance: str = "1200000.00",
+    bad_trade: bool = False,
+    c002_phone: str = "13900139000",
+    c002_email: str = "",
+):
+    """The three files of ``day``: two clients, one VIP-worthy (balance, 5 trades); C002's
+    contact details as given."""
     clients = [
         [
             "client_no",
@@ -65,7 +73,7 @@ def set_files(day: datetime.date, *, balance: str = "1200000.00", bad_trade: boo
             "2020-01-01",
             "true",
         ],
-        ["C002", "李雷", "personal", "", "13900139000", "", "SH001", "2020-01-01", "true"],
+        ["C002", "李雷", "personal", "", c002_phone, c002_email, "SH001", "2020-01-01", "true"],
     ]
     balances = [
         ["client_no", "account_no", "as_of", "balance"],
