@@ -7,6 +7,7 @@ from calendar import monthrange
 from datetime import date
 
 from core.messages import neutral as _
+from core.messages import quoted
 
 
 def months_before(day: date, months: int) -> date:
@@ -32,11 +33,14 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 
 def parse_iso_date(value: str) -> date:
     """The one reading of a date column in an imported file (every import's every date column,
-    issue 14): exactly ``YYYY-MM-DD``. Raises ``InvalidDate`` saying the format expected for text
-    in another form, and "not a real date (2026-02-30)" for a day the calendar does not have."""
+    issue 14): exactly ``YYYY-MM-DD``. Raises ``InvalidDate`` quoting the value, in the import's
+    one form of reason (``what: "value" (expected)``): the format expected for text in another
+    form, and 'not a real date: "2026-02-30"' for a day the calendar does not have."""
     if not _ISO_DATE.match(value):
-        raise InvalidDate(_("bad date (expected YYYY-MM-DD)"))
+        raise InvalidDate(
+            _('bad date: "%(value)s" (expected YYYY-MM-DD)') % {"value": quoted(value)}
+        )
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidDate(_("not a real date (%(value)s)") % {"value": value}) from None
+        raise InvalidDate(_('not a real date: "%(value)s"') % {"value": value}) from None

@@ -84,3 +84,13 @@ def neutral(msgid: str) -> Text:
 def render(value: Any) -> str:
     """A stored reason in the active language: a ``Text``'s JSON, or legacy text as it is."""
     return str(Text.from_json(value))
+
+
+# The longest part of a value a reason quotes (a bad value may be a whole paragraph).
+QUOTED_MAX = 40
+
+
+def quoted(value: str) -> str:
+    """A value as a row reason quotes it: as written, cut to ``QUOTED_MAX`` characters with "…"
+    (the one form of an import's reasons: ``what: "value" (expected)``)."""
+    return value if len(value) <= QUOTED_MAX else value[:QUOTED_MAX] + "…"

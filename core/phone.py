@@ -36,7 +36,12 @@ _FIXED_LINE = (
 class InvalidPhone(ValueError):
     """The input is not a phone number (or not one the bank can call back, ``client_phone``);
     ``exc.args[0]`` is the language-neutral reason (``core.messages.Text``), ``str(exc)`` it in
-    the active language."""
+    the active language. ``exc.code`` names the reason for callers that word it their own way
+    (the import's row reasons): "empty", "characters", "not_a_number", "length", "incomplete"."""
+
+    def __init__(self, message, code: str = ""):
+        super().__init__(message)
+        self.code = code
 
 
 def _dialled(raw: str) -> str:
@@ -44,11 +49,12 @@ def _dialled(raw: str) -> str:
     13-digit ``86`` + mobile read as having the country code (a common export format)."""
     text = _SEPARATORS.sub("", (raw or "").strip())
     if not text:
-        raise InvalidPhone(_("Enter the caller's phone number."))
+        raise InvalidPhone(_("Enter the caller's phone number."), "empty")
     digits = text.removeprefix("+")
     if not digits.isdigit() or not digits.isascii():
         raise InvalidPhone(
-            _("A phone number has only digits, spaces, dashes, parentheses and a leading +.")
+            _("A phone number has only digits, spaces, dashes, parentheses and a leading +."),
+            "characters",
         )
     if text.startswith("00"):
         return f"+{text[2:]}"
@@ -61,9 +67,9 @@ def _parsed(raw: str) -> phonenumbers.PhoneNumber:
     try:
         number = phonenumbers.parse(_dialled(raw), REGION)
     except phonenumbers.NumberParseException:
-        raise InvalidPhone(_("This is not a phone number.")) from None
+        raise InvalidPhone(_("This is not a phone number."), "not_a_number") from None
     if phonenumbers.is_possible_number_with_reason(number) not in _DIALLABLE:
-        raise InvalidPhone(_("This phone number is too short or too long."))
+        raise InvalidPhone(_("This phone number is too short or too long."), "length")
     return number
 
 
@@ -125,7 +131,8 @@ def client_phone(raw: str) -> str:
     normalized = normalize_phone(raw)
     if not is_complete(normalized):
         raise InvalidPhone(
-            _("Enter the whole number: a mobile number, or a landline with its area code.")
+            _("Enter the whole number: a mobile number, or a landline with its area code."),
+            "incomplete",
         )
     return normalized
 

@@ -114,7 +114,7 @@ def _import_set(inbox_set: InboxSet, announced: dict) -> list[IntakeFile]:
         if report.ok and report.rows != announced[kind].rows:
             record.ok = False
             count = Text(
-                gettext_noop("%(rows)d rows read, the manifest announced %(announced)d."),
+                gettext_noop("wrong row count: %(rows)d (the manifest announced %(announced)d)"),
                 {"rows": report.rows, "announced": announced[kind].rows},
             )
             _set_errors(record, [[0, "", count.to_json()]])

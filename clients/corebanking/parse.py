@@ -1,6 +1,11 @@
 """Core-banking CSV files (SPEC section 2): their columns, and parsing one row into the values the
 staging table holds, with every problem found in it (line, column, reason).
 
+Every reason has one form, in both languages: what is wrong, the value as written in quotes, and
+what was expected in brackets (``bad date: "31/12/2026" (expected YYYY-MM-DD)``, ``unknown branch:
+"SH999"``); a lower-case fragment without a full stop, since it sits in a table beside its line
+and column. A value is quoted by ``core.messages.quoted`` (long ones cut).
+
 Checks that need the whole file or the database (duplicate keys, unknown clients and branches, an
 account that belongs to another client) run set-based on the staging table: see
 ``clients.corebanking.stage`` (called by ``clients.corebanking.importer.corebanking_import``).
@@ -19,7 +24,7 @@ from django.utils import timezone
 
 from clients.models import ClientKind
 from core.dates import parse_iso_date
-from core.messages import Text
+from core.messages import Text, quoted
 from core.messages import neutral as _
 from core.phone import InvalidPhone, client_phone, phone_key
 
@@ -100,18 +105,28 @@ def header_errors(kind: str, header: list[str] | None) -> list[RowError]:
         return [RowError(1, "", _("the file is empty: a header row is required"))]
     expected = COLUMNS[kind]
     if len(header) > MAX_COLUMNS:
-        reason = _("%(n)d columns: a file has at most %(max)d") % {
+        reason = _("too many columns: %(n)d (at most %(max)d)") % {
             "n": len(header),
             "max": MAX_COLUMNS,
         }
         return [RowError(1, "", reason)]
     names = [h.strip() for h in header]
-    errors = [RowError(1, name, _("unknown column")) for name in names if name not in expected]
-    errors += [RowError(1, name, _("missing column")) for name in expected if name not in names]
+    errors = [
+        RowError(1, name, _('unknown column: "%(value)s"') % {"value": quoted(name)})
+        for name in names
+        if name not in expected
+    ]
+    errors += [
+        RowError(1, name, _('missing column: "%(value)s"') % {"value": name})
+        for name in expected
+        if name not in names
+    ]
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            errors.append(RowError(1, name, _("column appears twice")))
+            errors.append(
+                RowError(1, name, _('duplicate column: "%(value)s"') % {"value": quoted(name)})
+            )
         seen.add(name)
     return errors
 
@@ -130,22 +145,25 @@ def parse_money(value: str) -> Decimal:
 
 
 def _money_refusal(value: str) -> Text:
+    """Why ``value`` is not an amount (the bracket of ``bad amount: "..." (...)``)."""
     digits = _DECIMAL_DIGITS.match(value)
     if digits:
         if digits.group(1) and len(digits.group(1)) > 2:
             return _("more than 2 decimal places")
-        return _("number too large")
+        return _("more than %(n)d digits before the decimal point") % {"n": _MAX_INTEGER_DIGITS}
     if value != value.strip():
         return _("spaces before or after the number")
     if _EXPONENT.match(value):
-        return _(
-            "an exponent (%(value)s, as Excel shows long numbers): write the number in full"
-        ) % {"value": value}
+        return _("an exponent, as Excel shows long numbers: write the number in full")
     if "," in value or "_" in value or "'" in value:
         return _("digit separators are not allowed")
     if value.startswith("+"):
         return _("a plus sign is not allowed")
     return _("not a number")
+
+
+def _bad_amount(value: str, why: Text) -> Text:
+    return _('bad amount: "%(value)s" (%(why)s)') % {"value": quoted(value), "why": why}
 
 
 def parse_instant(value: str) -> datetime:
@@ -169,8 +187,7 @@ def _checked_money(value: str) -> Decimal:
     try:
         return parse_money(value)
     except ValueError as exc:
-        why = exc.args[0] if exc.args else ""
-        raise ValueError(_("bad decimal: %(why)s") % {"why": why}) from None
+        raise ValueError(_bad_amount(value, exc.args[0])) from None
 
 
 def _checked_instant(value: str) -> datetime:
@@ -179,18 +196,24 @@ def _checked_instant(value: str) -> datetime:
     except ValueError:
         if _INSTANT.match(value):
             parse_iso_date(value[:10])  # 2026-02-30T10:00 is not a real date, not a bad format
-        raise ValueError(_("bad date and time (expected ISO 8601)")) from None
+        raise ValueError(
+            _('bad date and time: "%(value)s" (expected ISO 8601)') % {"value": quoted(value)}
+        ) from None
 
 
 def _checked_kind(value: str) -> str:
     if value not in ClientKind.values:
-        raise ValueError(_("bad kind (expected personal or corporate)"))
+        raise ValueError(
+            _('bad kind: "%(value)s" (expected personal or corporate)') % {"value": quoted(value)}
+        )
     return value
 
 
 def _checked_good_standing(value: str) -> bool:
     if value.lower() not in ("true", "false"):
-        raise ValueError(_("bad good_standing (expected true or false)"))
+        raise ValueError(
+            _('bad good_standing: "%(value)s" (expected true or false)') % {"value": quoted(value)}
+        )
     return value.lower() == "true"
 
 
@@ -205,8 +228,8 @@ def _checked_since(value: str) -> date:
     today = import_day()
     if since > today:
         raise ValueError(
-            _("after the import day (%(day)s): a relationship cannot start in the future")
-            % {"day": today.isoformat()}
+            _('date in the future: "%(value)s" (a relationship starts on or before %(day)s)')
+            % {"value": value, "day": today.isoformat()}
         )
     return since
 
@@ -217,15 +240,26 @@ def _checked_phone(value: str) -> str:
     try:
         client_phone(value)
     except InvalidPhone as exc:
-        raise ValueError(exc.args[0]) from None
+        why = PHONE_REASONS.get(exc.code, _("not a phone number"))
+        raise ValueError(
+            _('bad phone number: "%(value)s" (%(why)s)') % {"value": quoted(value), "why": why}
+        ) from None
     return value
+
+
+# ``core.phone``'s reasons as brackets of the import's form (the web form says them as sentences).
+PHONE_REASONS = {
+    "characters": _("only digits, spaces, dashes, parentheses and a leading +"),
+    "length": _("too short or too long"),
+    "incomplete": _("incomplete: a mobile number, or a landline with its area code"),
+}
 
 
 def _checked_email(value: str) -> str:
     try:
         validate_email(value)
     except ValidationError:
-        raise ValueError(_("bad email address")) from None
+        raise ValueError(_('bad e-mail address: "%(value)s"') % {"value": quoted(value)}) from None
     return value
 
 
@@ -273,13 +307,17 @@ def parse_row(
         reason: Text | None = None
         if not value:
             if required:
-                reason = _("required")
+                reason = _("missing value (required)")
             else:
                 clean[column] = ""
         elif value != written and column in UNPADDED:
-            reason = _("bad decimal: %(why)s") % {"why": _("spaces before or after the number")}
+            reason = _bad_amount(written, _("spaces before or after the number"))
         elif max_length and len(value) > max_length:
-            reason = _("longer than %(n)d characters") % {"n": max_length}
+            reason = _('too long: "%(value)s" (%(length)d characters, at most %(n)d)') % {
+                "value": quoted(value),
+                "length": len(value),
+                "n": max_length,
+            }
         elif check is None:
             clean[column] = value
         else:
@@ -290,7 +328,7 @@ def parse_row(
         if reason is not None:
             clean[column] = None
             if column in lenient:
-                reason = _("%(reason)s: imported without it, the value on file is kept") % {
+                reason = _("%(reason)s; row imported without it (the value on file kept)") % {
                     "reason": reason
                 }
             errors.append(RowError(line, column, reason, kept_out=column in lenient))

@@ -17,6 +17,7 @@ from clients.corebanking import parse
 from clients.corebanking.encoding import plausible_lines
 from clients.corebanking.report import Errors, ImportReport
 from core.messages import neutral as _
+from core.messages import quoted
 
 IMPORT_CHUNK = 20_000
 STAGE = "corebanking_stage"
@@ -102,9 +103,9 @@ def stage_load(
     except csv.Error:
         # The csv module stops at a field over its limit (131,072 characters) or a broken
         # quote: one clear row error instead of a traceback, and nothing is written.
-        reason = _("a field is longer than %(n)d characters, or a quote is not closed") % {
-            "n": csv.field_size_limit()
-        }
+        reason = _(
+            "unreadable record (a field longer than %(n)d characters, or a quote not closed)"
+        ) % {"n": csv.field_size_limit()}
         errors.add(parse.RowError(records.start, "", reason))
     finally:
         text.detach()
@@ -137,7 +138,8 @@ def _stage_rows(
                 parse.RowError(
                     line,
                     "",
-                    _("expected %(n)d fields, found %(m)d") % {"n": len(names), "m": len(values)},
+                    _("wrong number of fields: %(m)d (expected %(n)d)")
+                    % {"n": len(names), "m": len(values)},
                 )
             )
             continue
@@ -233,60 +235,72 @@ def _duplicate_keys(cursor, kind: str, errors: Errors) -> None:
     key_join = " AND ".join(f"s.{k} = f.{k}" for k in keys)
     cursor.execute(f"CREATE INDEX {STAGE}_key ON {STAGE} ({key_list})")
     cursor.execute(
-        f"""SELECT s.line, f.first_line FROM {STAGE} s
+        f"""SELECT s.line, f.first_line, {", ".join(f"s.{k}" for k in keys)} FROM {STAGE} s
             JOIN (SELECT {key_list}, MIN(line) AS first_line FROM {STAGE}
                   WHERE {" AND ".join(f"{k} IS NOT NULL" for k in keys)}
                   GROUP BY {key_list} HAVING COUNT(*) > 1) f ON {key_join}
             WHERE s.line <> f.first_line ORDER BY s.line"""
     )
-    for line, first in cursor.fetchall():
+    for line, first, *key in cursor.fetchall():
+        value = " ".join(_key_text(part) for part in key)
         errors.add(
             parse.RowError(
                 line,
                 "+".join(keys),
-                _("duplicate key in the file (first on line %(line)d)") % {"line": first},
+                _('duplicate key: "%(value)s" (first on line %(line)d)')
+                % {"value": quoted(value), "line": first},
             )
         )
 
 
+def _key_text(part) -> str:
+    """A key's part as the file wrote it (an ``as_of`` reads back as a date or its text)."""
+    return part.isoformat() if hasattr(part, "isoformat") else str(part)
+
+
 def _unknown_branches(cursor, errors: Errors) -> None:
     cursor.execute(
-        f"""SELECT s.line FROM {STAGE} s LEFT JOIN core_branch b ON b.code = s.branch_code
+        f"""SELECT s.line, s.branch_code FROM {STAGE} s
+            LEFT JOIN core_branch b ON b.code = s.branch_code
             WHERE b.id IS NULL AND s.branch_code IS NOT NULL ORDER BY s.line"""
     )
-    for (line,) in cursor.fetchall():
-        errors.add(parse.RowError(line, "branch_code", _("unknown branch")))
+    for line, code in cursor.fetchall():
+        reason = _('unknown branch: "%(value)s"') % {"value": quoted(code)}
+        errors.add(parse.RowError(line, "branch_code", reason))
 
 
 def _unknown_clients(cursor, errors: Errors) -> None:
     cursor.execute(
-        f"""SELECT s.line FROM {STAGE} s LEFT JOIN clients_client c ON c.client_no = s.client_no
+        f"""SELECT s.line, s.client_no FROM {STAGE} s
+            LEFT JOIN clients_client c ON c.client_no = s.client_no
             WHERE c.id IS NULL AND s.client_no IS NOT NULL ORDER BY s.line"""
     )
-    for (line,) in cursor.fetchall():
-        errors.add(parse.RowError(line, "client_no", _("unknown client")))
+    for line, number in cursor.fetchall():
+        reason = _('unknown client: "%(value)s"') % {"value": quoted(number)}
+        errors.add(parse.RowError(line, "client_no", reason))
 
 
 def _account_owners(cursor, errors: Errors) -> None:
     """An account is one client's: in the database already, and across the file's rows."""
     cursor.execute(
-        f"""SELECT s.line, c.client_no FROM {STAGE} s
+        f"""SELECT s.line, c.client_no, s.account_no FROM {STAGE} s
             JOIN clients_account a ON a.account_no = s.account_no
             JOIN clients_client c ON c.id = a.client_id
             WHERE c.client_no <> s.client_no ORDER BY s.line"""
     )
-    for line, owner in cursor.fetchall():
+    for line, owner, account in cursor.fetchall():
         errors.add(
             parse.RowError(
                 line,
                 "account_no",
-                _("the account belongs to another client (%(client)s)") % {"client": owner},
+                _('account of another client: "%(value)s" (held by client %(client)s)')
+                % {"value": quoted(account), "client": owner},
             )
         )
     # MIN <> MAX says "more than one client" (client_no is required) without the sort
     # COUNT(DISTINCT) needs: half the time of this check on a big file.
     cursor.execute(
-        f"""SELECT s.line, s0.client_no, s0.line FROM {STAGE} s
+        f"""SELECT s.line, s0.client_no, s0.line, s.account_no FROM {STAGE} s
             JOIN (SELECT account_no, MIN(line) AS first_line FROM {STAGE}
                   WHERE account_no IS NOT NULL AND client_no IS NOT NULL
                   GROUP BY account_no HAVING MIN(client_no) <> MAX(client_no)) f
@@ -294,13 +308,15 @@ def _account_owners(cursor, errors: Errors) -> None:
             JOIN {STAGE} s0 ON s0.line = f.first_line
             WHERE s.client_no <> s0.client_no ORDER BY s.line"""
     )
-    for line, owner, first in cursor.fetchall():
+    for line, owner, first, account in cursor.fetchall():
         errors.add(
             parse.RowError(
                 line,
                 "account_no",
-                _("the account belongs to client %(client)s (line %(line)d)")
-                % {"client": owner, "line": first},
+                _(
+                    'account of another client: "%(value)s" (held by client %(client)s on line %(line)d)'
+                )
+                % {"value": quoted(account), "client": owner, "line": first},
             )
         )
 

@@ -92,14 +92,14 @@ def account(db):
 @pytest.mark.parametrize(
     ("amount", "reason"),
     [
-        ("1.23457E+11", "bad decimal: an exponent (1.23457E+11, as Excel shows long numbers)"),
-        (" 100.00 ", "bad decimal: spaces before or after the number"),
-        ('"1,000,000.00"', "bad decimal: digit separators are not allowed"),
-        ("+100", "bad decimal: a plus sign is not allowed"),
-        (".5", "bad decimal: not a number"),
-        ("100.", "bad decimal: not a number"),
-        ("１００", "bad decimal: not a number"),
-        ("1.005", "bad decimal: more than 2 decimal places"),
+        ("1.23457E+11", 'bad amount: "1.23457E+11" (an exponent, as Excel shows long numbers'),
+        (" 100.00 ", 'bad amount: " 100.00 " (spaces before or after the number)'),
+        ('"1,000,000.00"', 'bad amount: "1,000,000.00" (digit separators are not allowed)'),
+        ("+100", 'bad amount: "+100" (a plus sign is not allowed)'),
+        (".5", 'bad amount: ".5" (not a number)'),
+        ("100.", 'bad amount: "100." (not a number)'),
+        ("１００", 'bad amount: "１００" (not a number)'),
+        ("1.005", 'bad amount: "1.005" (more than 2 decimal places)'),
     ],
 )
 def test_amounts_take_exactly_the_specs_form(account, amount, reason):
@@ -135,7 +135,7 @@ def test_an_error_names_the_line_where_its_record_starts(sh001):
         (5, "kind"),
         (8, "client_no"),
     ]
-    assert report.errors[2].reason == "duplicate key in the file (first on line 4)"
+    assert report.errors[2].reason == 'duplicate key: "C002" (first on line 4)'
     assert written() == (0, 0, 0, 0)
 
 
@@ -155,20 +155,24 @@ TODAY = datetime.date(2026, 11, 29)
 @pytest.mark.parametrize(
     ("column", "value", "reason"),
     [
-        ("relationship_since", "2026-11-30", "after the import day (2026-11-29)"),
-        ("relationship_since", "2099-01-01", "after the import day"),
+        (
+            "relationship_since",
+            "2026-11-30",
+            'date in the future: "2026-11-30" (a relationship starts on or before 2026-11-29)',
+        ),
+        ("relationship_since", "2099-01-01", 'date in the future: "2099-01-01"'),
         # The public web form's rule and messages (core.phone.client_phone, issue 14).
-        ("phone", "123", "This phone number is too short or too long."),
-        ("phone", "000", "This is not a phone number."),
-        ("phone", "+86 12", "This phone number is too short or too long."),
-        ("phone", "138-0013-8000-1234", "This phone number is too short or too long."),
-        ("phone", "n/a", "A phone number has only digits"),
-        ("phone", "12345", "Enter the whole number"),
-        ("phone", "6888 8888", "Enter the whole number"),
-        ("email", "wang@", "bad email address"),
-        ("email", "无", "bad email address"),
-        ("email", "wang.fang@mail", "bad email address"),
-        ("email", "wang fang@mail.example", "bad email address"),
+        ("phone", "123", 'bad phone number: "123" (too short or too long)'),
+        ("phone", "000", 'bad phone number: "000" (not a phone number)'),
+        ("phone", "+86 12", 'bad phone number: "+86 12" (too short or too long)'),
+        ("phone", "138-0013-8000-1234", "(too short or too long)"),
+        ("phone", "n/a", 'bad phone number: "n/a" (only digits, spaces'),
+        ("phone", "12345", 'bad phone number: "12345" (incomplete: a mobile number'),
+        ("phone", "6888 8888", 'bad phone number: "6888 8888" (incomplete'),
+        ("email", "wang@", 'bad e-mail address: "wang@"'),
+        ("email", "无", 'bad e-mail address: "无"'),
+        ("email", "wang.fang@mail", "bad e-mail address"),
+        ("email", "wang fang@mail.example", "bad e-mail address"),
     ],
 )
 def test_impossible_dates_phones_and_emails_are_bad_values(sh001, column, value, reason):
@@ -197,5 +201,5 @@ def test_the_import_day_is_the_banks_not_utcs(sh001):
     with time_machine.travel(datetime.datetime(2026, 11, 29, 23, 30, tzinfo=datetime.UTC)):
         assert run("clients", (CLIENTS_HEADER + row.format(since="2026-11-30")).encode()).ok
         late = run("clients", (CLIENTS_HEADER + row.format(since="2026-12-01")).encode())
-    assert "after the import day (2026-11-30)" in late.errors[0].reason
+    assert "on or before 2026-11-30" in late.errors[0].reason
     assert Client.objects.get().relationship_since == datetime.date(2026, 11, 30)

@@ -56,7 +56,7 @@ def test_an_impossible_date_is_not_a_real_date(column, value):
     report = run(kind, text.encode())
 
     assert [(e.line, e.column, e.reason) for e in report.errors] == [
-        (2, column, f"not a real date ({value})")
+        (2, column, f'not a real date: "{value}"')
     ]
     assert written() == (1, 1, 0, 0)
 
@@ -69,21 +69,23 @@ def test_a_badly_written_date_says_the_format(column, value):
     report = run(kind, text.encode())
 
     assert [(e.column, e.reason) for e in report.errors] == [
-        (column, "bad date (expected YYYY-MM-DD)")
+        (column, f'bad date: "{value}" (expected YYYY-MM-DD)')
     ]
 
 
 def test_a_badly_written_instant_says_its_format():
     report = run("trades", (TRADES_HEADER + "T1,C001,6222001,2026/02/28 10:00,1.00\n").encode())
 
-    assert [e.reason for e in report.errors] == ["bad date and time (expected ISO 8601)"]
+    assert [e.reason for e in report.errors] == [
+        'bad date and time: "2026/02/28 10:00" (expected ISO 8601)'
+    ]
 
 
 def test_the_helper_tells_the_two_apart():
     assert parse_iso_date("2024-02-29") == datetime.date(2024, 2, 29)
     with pytest.raises(InvalidDate) as impossible:
         parse_iso_date("2026-02-30")
-    assert str(impossible.value) == "not a real date (2026-02-30)"
+    assert str(impossible.value) == 'not a real date: "2026-02-30"'
     with pytest.raises(InvalidDate) as badly_written:
         parse_iso_date("2026-2-3")
-    assert str(badly_written.value) == "bad date (expected YYYY-MM-DD)"
+    assert str(badly_written.value) == 'bad date: "2026-2-3" (expected YYYY-MM-DD)'

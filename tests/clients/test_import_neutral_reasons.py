@@ -17,8 +17,12 @@ HEADER = "client_no,name,kind,id_number,phone,email,branch_code,relationship_sin
 # Unknown branch, an impossible date and a phone the bank cannot call back: a parameter each.
 BAD = HEADER + "N1,王芳,personal,,12345,,XX999,2026-02-30,true\n"
 
-ENGLISH = ["unknown branch", "not a real date (2026-02-30)", "Enter the whole number"]
-CHINESE = ["未知网点", "不是真实存在的日期（2026-02-30）", "请输入完整号码"]
+ENGLISH = [
+    "unknown branch: &quot;XX999&quot;",
+    "not a real date: &quot;2026-02-30&quot;",
+    "bad phone number: &quot;12345&quot; (incomplete",
+]
+CHINESE = ["未知网点：“XX999”", "不存在的日期：“2026-02-30”", "电话号码错误：“12345”（号码不完整"]
 
 
 @pytest.fixture(autouse=True)
@@ -64,10 +68,13 @@ def test_the_stored_reasons_hold_message_ids_and_parameters(login, supervisor):
     stored = {column: reason for _line, column, reason in upload.errors}
 
     assert stored["relationship_since"] == {
-        "msgid": "not a real date (%(value)s)",
+        "msgid": 'not a real date: "%(value)s"',
         "params": {"value": "2026-02-30"},
     }
-    assert stored["branch_code"] == {"msgid": "unknown branch"}
+    assert stored["branch_code"] == {
+        "msgid": 'unknown branch: "%(value)s"',
+        "params": {"value": "XX999"},
+    }
     assert "未" not in str(upload.errors)  # nothing stored in the uploader's language
 
 

@@ -39,7 +39,7 @@ def test_a_bad_contact_value_is_reported_for_its_row_and_the_set_imported(night,
 
     clients = _accepted_clients_file()
     assert [(line, col) for line, col, _reason in clients.error_rows] == [(3, column)]
-    assert "imported without it, the value on file is kept" in clients.errors
+    assert "row imported without it (the value on file kept)" in clients.errors
     assert set(Client.objects.values_list("client_no", flat=True)) == {"C001", "C002"}
     new = Client.objects.get(client_no="C002")
     assert getattr(new, column) == ""  # a new client: nothing on file to keep
@@ -65,7 +65,7 @@ def test_the_data_runs_page_shows_the_rows_reason(night, login, supervisor):
     inbox_night(check_late=False)
 
     page = login(supervisor).get(reverse("dataruns:list")).content.decode()
-    assert "3:phone:" in page and "the value on file is kept" in page
+    assert "3:phone:" in page and "the value on file kept" in page
 
 
 def test_other_bad_rows_still_refuse_the_set(night):

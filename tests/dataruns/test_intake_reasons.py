@@ -28,15 +28,18 @@ def refused_in(language: str) -> IntakeFile:
 @pytest.mark.parametrize(
     ("night_language", "reader_language", "expected", "not_expected"),
     [
-        ("zh-hans", "en", "bad date and time (expected ISO 8601)", "日期时间格式错误"),
-        ("en", "zh-hans", "日期时间格式错误", "bad date and time (expected ISO 8601)"),
+        ("zh-hans", "en", "bad date and time: &quot;not-a-date&quot;", "日期时间格式错误"),
+        ("en", "zh-hans", "日期时间格式错误：“not-a-date”", "bad date and time"),
     ],
 )
 def test_the_page_shows_a_files_errors_in_the_readers_language(
     night, login, supervisor, night_language, reader_language, expected, not_expected
 ):
     trades = refused_in(night_language)
-    assert trades.error_rows[0][2] == {"msgid": "bad date and time (expected ISO 8601)"}
+    assert trades.error_rows[0][2] == {
+        "msgid": 'bad date and time: "%(value)s" (expected ISO 8601)',
+        "params": {"value": "not-a-date"},
+    }
 
     body = login(supervisor, language=reader_language).get(reverse("dataruns:list")).content
     page = body.decode()
@@ -54,7 +57,7 @@ def test_a_row_count_refusal_is_kept_neutral_too(night):
     with translation.override("en"):
         english = trades.error_lines
 
-    assert english == ["5 rows read, the manifest announced 6."]
+    assert english == ["wrong row count: 5 (the manifest announced 6)"]
     assert chinese != english and "5" in chinese[0] and "6" in chinese[0]
 
 
@@ -73,4 +76,4 @@ def test_an_impossible_business_date_in_the_manifest_is_not_a_real_date(night):
     with pytest.raises(SetRefused) as refused:
         manifest_read(inbox_set)
 
-    assert "not a real date (2026-02-30)" in str(refused.value)
+    assert 'not a real date: "2026-02-30"' in str(refused.value)
