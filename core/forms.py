@@ -1,4 +1,4 @@
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Collection, Iterable
 from html import escape
 from typing import Any
 
@@ -9,7 +9,6 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from core.memo import ProcessMemo
 from core.models import User
 
 
@@ -46,25 +45,6 @@ class PlainSelect(forms.Select):
 
     def options(self, value) -> str:
         return options_html(self.choices, set(self.format_value(value)))
-
-
-class MemoSelect(PlainSelect):
-    """A ``PlainSelect`` whose options are read and written once per ``memo`` period and ``key``
-    (``core.memo``) rather than on every page: at a million clients the client list's RM filter
-    has ~690 options, and reading, copying and writing them was about a quarter of the page (SPEC
-    section 11). ``read``: the choices, ``(value, label)`` pairs, the empty choice first; the
-    field's own choices still validate what is submitted."""
-
-    def __init__(self, *, memo: ProcessMemo, key: Hashable, read, attrs=None):
-        super().__init__(attrs=attrs)
-        self.memo, self.key, self.read = memo, key, read
-
-    def options(self, value) -> str:
-        html = self.memo.get(self.key, lambda: options_html(self.read(), ()))
-        for key in self.format_value(value):
-            option = f'<option value="{escape(key)}">'
-            html = html.replace(option, option.removesuffix(">") + " selected>", 1)
-        return html
 
 
 class TokenForm(forms.Form):
