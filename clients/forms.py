@@ -12,16 +12,10 @@ from clients.corebanking.encoding import UPLOAD_ENCODINGS
 from clients.corebanking.parse import KINDS
 from clients.corebanking.report import KIND_LABELS
 from clients.models import Client, ClientKind, VipPolicy, VipStatus
-from core.forms import PlainSelect, options_html
-from core.memo import ProcessMemo
+from core.forms import PlainSelect, kept_options, option_selected
 from core.models import Branch
 from core.registry import rm_directory
 from core.roles import Role
-
-# The filter's options per scope and language (every RM, a branch's RMs, every branch), kept a
-# minute (core.memo): a new RM or branch shows within a minute. Nothing here decides access: the
-# list is scoped before it is filtered, and a chosen RM or branch is checked against the database.
-RM_FILTER_OPTIONS = ProcessMemo(seconds=60)
 
 
 class ClientFilter:
@@ -101,15 +95,13 @@ class ClientFilter:
         check box, each field's errors below it."""
         language = get_language()
         columns = [
-            self._select("status", _options_memo(("status", language), self.CHOICES["status"])),
-            self._select("kind", _options_memo(("kind", language), self.CHOICES["kind"])),
-            self._select("branch", _options_memo(("branch", language), _branch_choices)),
+            self._select("status", _options(("status", language), self.CHOICES["status"])),
+            self._select("kind", _options(("kind", language), self.CHOICES["kind"])),
+            self._select("branch", _options(("branch", language), _branch_choices)),
         ]
         if self.with_rm:
             branch = self.user.branch_id if self.user.role == Role.BRANCH_STAFF else None
-            columns.append(
-                self._select("rm", _options_memo(("rm", branch, language), self._rm_choices))
-            )
+            columns.append(self._select("rm", _options(("rm", branch, language), self._rm_choices)))
         checked = " checked" if self.at_risk else ""
         columns.append(
             '<div class="col-6 col-md-2"><div class="form-check mt-4">'
@@ -120,10 +112,7 @@ class ClientFilter:
         return mark_safe("".join(columns))
 
     def _select(self, name: str, options: str) -> str:
-        value = self.chosen.get(name)
-        if value is not None:
-            option = f'<option value="{escape(value)}">'
-            options = options.replace(option, option.removesuffix(">") + " selected>", 1)
+        options = option_selected(options, self.chosen.get(name))
         label = escape(capfirst(str(self.LABELS[name])))
         return (
             f'<div class="col-6 col-md-2"><label class="form-label small" for="id_{name}">'
@@ -153,14 +142,11 @@ def _branch_choices() -> list[tuple[int, str]]:
     ]
 
 
-def _options_memo(key, choices) -> str:
-    """The ``<option>``s of one filter (``choices``: pairs, or a function reading them), the empty
-    one first, kept a minute per ``key`` (core.memo)."""
-    return RM_FILTER_OPTIONS.get(
-        key,
-        lambda: options_html(
-            [("", "---------"), *(choices() if callable(choices) else choices)], ()
-        ),
+def _options(key, choices) -> str:
+    """A filter's options, the empty one first (``core.forms.kept_options``)."""
+    return kept_options(
+        ("clients", *key),
+        lambda: [("", "---------"), *(choices() if callable(choices) else choices)],
     )
 
 

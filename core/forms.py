@@ -1,4 +1,4 @@
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from html import escape
 from typing import Any
 
@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core.memo import ProcessMemo
 from core.models import User
 
 
@@ -27,6 +28,28 @@ def options_html(choices: Iterable[tuple[Any, Any]], selected: Collection[str]) 
         mark = " selected" if key in selected else ""
         options.append(f'<option value="{escape(key)}"{mark}>{escape(str(label))}</option>')
     return "".join(options)
+
+
+# A list filter's options per key (the filter, its scope, the language), kept a minute
+# (core.memo): a new RM, branch or handler shows within a minute. Nothing kept here decides
+# access: lists are scoped before they are filtered, and a chosen row is checked in the database.
+FILTER_OPTIONS = ProcessMemo(seconds=60)
+
+
+def kept_options(key: Hashable, choices: Callable[[], Iterable[tuple[Any, Any]]]) -> str:
+    """The ``<option>``s of ``choices()`` (``(value, label)`` pairs, the empty choice first),
+    written once a minute per ``key``. ``key`` must name everything the labels depend on, the
+    language included."""
+    return FILTER_OPTIONS.get(key, lambda: options_html(choices(), ()))
+
+
+def option_selected(options: str, value: str | None) -> str:
+    """``options`` (from ``kept_options``) with the option of ``value`` marked selected; a value
+    no option has marks nothing."""
+    if not value:
+        return options
+    option = f'<option value="{escape(value)}">'
+    return options.replace(option, option.removesuffix(">") + " selected>", 1)
 
 
 class PlainSelect(forms.Select):
