@@ -40,7 +40,7 @@ def plans(users: dict, facts: dict) -> list[tuple[str, object]]:
         user = users[persona]
         base = client_list(user=user, q=q, sort=sort)
         data = {k: str(v) for k, v in filters.items()} or None
-        return ClientFilter(data, queryset=base, user=user).qs[:50]
+        return ClientFilter(data, user=user).filter(base)[:50]
 
     vip = Client.objects.filter(status=VipStatus.VIP).order_by("pk").first()
     return [

@@ -1,7 +1,10 @@
-import django_filters
+from html import escape
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -9,100 +12,142 @@ from clients.corebanking.encoding import UPLOAD_ENCODINGS
 from clients.corebanking.parse import KINDS
 from clients.corebanking.report import KIND_LABELS
 from clients.models import Client, ClientKind, VipPolicy, VipStatus
-from core.forms import MemoSelect, PlainSelect
-from core.memo import ProcessMemo
+from core.forms import PlainSelect, kept_options, option_selected
 from core.models import Branch
 from core.registry import rm_directory
 from core.roles import Role
 
 
-def _plain_choices(field, choices) -> None:
-    """What a model choice field's select shows, from plain ``(pk, label)`` rows."""
-    field.widget.choices = [("", field.empty_label), *choices]
+class ClientFilter:
+    """The client list's filters (VIP status, kind, branch, RM, at risk only), read from the query
+    string. Bad values are reported next to their field, in the user's language, and ignored; the
+    other filters still apply.
 
+    Written by hand rather than with django-filter: a ``FilterSet`` deep-copies its filters, builds
+    a form class and a form, and renders five widgets on every list page, about a fifth of the
+    client list's time at a million clients (SPEC section 11, benchmarks/REPORT.md). Here the
+    options are written once a minute per scope and language, and an unfiltered page runs no
+    query of its own.
 
-# The RM filter's options per scope (every RM, or a branch's), kept a minute (core.memo).
-RM_FILTER_OPTIONS = ProcessMemo(seconds=60)
+    ``data``: the query string (a ``QueryDict``) or None; ``user``: whose list it is. The RM filter
+    lists the RMs in that user's scope: every RM for a supervisor, the own branch's for branch
+    staff, none for an RM (whose list holds only their own clients)."""
 
+    CHOICES = {"status": VipStatus.choices, "kind": ClientKind.choices}
+    LABELS = {
+        "status": _("VIP status"),
+        "kind": _("kind"),
+        "branch": _("branch"),
+        "rm": _("relationship manager"),
+        "at_risk": _("at risk of downgrade only"),
+    }
 
-class ClientFilter(django_filters.FilterSet):
-    """Filters on top of the client list. Bad values are reported on the form and ignored."""
+    def __init__(self, data=None, *, user) -> None:
+        self.user = user
+        self.with_rm = user.role != Role.RELATIONSHIP_MANAGER
+        self.errors: dict[str, list[str]] = {}
+        self.chosen: dict[str, str] = {}
+        data = data or {}
+        for name in ("status", "kind", "branch", "rm"):
+            value = str(data.get(name) or "").strip()
+            if value and (name != "rm" or self.with_rm):
+                self._choose(name, value)
+        self.at_risk = forms.CheckboxInput().value_from_datadict(data, None, "at_risk")
 
-    status = django_filters.ChoiceFilter(
-        label=_("VIP status"), choices=VipStatus.choices, widget=PlainSelect
-    )
-    kind = django_filters.ChoiceFilter(
-        label=_("kind"), choices=ClientKind.choices, widget=PlainSelect
-    )
-    branch = django_filters.ModelChoiceFilter(
-        label=_("branch"), queryset=Branch.objects.order_by("code"), widget=PlainSelect
-    )
-    # Every RM with a user: hundreds at a million clients, hence the plain select.
-    rm = django_filters.ModelChoiceFilter(
-        label=_("relationship manager"), queryset=None, method="filter_rm", widget=PlainSelect
-    )
-    at_risk = django_filters.BooleanFilter(
-        label=_("at risk of downgrade only"),
-        method="filter_at_risk",
-        widget=forms.CheckboxInput,
-    )
-
-    class Meta:
-        model = Client
-        fields = ["status", "kind", "branch", "rm", "at_risk"]
-
-    def __init__(self, *args, user=None, **kwargs):
-        """``user``: whose list it is. The RM choice lists the RMs in that user's scope: every
-        RM for a supervisor, the own branch's for branch staff, none for an RM (whose list holds
-        only their own clients: the filter is left out)."""
-        super().__init__(*args, **kwargs)
-        role = user.role if user is not None else None
-        if role == Role.RELATIONSHIP_MANAGER:
-            del self.filters["rm"]  # before the form is built from the filters
+    def _choose(self, name: str, value: str) -> None:
+        if name in self.CHOICES:
+            valid = value in {str(key) for key, _label in self.CHOICES[name]}
+            message = forms.ChoiceField.default_error_messages["invalid_choice"] % {"value": value}
         else:
-            rms = rm_directory().rms()
-            if role == Role.BRANCH_STAFF:
-                rms = rms.filter(branch_id=user.branch_id)
-            self.filters["rm"].queryset = rms
-            rm_field = self.form.fields["rm"]
-            empty = rm_field.empty_label
-            # Labels as RelationshipManager.__str__ gives them, without building hundreds of
-            # models, read once a minute per scope (core.memo): a new RM shows within a minute.
-            rm_field.widget = MemoSelect(
-                memo=RM_FILTER_OPTIONS,
-                key=(user.branch_id if role == Role.BRANCH_STAFF else None, get_language()),
-                read=lambda: [
-                    ("", empty),
-                    *(
-                        (pk, f"{name} ({employee_no})")
-                        for pk, name, employee_no in rms.values_list("pk", "name", "employee_no")
-                    ),
-                ],
-            )
-        # The branches as Branch.__str__ gives them, read with one plain query (a model choice
-        # field iterates its queryset through a server-side cursor on PostgreSQL).
-        _plain_choices(
-            self.form.fields["branch"],
-            (
-                (pk, f"{name} ({code})")
-                for pk, name, code in Branch.objects.order_by("code").values_list(
-                    "pk", "name", "code"
-                )
-            ),
+            # Checked in the database, not against the kept options: an RM who left the branch
+            # a moment ago is refused at once.
+            options = self._rms() if name == "rm" else Branch.objects.all()
+            valid = value.isdigit() and options.filter(pk=int(value)).exists()
+            message = forms.ModelChoiceField.default_error_messages["invalid_choice"]
+        if valid:
+            self.chosen[name] = value
+        else:
+            self.errors[name] = [str(message)]
+
+    def _rms(self):
+        rms = rm_directory().rms()
+        if self.user.role == Role.BRANCH_STAFF:
+            rms = rms.filter(branch_id=self.user.branch_id)
+        return rms
+
+    def filter(self, queryset):
+        """``queryset`` narrowed by the valid filters."""
+        chosen = self.chosen
+        if "status" in chosen:
+            queryset = queryset.filter(status=chosen["status"])
+        if "kind" in chosen:
+            queryset = queryset.filter(kind=chosen["kind"])
+        if "branch" in chosen:
+            queryset = queryset.filter(branch_id=int(chosen["branch"]))
+        if "rm" in chosen:
+            queryset = queryset.filter(pk__in=rm_directory().client_ids_of(int(chosen["rm"])))
+        if self.at_risk:
+            queryset = queryset.filter(status=VipStatus.VIP_AT_RISK)
+        return queryset
+
+    def html(self) -> SafeString:
+        """The filters' columns of the list's filter form: a labelled select each, the at-risk
+        check box, each field's errors below it."""
+        language = get_language()
+        columns = [
+            self._select("status", _options(("status", language), self.CHOICES["status"])),
+            self._select("kind", _options(("kind", language), self.CHOICES["kind"])),
+            self._select("branch", _options(("branch", language), _branch_choices)),
+        ]
+        if self.with_rm:
+            branch = self.user.branch_id if self.user.role == Role.BRANCH_STAFF else None
+            columns.append(self._select("rm", _options(("rm", branch, language), self._rm_choices)))
+        checked = " checked" if self.at_risk else ""
+        columns.append(
+            '<div class="col-6 col-md-2"><div class="form-check mt-4">'
+            '<input type="checkbox" name="at_risk" class="form-check-input" id="id_at_risk"'
+            f'{checked}> <label class="form-check-label small" for="id_at_risk">'
+            f"{escape(str(self.LABELS['at_risk']))}</label></div>{self._errors('at_risk')}</div>"
         )
-        for field in self.form.fields.values():
-            css = (
-                "form-check-input"
-                if isinstance(field.widget, forms.CheckboxInput)
-                else "form-select form-select-sm"
-            )
-            field.widget.attrs.setdefault("class", css)
+        return mark_safe("".join(columns))
 
-    def filter_rm(self, queryset, name, value):
-        return queryset.filter(pk__in=rm_directory().client_ids_of(value))
+    def _select(self, name: str, options: str) -> str:
+        options = option_selected(options, self.chosen.get(name))
+        label = escape(capfirst(str(self.LABELS[name])))
+        return (
+            f'<div class="col-6 col-md-2"><label class="form-label small" for="id_{name}">'
+            f'{label}</label><select name="{name}" class="form-select form-select-sm" '
+            f'id="id_{name}">{options}</select>{self._errors(name)}</div>'
+        )
 
-    def filter_at_risk(self, queryset, name, value):
-        return queryset.filter(status=VipStatus.VIP_AT_RISK) if value else queryset
+    def _errors(self, name: str) -> str:
+        return "".join(
+            f'<div class="invalid-feedback d-block">{escape(error)}</div>'
+            for error in self.errors.get(name, ())
+        )
+
+    def _rm_choices(self) -> list[tuple[int, str]]:
+        # Labels as RelationshipManager.__str__ gives them, without building hundreds of models.
+        return [
+            (pk, f"{name} ({employee_no})")
+            for pk, name, employee_no in self._rms().values_list("pk", "name", "employee_no")
+        ]
+
+
+def _branch_choices() -> list[tuple[int, str]]:
+    # As Branch.__str__ gives them.
+    return [
+        (pk, f"{name} ({code})")
+        for pk, name, code in Branch.objects.order_by("code").values_list("pk", "name", "code")
+    ]
+
+
+def _options(key, choices) -> str:
+    """A filter's options, the empty one first (``core.forms.kept_options``)."""
+    return kept_options(
+        ("clients", *key),
+        lambda: [("", "---------"), *(choices() if callable(choices) else choices)],
+    )
 
 
 def _bootstrap(form: forms.BaseForm) -> None:

@@ -89,8 +89,8 @@ def client_list(request):
     q = _search_query(request)
     sort = selectors.CLIENT_SORTING.key(request.GET.get("sort"))
     base = selectors.client_list(user=request.user, q=q, sort=sort)
-    filterset = ClientFilter(request.GET or None, queryset=base, user=request.user)
-    qs = filterset.qs
+    filterset = ClientFilter(request.GET, user=request.user)
+    qs = filterset.filter(base)
     if q:
         first_two = list(qs.values_list("pk", flat=True)[:2])
         if len(first_two) == 1:
@@ -136,7 +136,7 @@ def client_export(request):
     base = selectors.client_list(
         user=request.user, q=_search_query(request), sort=request.GET.get("sort", "")
     )
-    qs = ClientFilter(request.GET or None, queryset=base, user=request.user).qs
+    qs = ClientFilter(request.GET, user=request.user).filter(base)
     services.client_list_export_record(user=request.user, filters=filters_used(request.GET))
     rows = (
         [c.client_no, c.name, c.kind, c.branch.code, c.status, c.total_assets, c.rm_name]

@@ -1,4 +1,4 @@
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from html import escape
 from typing import Any
 
@@ -30,6 +30,28 @@ def options_html(choices: Iterable[tuple[Any, Any]], selected: Collection[str]) 
     return "".join(options)
 
 
+# A list filter's options per key (the filter, its scope, the language), kept a minute
+# (core.memo): a new RM, branch or handler shows within a minute. Nothing kept here decides
+# access: lists are scoped before they are filtered, and a chosen row is checked in the database.
+FILTER_OPTIONS = ProcessMemo(seconds=60)
+
+
+def kept_options(key: Hashable, choices: Callable[[], Iterable[tuple[Any, Any]]]) -> str:
+    """The ``<option>``s of ``choices()`` (``(value, label)`` pairs, the empty choice first),
+    written once a minute per ``key``. ``key`` must name everything the labels depend on, the
+    language included."""
+    return FILTER_OPTIONS.get(key, lambda: options_html(choices(), ()))
+
+
+def option_selected(options: str, value: str | None) -> str:
+    """``options`` (from ``kept_options``) with the option of ``value`` marked selected; a value
+    no option has marks nothing."""
+    if not value:
+        return options
+    option = f'<option value="{escape(value)}">'
+    return options.replace(option, option.removesuffix(">") + " selected>", 1)
+
+
 class PlainSelect(forms.Select):
     """A select of flat choices whose options are written in Python rather than through one
     template per option: a filter listing every RM (hundreds at a million clients) otherwise spends
@@ -46,25 +68,6 @@ class PlainSelect(forms.Select):
 
     def options(self, value) -> str:
         return options_html(self.choices, set(self.format_value(value)))
-
-
-class MemoSelect(PlainSelect):
-    """A ``PlainSelect`` whose options are read and written once per ``memo`` period and ``key``
-    (``core.memo``) rather than on every page: at a million clients the client list's RM filter
-    has ~690 options, and reading, copying and writing them was about a quarter of the page (SPEC
-    section 11). ``read``: the choices, ``(value, label)`` pairs, the empty choice first; the
-    field's own choices still validate what is submitted."""
-
-    def __init__(self, *, memo: ProcessMemo, key: Hashable, read, attrs=None):
-        super().__init__(attrs=attrs)
-        self.memo, self.key, self.read = memo, key, read
-
-    def options(self, value) -> str:
-        html = self.memo.get(self.key, lambda: options_html(self.read(), ()))
-        for key in self.format_value(value):
-            option = f'<option value="{escape(key)}">'
-            html = html.replace(option, option.removesuffix(">") + " selected>", 1)
-        return html
 
 
 class TokenForm(forms.Form):

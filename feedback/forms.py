@@ -1,14 +1,18 @@
+from html import escape
+
 import django_filters
 from django import forms
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from core.forms import PlainSelect
+from core.forms import kept_options, option_selected
 from core.ids import IdField
 from core.lists import ListFilter
 from core.registry import call_for_ticket, callback_for_ticket
-from feedback import sla
+from feedback import selectors, sla
 from feedback.models import (
     OPEN_STATUSES,
     SURVEY_COMMENT_MAX_LENGTH,
@@ -97,74 +101,109 @@ class ApiTicketForm(forms.Form):
         return client_no
 
 
-class QueueFilter(ListFilter):
-    """The queue's filters. The queue shows open tickets unless a status is chosen; a refused
-    value drops every filter (the open queue shows, with the form saying why), as it always has.
-    ``handlers``: the users the handler filter offers; ``request``: whose "me" it is."""
+class QueueFilter:
+    """The queue's filters (channel, category, status, handler, SLA clock), read from the query
+    string. The queue shows open tickets unless a status is chosen; a refused value drops every
+    filter (the open queue shows, with the form saying why), as it always has.
 
-    channel = django_filters.ChoiceFilter(
-        label=_("Channel"), choices=Channel.choices, empty_label=_("All channels")
-    )
-    category = django_filters.ChoiceFilter(
-        label=_("Category"), choices=Category.choices, empty_label=_("All categories")
-    )
-    status = django_filters.ChoiceFilter(
-        label=_("Status"),
-        choices=[("all", _("All statuses")), *TicketStatus.choices],
-        empty_label=_("Open"),
-        method="filter_status",
-    )
-    handler = django_filters.ChoiceFilter(
-        label=_("Handler"), empty_label=_("Anyone"), method="filter_handler"
-    )
-    breached = django_filters.ChoiceFilter(
-        label=_("SLA"),
-        choices=[
-            ("breached", _("Breached")),
-            ("warned", _("Warning")),
-            ("on_time", _("On time")),
-        ],
-        empty_label=_("Any"),
-        method="filter_sla",
-    )
+    Written by hand rather than with django-filter, like the client list's (``clients.forms.
+    ClientFilter``): five filters copied, a form class built and five widgets rendered on every
+    queue page cost more than the rows. The options are written once a minute per language
+    (``core.forms.kept_options``) and a chosen handler is checked in the database.
 
-    def __init__(self, *args, handlers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["handler"].extra["choices"] = [
+    ``data``: the query string or None; ``user``: whose "me" it is."""
+
+    LABELS = {
+        "channel": _("Channel"),
+        "category": _("Category"),
+        "status": _("Status"),
+        "handler": _("Handler"),
+        "breached": _("SLA"),
+    }
+    SLA_CHOICES = [("breached", _("Breached")), ("warned", _("Warning")), ("on_time", _("On time"))]
+
+    def __init__(self, data=None, *, user) -> None:
+        self.user = user
+        data = data or {}
+        self.raw = {name: str(data.get(name) or "").strip() for name in self.LABELS}
+        self.errors = [name for name, value in self.raw.items() if value and not self._valid(name)]
+        # One refused value drops them all.
+        self.chosen = {} if self.errors else {k: v for k, v in self.raw.items() if v}
+
+    def _valid(self, name: str) -> bool:
+        value = self.raw[name]
+        if name == "handler":
+            if value in ("none", "me"):
+                return True
+            return value.isdigit() and selectors.handlers().filter(pk=int(value)).exists()
+        return value in {str(key) for key, _label in self._choices(name)}
+
+    def _choices(self, name: str) -> list[tuple[str, str]]:
+        if name == "channel":
+            return Channel.choices
+        if name == "category":
+            return Category.choices
+        if name == "status":
+            return [("all", _("All statuses")), *TicketStatus.choices]
+        return self.SLA_CHOICES
+
+    def filter(self, queryset):
+        """``queryset`` narrowed by the filters (open tickets unless a status is chosen)."""
+        chosen = self.chosen
+        status = chosen.get("status")
+        if not status:
+            queryset = queryset.filter(status__in=OPEN_STATUSES)
+        elif status != "all":
+            queryset = queryset.filter(status=status)
+        if "channel" in chosen:
+            queryset = queryset.filter(channel=chosen["channel"])
+        if "category" in chosen:
+            queryset = queryset.filter(category=chosen["category"])
+        handler = chosen.get("handler")
+        if handler == "none":
+            queryset = queryset.filter(handler__isnull=True)
+        elif handler == "me":
+            queryset = queryset.filter(handler=self.user)
+        elif handler:
+            queryset = queryset.filter(handler_id=int(handler))
+        if "breached" in chosen:
+            # The same rule as the counts above the queue and the badges (feedback.sla).
+            queryset = queryset.filter(sla.state_q(chosen["breached"], timezone.now()))
+        return queryset
+
+    def html(self) -> SafeString:
+        """The filters' columns of the queue's filter form: a labelled select each, the submitted
+        values selected."""
+        language = get_language()
+        empty = {
+            "channel": _("All channels"),
+            "category": _("All categories"),
+            "status": _("Open"),
+            "handler": _("Anyone"),
+            "breached": _("Any"),
+        }
+        columns = []
+        for name, label in self.LABELS.items():
+            options = kept_options(
+                ("queue", name, language),
+                lambda name=name: [("", empty[name]), *self._offered(name)],
+            )
+            columns.append(
+                f'<div class="col-6 col-md"><label class="form-label small mb-0" '
+                f'for="id_{name}">{escape(str(label))}</label><select name="{name}" '
+                f'class="form-select form-select-sm" id="id_{name}">'
+                f"{option_selected(options, self.raw[name])}</select></div>"
+            )
+        return mark_safe("".join(columns))
+
+    def _offered(self, name: str) -> list[tuple[str, str]]:
+        if name != "handler":
+            return self._choices(name)
+        return [
             ("none", _("Unassigned")),
             ("me", _("Me")),
-            *[(str(u.pk), str(u)) for u in handlers],
+            *((str(u.pk), str(u)) for u in selectors.handlers()),
         ]
-        # Options written in Python (core.forms.PlainSelect): the queue renders five selects on
-        # every page, one template per option otherwise (SPEC section 11).
-        for field in self.form.fields.values():
-            field.widget = PlainSelect(choices=field.choices)
-            field.widget.attrs["class"] = "form-select form-select-sm"
-
-    @property
-    def qs(self):
-        if self.is_bound and self.form.is_valid():
-            return self.filter_queryset(self.queryset.all())
-        return self.queryset.filter(status__in=OPEN_STATUSES)
-
-    def filter_queryset(self, queryset):
-        if not self.form.cleaned_data.get("status"):
-            queryset = queryset.filter(status__in=OPEN_STATUSES)
-        return super().filter_queryset(queryset)
-
-    def filter_status(self, queryset, name, value):
-        return queryset if value == "all" else queryset.filter(status=value)
-
-    def filter_handler(self, queryset, name, value):
-        if value == "none":
-            return queryset.filter(handler__isnull=True)
-        if value == "me":
-            return queryset.filter(handler=self.request.user)
-        return queryset.filter(handler_id=int(value))
-
-    def filter_sla(self, queryset, name, value):
-        # The same rule as the counts above the queue and the badges (feedback.sla).
-        return queryset.filter(sla.state_q(value, timezone.now()))
 
 
 class AssignForm(forms.Form):
@@ -175,6 +214,21 @@ class AssignForm(forms.Form):
     def __init__(self, *args, handlers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["handler"].queryset = handlers
+
+
+def assign_options() -> SafeString:
+    """The bulk assignment's ``<option>``s: ``AssignForm``'s empty label, then the handlers,
+    written once a minute per language (``core.forms.kept_options``); the form's queryset still
+    decides what is accepted."""
+    return mark_safe(
+        kept_options(
+            ("queue", "assign", get_language()),
+            lambda: [
+                ("", AssignForm.base_fields["handler"].empty_label),
+                *((u.pk, str(u)) for u in selectors.handlers()),
+            ],
+        )
+    )
 
 
 class BulkAssignForm(AssignForm):

@@ -30,6 +30,7 @@ from feedback.forms import (
     RespondForm,
     SurveyForm,
     TicketForm,
+    assign_options,
 )
 from feedback.models import Channel, Survey, TicketMessage
 from feedback.services import audit, handling, opening, replies, surveys
@@ -83,22 +84,18 @@ QUEUE_SORTING = Sorting(
 )
 
 
-def _filtered(request, qs, handlers=None):
-    """``(form, tickets, sort)``: the queue's filters (``QueueFilter``) and sort applied."""
-    if handlers is None:
-        handlers = selectors.handlers()
-    filters = QueueFilter(request.GET or None, queryset=qs, request=request, handlers=handlers)
-    qs, sort = QUEUE_SORTING.apply(filters.qs, request.GET.get("sort"))
-    return filters.form, (qs if sort else selectors.urgency_ordered(qs)), sort
+def _filtered(request, qs):
+    """``(filters, tickets, sort)``: the queue's filters (``QueueFilter``) and sort applied."""
+    filters = QueueFilter(request.GET, user=request.user)
+    qs, sort = QUEUE_SORTING.apply(filters.filter(qs), request.GET.get("sort"))
+    return filters, (qs if sort else selectors.urgency_ordered(qs)), sort
 
 
 @role_required(*STAFF)
 def queue(request):
     """Every ticket the user may see, most urgent first, with its SLA clock."""
     scoped = selectors.tickets_for_user(user=request.user)
-    # Read once for both selects: the filter's and the bulk assignment's.
-    handlers = list(selectors.handlers())
-    form, tickets, sort = _filtered(request, scoped, handlers)
+    filters, tickets, sort = _filtered(request, scoped)
     # The columns the rows show, no more; counted up to a cap (core.paging).
     page = CappedPaginator(
         tickets.select_related(None).select_related("client", "handler").only(*QUEUE_COLUMNS),
@@ -110,19 +107,13 @@ def queue(request):
         request,
         "feedback/queue.html",
         {
-            "form": form,
+            "filters": filters,
             "page_obj": page,
             "tickets": page.object_list,
             "counts": sla.queue_counts(scoped),
             "is_team": is_team,
             "may_review_held_mail": is_team and selectors.may_review_held_mail(request.user),
-            # The bulk assignment's options (AssignForm's: its empty label, then the handlers).
-            "assign_choices": (
-                [("", AssignForm.base_fields["handler"].empty_label)]
-                + [(u.pk, str(u)) for u in handlers]
-                if is_team
-                else None
-            ),
+            "assign_options": assign_options() if is_team else "",
             "sort": sort,
             # Each row links to its ticket without a reverse() per row.
             "ticket_url_prefix": reverse("feedback:ticket_detail", args=["R"]).removesuffix("R/"),
@@ -133,7 +124,7 @@ def queue(request):
 @role_required(*TEAM)
 def queue_export(request):
     """The filtered queue as CSV (UTF-8 with BOM so Excel reads the Chinese), audited."""
-    _form, tickets, _sort = _filtered(request, selectors.tickets_for_user(user=request.user))
+    _filters, tickets, _sort = _filtered(request, selectors.tickets_for_user(user=request.user))
     now = timezone.now()
     audit.queue_export_record(
         user=request.user, rows=tickets.count(), filters=filters_used(request.GET)

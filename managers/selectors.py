@@ -80,11 +80,15 @@ def client_ids_of(rm: RelationshipManager) -> QuerySet:
 
 
 def active_assignment_for(*, client: Client) -> Assignment | None:
-    return (
+    """The client's open assignment with its RM and the RM's user, or None. A client has at most
+    one (``Assignment``'s constraint), so no ORDER BY: building ``first()``'s was a fifth of this
+    query's Python time on every dossier (SPEC section 11)."""
+    found = list(
         Assignment.objects.select_related("rm", "rm__user")
         .filter(client=client, ended_at__isnull=True)
-        .first()
+        .order_by()[:1]
     )
+    return found[0] if found else None
 
 
 def rm_of_client(*, client: Client) -> RelationshipManager | None:

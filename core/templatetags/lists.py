@@ -6,8 +6,6 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from core.forms import options_html
-
 register = template.Library()
 
 _CARETS = {
@@ -50,9 +48,3 @@ def sort_th(
         f'<a class="link-body-emphasis text-decoration-none" href="?{escape(params.urlencode())}">'
         f"{conditional_escape(label)}{_CARETS.get(direction, '')}</a></th>"
     )
-
-
-@register.simple_tag
-def options(choices) -> SafeString:
-    """``<option>`` elements for ``(value, label)`` pairs, escaped (``core.forms.options_html``)."""
-    return mark_safe(options_html(choices, ()))

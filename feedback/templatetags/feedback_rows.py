@@ -65,13 +65,12 @@ def ticket_client_cell(ticket) -> SafeString:
 
 
 def _ticket_row(
-    t, *, is_team: bool, url_prefix: str, unassigned: str, labels: ChoiceLabels, now: datetime
+    t, *, select_label: str, url_prefix: str, unassigned: str, labels: ChoiceLabels, now: datetime
 ) -> str:
     ref = escape(t.reference)
     select = ""
-    if is_team:
-        # The label outside the f-string: xgettext does not read inside one.
-        label = escape(_("Select %(r)s") % {"r": t.reference})
+    if select_label:
+        label = escape(select_label % {"r": t.reference})
         select = (
             '<td><input class="form-check-input" type="checkbox" name="tickets" '
             f'value="{ref}" aria-label="{label}"></td>'
@@ -103,12 +102,14 @@ def ticket_rows(tickets, *, is_team: bool, url_prefix: str) -> SafeString:
     unassigned = escape(_("Unassigned"))
     unassigned = f'<span class="text-body-secondary">{unassigned}</span>'
     labels, now = ChoiceLabels(), timezone.now()
+    # Translated once a page, not once a row; outside an f-string, which xgettext does not read.
+    select_label = _("Select %(r)s") if is_team else ""
     # Every value is escaped; the cells from the tags above are safe HTML of their own.
     return mark_safe(
         "".join(
             _ticket_row(
                 t,
-                is_team=is_team,
+                select_label=select_label,
                 url_prefix=url_prefix,
                 unassigned=unassigned,
                 labels=labels,

@@ -138,6 +138,20 @@ def test_queue_filters(login, feedback_user, client_of_rm, query, subjects):
     assert _listed(response) == subjects
 
 
+def test_a_handler_filter_on_someone_who_handles_nothing_is_refused_and_drops_every_filter(
+    login, feedback_user, rm_user, client_of_rm
+):
+    TicketFactory(client=client_of_rm, subject="e", channel="email", handler=feedback_user)
+    TicketFactory(client=client_of_rm, subject="p")
+    http = login(feedback_user, language="zh-hans")
+    refused = http.get(QUEUE, {"handler": rm_user.pk, "channel": "email"})
+    assert _listed(refused) == {"e", "p"}
+    assert "部分筛选条件无法识别" in refused.content.decode()
+    chosen = http.get(QUEUE, {"handler": feedback_user.pk})
+    assert _listed(chosen) == {"e"}
+    assert f'<option value="{feedback_user.pk}" selected>' in chosen.content.decode()
+
+
 def test_queue_query_count_does_not_grow_with_rows(
     login, feedback_user, client_of_rm, django_assert_num_queries
 ):

@@ -6,7 +6,8 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clients.models import Client, VipStatus
@@ -186,3 +187,23 @@ def test_a_completed_callback_cannot_be_completed_again(client_of_rm, rm_user):
     callback_complete(callback=callback, by=rm_user, outcome=CallbackOutcome.DECLINED)
     with pytest.raises(ValidationError):
         callback_complete(callback=callback, by=rm_user, outcome=CallbackOutcome.REACHED)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_a_first_night_never_rescans_the_call_backs_it_is_filling(
+    client_of_rm, client_of_colleague
+):
+    """An anti-join against the table being filled was planned, on an empty analysed table, as a
+    nested loop re-reading every row inserted so far: 214 s for 137,146 VIPs at 1M clients. The
+    statement must read the call-backs once, as a set difference, whatever the statistics say."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Callback._meta.db_table}")
+    with CaptureQueriesContext(connection) as queries:
+        assert callbacks_generate(on=datetime.date(2026, 11, 15)) == 2
+    insert = next(q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT"))
+    Callback.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {insert}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "SetOp" in plan
+    assert "Anti Join" not in plan
