@@ -216,7 +216,7 @@ INSERT INTO feedback_ticket (
     reference, client_id, channel, category, subject, description, status, handler_id,
     received_at, first_response_due_at, warn_due_at, first_response_at, warned_at, breached_at,
     escalated_at, resolved_at, closed_at, created_by_id, sender_email, source_message_id,
-    access_hash, sender_name, sender_phone
+    access_hash, sender_name, sender_phone, sender_phone_typed
 )
 SELECT 'FB-B-' || lpad(t.n::text, 7, '0'), t.client_id, t.channel, t.category,
        '关于服务的反馈 #' || t.n, '客户反馈内容：希望改进服务。', t.status,
@@ -235,7 +235,7 @@ SELECT 'FB-B-' || lpad(t.n::text, 7, '0'), t.client_id, t.channel, t.category,
        CASE WHEN t.status = 'closed' THEN t.received_at + interval '71 hours' END,
        CASE WHEN t.channel IN ('phone', 'branch') THEN t.staff[1 + t.n %% cardinality(t.staff)] END,
        CASE WHEN t.channel = 'email' THEN 'client' || t.n || '@example.cn' ELSE '' END,
-       '', '', '', ''
+       '', '', '', '', ''
 FROM t
 """
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client as HttpClient
+from django.utils import translation
 
 from core.audit_sql import audit_purge
 from core.memo import ProcessMemo
@@ -53,6 +54,24 @@ def _empty_cache():
     yield
     cache.clear()
     ProcessMemo.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language (zh-hans), whatever the test before it
+    activated: a test that passes only after another one switched to English is order-dependent
+    (two SLA tests were)."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def english():
+    """Run the test in English: for tests of a job's or the mail intake's wording, which a worker
+    writes in the site's language (zh-hans) unless told otherwise."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.models import Notification, User
@@ -132,14 +132,17 @@ def _backlog(warn: list[int], breach: list[int], now: datetime, leads, bosses) -
         for user in bosses + ([tickets[pk].handler] if tickets[pk].handler_id else []):
             add(user, tickets[pk], 2)
     for user, to_warn, to_breach in per_user.values():
-        notification_create(
-            recipients=[user],
-            title=_(
+        # One summary per recipient, so written in that recipient's language.
+        with translation.override(user.language):
+            title = _(
                 "SLA backlog: %(breached)d tickets past their response deadline, %(warned)d "
                 "past 75%% of it"
-            )
-            % {"breached": len(to_breach), "warned": len(to_warn)},
-            body=_backlog_body(to_warn, to_breach),
+            ) % {"breached": len(to_breach), "warned": len(to_warn)}
+            body = _backlog_body(to_warn, to_breach)
+        notification_create(
+            recipients=[user],
+            title=title,
+            body=body,
             url=reverse("feedback:queue"),
             level=Notification.Level.DANGER if to_breach else Notification.Level.WARNING,
             dedupe_key=f"feedback:sla-backlog:{now:%Y%m%d%H%M%S}",

@@ -15,7 +15,7 @@ from feedback.services.opening import ticket_create
 from feedback.services.replies import ticket_resolve
 from tests.feedback.mailtools import polled, written
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core import mail
 from django.db import connection, connections
+from django.utils import translation
 
 from core.models import Notification, OutboxMail
 from core.outbox import outbox_drain
@@ -65,6 +66,7 @@ def test_three_sweeps_in_a_row_warn_and_escalate_each_ticket_once(
 @pytest.mark.django_db
 def test_a_backlog_gives_one_summary_per_recipient(client_of_rm, supervisor, feedback_user):
     supervisor.email, feedback_user.email = "boss@bank.example", "team@bank.example"
+    supervisor.language = "en"  # the team member keeps the default, Chinese
     supervisor.save()
     feedback_user.save()
     for n in range(200):
@@ -75,6 +77,8 @@ def test_a_backlog_gives_one_summary_per_recipient(client_of_rm, supervisor, fee
     assert Notification.objects.filter(recipient=feedback_user).count() == 1
     summary = Notification.objects.get(recipient=supervisor)
     assert "200" in summary.title and "… and 170 more" in summary.body
+    # Each summary in its recipient's language.
+    assert "另有 170 张" in Notification.objects.get(recipient=feedback_user).body
     assert OutboxMail.objects.count() == 2
     assert outbox_drain()["sent"] == 2 and len(mail.outbox) == 2
 
@@ -85,7 +89,8 @@ def test_a_warning_never_announces_a_past_deadline_as_ahead(client_of_rm, feedba
     Ticket.objects.filter(pk=ticket.pk).update(
         warn_due_at=NOW - timedelta(minutes=5), first_response_due_at=NOW - timedelta(minutes=1)
     )
-    sla_sweep(now=NOW)
+    with translation.override("en"):  # the worker's language; the wording is the point here
+        sla_sweep(now=NOW)
     warning = Notification.objects.get(recipient=feedback_user, dedupe_key__endswith=":warned")
     assert "missed its response deadline" in warning.title
 

@@ -252,6 +252,7 @@ def test_nightly_reruns_with_a_long_queue_do_not_retry_old_alerts(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("english")
 def test_a_long_new_queue_gets_one_summary_alert_a_night_not_one_per_client(
     branch, rm, supervisor, django_assert_max_num_queries
 ):
