@@ -1,5 +1,6 @@
 """Presentation helpers used on every page: money, masks, status badges, durations."""
 
+import functools
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -74,20 +75,37 @@ def percent(value, places: int = 1) -> str:
     return f"{(number * 100):.{int(places)}f}%"
 
 
+@functools.lru_cache(maxsize=8)
+def _duration_texts(language: str) -> dict[str, str]:
+    """The duration's words in ``language`` (the active one when called): read once per language
+    and process, not five times per row of the ticket queue (SPEC section 11)."""
+    return {
+        "d": _("%(n)d d"),
+        "h": _("%(n)d h"),
+        "min": _("%(n)d min"),
+        "left": _("%(duration)s left"),
+        "overdue": _("%(duration)s overdue"),
+        "joiner": "" if language == "zh-hans" else " ",
+    }
+
+
 def duration_words(delta: timedelta) -> str:
     """'5 h 12 min' / '5小时12分' (no seconds; staff read minutes)."""
+    return _duration_words(delta, _duration_texts(translation.get_language()))
+
+
+def _duration_words(delta: timedelta, texts: dict[str, str]) -> str:
     minutes = int(abs(delta).total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     parts = []
     if days:
-        parts.append(_("%(n)d d") % {"n": days})
+        parts.append(texts["d"] % {"n": days})
     if hours:
-        parts.append(_("%(n)d h") % {"n": hours})
+        parts.append(texts["h"] % {"n": hours})
     if mins or not parts:
-        parts.append(_("%(n)d min") % {"n": mins})
-    joiner = "" if translation.get_language() == "zh-hans" else " "
-    return joiner.join(parts)
+        parts.append(texts["min"] % {"n": mins})
+    return texts["joiner"].join(parts)
 
 
 @register.filter
@@ -95,9 +113,9 @@ def time_left(delta) -> str:
     """'剩余 5小时12分' / '5 h 12 min left', or overdue when negative."""
     if delta is None:
         return "—"
-    if delta.total_seconds() >= 0:
-        return _("%(duration)s left") % {"duration": duration_words(delta)}
-    return _("%(duration)s overdue") % {"duration": duration_words(delta)}
+    texts = _duration_texts(translation.get_language())
+    words = _duration_words(delta, texts)
+    return texts["left" if delta.total_seconds() >= 0 else "overdue"] % {"duration": words}
 
 
 @register.simple_tag(takes_context=True)

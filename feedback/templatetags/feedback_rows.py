@@ -2,6 +2,7 @@
 and a template ``{% include %}`` per cell and row cost the queue several milliseconds a page (SPEC
 section 11). The same markup as the partials that now call these tags."""
 
+import functools
 from datetime import datetime
 from html import escape
 
@@ -9,11 +10,13 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clients.templatetags.clients_tags import status_badge
 from core.lists import ChoiceLabels
 from core.templatetags.vip import time_left
+from feedback.models import SlaState
 from feedback.sla import badge
 
 register = template.Library()
@@ -36,12 +39,19 @@ def _status_badge(status: str, escaped_label: str) -> str:
     return f'<span class="badge rounded-pill text-bg-{css}">{escaped_label}</span>'
 
 
+@functools.lru_cache(maxsize=8)
+def _sla_labels(language: str) -> dict[str, str]:
+    """The SLA states' labels in ``language`` (the active one), escaped: read once per language
+    and process rather than once per row."""
+    return {state: escape(str(state.label)) for state in SlaState}
+
+
 @register.simple_tag
 def ticket_sla_badge(ticket, now=None) -> SafeString:
     """The SLA badge (``feedback.sla.badge``) at ``now`` (default: this moment): time left while
     a response is awaited, else the state's label."""
     sla = badge(ticket, now)
-    label = escape(str(sla["label"]))
+    label = _sla_labels(get_language())[sla["state"]]
     text = escape(time_left(sla["time_left"])) if sla["time_left"] is not None else label
     # The state and its CSS class are the SLA module's own constants.
     return mark_safe(

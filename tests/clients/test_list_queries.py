@@ -80,9 +80,9 @@ FRAME = 1 + (0 if settings.SESSION_ENGINE.endswith("cached_db") else 1)
         ("branch_staff", LIST, 2),
         # The capped count, the SLA counts, the rows (the filter's and the bulk assignment's
         # handlers were read by the page before: core.forms.FILTER_OPTIONS); for the feedback
-        # team also whether this user is a team lead, or nobody is (the held-mail link is the
-        # leads').
-        ("feedback_user", QUEUE, 4),
+        # team also whether any team lead is named and whether this user is one (the held-mail
+        # link is the leads').
+        ("feedback_user", QUEUE, 5),
         ("supervisor", QUEUE, 3),
         ("rm_user", QUEUE, 3),
     ],
