@@ -106,7 +106,7 @@ class ClientFilter:
         columns.append(
             '<div class="col-6 col-md-2"><div class="form-check mt-4">'
             '<input type="checkbox" name="at_risk" class="form-check-input" id="id_at_risk"'
-            f'{checked}> <label class="form-check-label small" for="id_at_risk">'
+            f'{checked}{self._invalid("at_risk")}> <label class="form-check-label small" for="id_at_risk">'
             f"{escape(str(self.LABELS['at_risk']))}</label></div>{self._errors('at_risk')}</div>"
         )
         return mark_safe("".join(columns))
@@ -117,14 +117,20 @@ class ClientFilter:
         return (
             f'<div class="col-6 col-md-2"><label class="form-label small" for="id_{name}">'
             f'{label}</label><select name="{name}" class="form-select form-select-sm" '
-            f'id="id_{name}">{options}</select>{self._errors(name)}</div>'
+            f'id="id_{name}"{self._invalid(name)}>{options}</select>{self._errors(name)}</div>'
         )
 
+    def _invalid(self, name: str) -> str:
+        # As Django marks a field in error, for screen readers.
+        if name not in self.errors:
+            return ""
+        return f' aria-invalid="true" aria-describedby="id_{name}_error"'
+
     def _errors(self, name: str) -> str:
-        return "".join(
-            f'<div class="invalid-feedback d-block">{escape(error)}</div>'
-            for error in self.errors.get(name, ())
-        )
+        if name not in self.errors:
+            return ""
+        messages = "".join(f"<div>{escape(error)}</div>" for error in self.errors[name])
+        return f'<div class="invalid-feedback d-block" id="id_{name}_error">{messages}</div>'
 
     def _rm_choices(self) -> list[tuple[int, str]]:
         # Labels as RelationshipManager.__str__ gives them, without building hundreds of models.

@@ -44,11 +44,9 @@ def kept_options(key: Hashable, choices: Callable[[], Iterable[tuple[Any, Any]]]
 
 
 def option_selected(options: str, value: str | None) -> str:
-    """``options`` (from ``kept_options``) with the option of ``value`` marked selected; a value
-    no option has marks nothing."""
-    if not value:
-        return options
-    option = f'<option value="{escape(value)}">'
+    """``options`` (from ``kept_options``) with the option of ``value`` marked selected (the empty
+    option when there is no value, as Django's selects do); a value no option has marks nothing."""
+    option = f'<option value="{escape(value or "")}">'
     return options.replace(option, option.removesuffix(">") + " selected>", 1)
 
 

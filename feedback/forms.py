@@ -188,10 +188,13 @@ class QueueFilter:
                 ("queue", name, language),
                 lambda name=name: [("", empty[name]), *self._offered(name)],
             )
+            # A refused value is marked for screen readers, as Django marks a field in error;
+            # the form's one warning above the filters says why.
+            invalid = ' aria-invalid="true"' if name in self.errors else ""
             columns.append(
                 f'<div class="col-6 col-md"><label class="form-label small mb-0" '
                 f'for="id_{name}">{escape(str(label))}</label><select name="{name}" '
-                f'class="form-select form-select-sm" id="id_{name}">'
+                f'class="form-select form-select-sm" id="id_{name}"{invalid}>'
                 f"{option_selected(options, self.raw[name])}</select></div>"
             )
         return mark_safe("".join(columns))

@@ -178,6 +178,9 @@ def test_a_bad_filter_is_reported_in_the_users_language_and_the_others_still_app
     assert response.context["filter"].errors.keys() == {"status"}
     body = response.content.decode()
     assert says in body and "gold" in body
+    # Marked for screen readers, the message tied to its field.
+    assert 'id="id_status" aria-invalid="true" aria-describedby="id_status_error"' in body
+    assert 'id="id_status_error"' in body
     # The valid filters applied, and show as chosen.
     assert [c.pk for c in response.context["page_obj"]] == [client_elsewhere.pk]
     assert f'<option value="{client_elsewhere.branch_id}" selected>' in body
