@@ -208,13 +208,17 @@ def _copy_clients(cursor, valid: str, report: ImportReport, actor: Actor) -> Non
 def _copy_account_rows(cursor, kind: str, valid: str, report: ImportReport) -> None:
     """Balances or trades: every row valid, of a known client, each account one client's, or
     ``_NotFast``; then the new accounts made and the rows upserted."""
-    # One pass checks every row and its client, and gives each account its one client.
+    # One pass checks every row and gives each account its one client. The rows are grouped by
+    # account and client first, so the clients are looked up once per pair, not once per row
+    # (0.9 s of 3M trades' 2.5 s aggregate).
     cursor.execute(
         f"""CREATE TEMPORARY TABLE {COPY_ACCOUNTS} ON COMMIT DROP AS
-            SELECT s.account_no, MIN(c.id) AS client_id,
-                   bool_and(c.id IS NOT NULL AND {valid}) AND MIN(c.id) = MAX(c.id) AS ok
-            FROM {COPY_TABLE} s LEFT JOIN clients_client c ON c.client_no = s.client_no
-            GROUP BY s.account_no"""
+            SELECT g.account_no, MIN(c.id) AS client_id,
+                   bool_and(c.id IS NOT NULL AND g.ok) AND MIN(c.id) = MAX(c.id) AS ok
+            FROM (SELECT s.account_no, s.client_no, bool_and({valid}) AS ok FROM {COPY_TABLE} s
+                  GROUP BY s.account_no, s.client_no) g
+            LEFT JOIN clients_client c ON c.client_no = g.client_no
+            GROUP BY g.account_no"""
     )
     cursor.execute(
         f"""SELECT EXISTS (SELECT FROM {COPY_ACCOUNTS} g
