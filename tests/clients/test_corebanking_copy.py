@@ -5,9 +5,11 @@ so their errors are reported as before)."""
 import datetime
 import io
 import random
+from decimal import Decimal
 
 import pytest
 from django.db import DataError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clients.corebanking import importer, parse
@@ -127,6 +129,50 @@ def test_second_fast_import_counts_everything_unchanged(db):
     changed = run("trades", TRADES.replace("-50", "-51"))
     assert changed.copied and (changed.created, changed.updated, changed.unchanged) == (0, 1, 4)
     assert snapshot()["clients"] == before["clients"]
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["copy", "row-by-row"])
+def test_trades_file_of_new_changed_and_unchanged_rows_writes_each_kind_once(db, fast):
+    BranchFactory(code="SH001")
+    import_all(fast=True)
+    text = (
+        TRADES.replace(
+            "T2,C001,6222001,2026-11-01T10:00:00+08:00,-50",
+            "T2,C001,6222001,2026-11-01T10:00:00+08:00,-51",
+        ).replace(
+            "T4,C003,6223003,2026-02-28T16:00:00+15:45", "T4,C003,6223003,2026-02-28T16:00:01+15:45"
+        )
+        + "\nT6,C002,6222002,2026-11-02T09:00:00+08:00,7\nT7,C003,6223003,2026-11-02T09:00:00+08:00,8\n"
+    )
+    report = run("trades", text, fast=fast)
+    assert report.copied is fast
+    assert (report.rows, report.created, report.updated, report.unchanged) == (7, 2, 2, 3)
+    trades = dict(Trade.objects.values_list("trade_id", "amount"))
+    assert (trades["T2"], trades["T6"], trades["T7"]) == (
+        Decimal("-51"),
+        Decimal("7"),
+        Decimal("8"),
+    )
+    assert Trade.objects.get(trade_id="T4").executed_at == datetime.datetime(
+        2026, 2, 28, 0, 15, 1, tzinfo=datetime.UTC
+    )
+    again = run("trades", text, fast=fast)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 7)
+
+
+def test_trades_write_never_reads_the_table_it_fills(db):
+    """The new trades are found against a table of the known keys, never by an anti join on
+    ``clients_trade`` inside the INSERT into it: on an empty, analysed table that is planned as
+    a nested loop rescanning every row inserted so far (quadratic; see ``4a3c1ee``)."""
+    BranchFactory(code="SH001")
+    import_all(fast=True)
+    with CaptureQueriesContext(connection) as queries:
+        run("trades", TRADES.replace("T5,", "T9,"))
+    inserts = [
+        q["sql"] for q in queries if q["sql"].lstrip().startswith("INSERT INTO clients_trade")
+    ]
+    assert len(inserts) == 1
+    assert "clients_trade t" not in inserts[0] and "ON CONFLICT" not in inserts[0]
 
 
 def test_gb18030_and_bom_files_take_the_fast_path(db):
