@@ -175,6 +175,21 @@ def test_trades_write_never_reads_the_table_it_fills(db):
     assert "clients_trade t" not in inserts[0] and "ON CONFLICT" not in inserts[0]
 
 
+@pytest.mark.parametrize("trade_id", ["T1", "T8"], ids=["known", "new"])
+def test_a_trade_id_twice_in_the_file_is_reported_by_the_row_by_row_path(db, trade_id):
+    BranchFactory(code="SH001")
+    import_all(fast=True)
+    before = snapshot()
+    row = f"{trade_id},C001,6222001,2026-11-02T09:00:00+08:00,5"
+    report = run(
+        "trades", TRADES + f"\n{row}\nT9,C001,6222001,2026-11-02T09:00:00+08:00,6\n{row}\n"
+    )
+    assert not report.copied and not report.ok
+    # Lines: the header, T1-T5, then the row (7), T9 (8) and the row again (9).
+    assert [e.line for e in report.errors] == ([9] if trade_id == "T8" else [7, 9])
+    assert snapshot() == before
+
+
 def test_gb18030_and_bom_files_take_the_fast_path(db):
     BranchFactory(code="SH001")
     report = run("clients", CLIENTS.encode("gb18030"))
