@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from clients.corebanking.importer import corebanking_import
 from clients.corebanking.parse import CONTACT_COLUMNS
-from core.messages import Text
+from core.messages import Message, Text
 from core.models import Notification, User
 from core.roles import Role
 from core.services import audit_record, notification_create
@@ -56,7 +56,8 @@ def _alert_recipients() -> list[User]:
     )
 
 
-def _alert(*, title: str, body: str, key: str) -> None:
+def _alert(*, title: Message, body: Message, key: str) -> None:
+    """Supervisors and administrators alerted, each in their own language."""
     notification_create(
         recipients=_alert_recipients(),
         title=title,
@@ -68,7 +69,7 @@ def _alert(*, title: str, body: str, key: str) -> None:
 
 
 class _Rejected(Exception):
-    def __init__(self, message: str, files: list[IntakeFile]):
+    def __init__(self, message: Text, files: list[IntakeFile]):
         super().__init__(message)
         self.files = files
 
@@ -119,7 +120,8 @@ def _import_set(inbox_set: InboxSet, announced: dict) -> list[IntakeFile]:
             )
             _set_errors(record, [[0, "", count.to_json()]])
         if not record.ok:
-            raise _Rejected(_("%(name)s is refused.") % {"name": record.name}, files)
+            refused = Text(gettext_noop("%(name)s is refused."), {"name": record.name})
+            raise _Rejected(refused, files)
     return files
 
 
@@ -131,20 +133,30 @@ def _checks(inbox_set: InboxSet, manifest_sha: str, announced: dict) -> IntakeRu
         if previous.manifest_sha256 == manifest_sha:
             return previous
         raise SetRefused(
-            _("A different set for %(day)s was imported already.") % {"day": day.isoformat()}
+            Text(
+                gettext_noop("A different set for %(day)s was imported already."),
+                {"day": day.isoformat()},
+            )
         )
     newest = newest_imported_date()
     if newest is not None and day < newest:
         # Its clients file would overwrite newer client data with older.
         raise SetRefused(
-            _("%(day)s is older than the newest imported business date %(newest)s.")
-            % {"day": day.isoformat(), "newest": newest.isoformat()}
+            Text(
+                gettext_noop("%(day)s is older than the newest imported business date %(newest)s."),
+                {"day": day.isoformat(), "newest": newest.isoformat()},
+            )
         )
     for kind in KINDS:
         if inbox.sha256_of(inbox_set.paths[kind]) != announced[kind].sha256:
             raise SetRefused(
-                _("%(name)s does not match the SHA-256 in the manifest (corrupt or incomplete).")
-                % {"name": announced[kind].name}
+                Text(
+                    gettext_noop(
+                        "%(name)s does not match the SHA-256 in the manifest (corrupt or "
+                        "incomplete)."
+                    ),
+                    {"name": announced[kind].name},
+                )
             )
     return None
 
@@ -166,16 +178,22 @@ def _run_record(run: IntakeRun, files: list[IntakeFile], *, event: str, detail=N
 
 
 @transaction.atomic
-def _reject(inbox_set: InboxSet, run: IntakeRun, message: str, files: list[IntakeFile]) -> None:
-    report = "\n\n".join([message, *(f"{f.name}:\n{f.errors}" for f in files if f.errors)])
+def _reject(inbox_set: InboxSet, run: IntakeRun, message: Message, files: list[IntakeFile]) -> None:
+    """``message`` (why, language-neutral) as text in the night's language on the record and in
+    the report beside the files; in each recipient's language in the alert."""
+    text = str(message)
+    report = "\n\n".join([text, *(f"{f.name}:\n{f.errors}" for f in files if f.errors)])
     run.outcome = IntakeOutcome.REJECTED
-    run.error = message
+    run.error = text
     run.moved_to = inbox.set_move(inbox_set, to=inbox.REJECTED, report=report)
-    _run_record(run, files, event="dataruns.set_rejected", detail={"error": message})
+    _run_record(run, files, event="dataruns.set_rejected", detail={"error": text})
     transaction.on_commit(
         partial(
             _alert,
-            title=_("Core-banking set %(day)s rejected") % {"day": run.business_date.isoformat()},
+            title=Text(
+                gettext_noop("Core-banking set %(day)s rejected"),
+                {"day": run.business_date.isoformat()},
+            ),
             body=message,
             key=f"dataruns:rejected:{run.pk}",
         )
@@ -206,11 +224,11 @@ def set_take(inbox_set: InboxSet) -> IntakeRun:
             _run_record(run, files, event="dataruns.set_imported")
     except SetRefused as refused:
         run.seconds = time.monotonic() - started
-        _reject(inbox_set, run, str(refused), files)
+        _reject(inbox_set, run, refused.args[0], files)
         return run
     except _Rejected as rejected:
         run.seconds = time.monotonic() - started
-        _reject(inbox_set, run, str(rejected), rejected.files)
+        _reject(inbox_set, run, rejected.args[0], rejected.files)
         return run
     run.moved_to = inbox.set_move(inbox_set, to=inbox.ARCHIVE)
     run.save(update_fields=["moved_to"])
@@ -255,13 +273,15 @@ def data_late_check(*, today: date | None = None) -> date | None:
     waiting = {s.business_date: s for s in inbox.inbox_sets(inbox.inbox_dir())}
     missing = waiting[expected].missing if expected in waiting else []
     body = (
-        _("Still missing: %(files)s") % {"files": ", ".join(missing)}
+        Text(gettext_noop("Still missing: %(files)s"), {"files": ", ".join(missing)})
         if missing
-        else _("No file of the set has arrived.")
+        else Text(gettext_noop("No file of the set has arrived."))
     )
     _alert(
-        title=_("Data late: the core-banking set for %(day)s is not in")
-        % {"day": expected.isoformat()},
+        title=Text(
+            gettext_noop("Data late: the core-banking set for %(day)s is not in"),
+            {"day": expected.isoformat()},
+        ),
         body=body,
         key=f"dataruns:late:{expected.isoformat()}",
     )
