@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from clients.corebanking.importer import corebanking_import
 from clients.corebanking.parse import CONTACT_COLUMNS
@@ -91,9 +91,10 @@ def _set_errors(record: IntakeFile, rows: list[list]) -> None:
     record.errors = "\n".join(record.error_lines)
 
 
-def _import_set(inbox_set: InboxSet, announced: dict) -> list[IntakeFile]:
-    """The three files in one transaction (the caller's): all imported, or ``_Rejected``."""
-    files = []
+def _import_set(inbox_set: InboxSet, announced: dict) -> tuple[list[IntakeFile], int]:
+    """The three files in one transaction (the caller's): all imported, or ``_Rejected``.
+    Returns the files' records and how many rows went in without a bad contact value."""
+    files, kept_out_rows = [], 0
     for kind in KINDS:
         started = time.monotonic()
         with open(inbox_set.paths[kind], "rb") as handle:
@@ -112,6 +113,7 @@ def _import_set(inbox_set: InboxSet, announced: dict) -> list[IntakeFile]:
         )
         _set_errors(record, _file_errors(report))
         files.append(record)
+        kept_out_rows += len({error.line for error in report.kept_out})
         if report.ok and report.rows != announced[kind].rows:
             record.ok = False
             count = Text(
@@ -122,7 +124,40 @@ def _import_set(inbox_set: InboxSet, announced: dict) -> list[IntakeFile]:
         if not record.ok:
             refused = Text(gettext_noop("%(name)s is refused."), {"name": record.name})
             raise _Rejected(refused, files)
-    return files
+    return files, kept_out_rows
+
+
+def intake_run_url(run: IntakeRun) -> str:
+    """The run's report: its rows on the data runs page."""
+    return f"{reverse('dataruns:list')}#intake-{run.pk}"
+
+
+def _kept_out_title(run: IntakeRun, rows: int) -> str:
+    return ngettext(
+        "Core-banking set %(day)s: %(n)d row imported without a bad phone or e-mail",
+        "Core-banking set %(day)s: %(n)d rows imported without a bad phone or e-mail",
+        rows,
+    ) % {"day": run.business_date.isoformat(), "n": rows}
+
+
+def _kept_out_alert(run: IntakeRun, rows: int) -> None:
+    """Tell supervisors and administrators that an imported set left bad contact values out of
+    ``rows`` rows (the value on file kept), so someone asks the core bank to correct them. The
+    alert names the date and the count only, never a client or a value: the rows, their client
+    numbers and the refused values are on the run's report (the data runs page, supervisors and
+    administrators only, who may see contact details). In the app only, no e-mail: mail leaves
+    the bank's screens."""
+    notification_create(
+        recipients=_alert_recipients(),
+        title=partial(_kept_out_title, run, rows),
+        body=gettext_lazy(
+            "The value on file was kept for each. The run's report shows the rows and why each "
+            "value was refused; ask the core bank to correct them."
+        ),
+        url=intake_run_url(run),
+        level=Notification.Level.WARNING,
+        dedupe_key=f"dataruns:kept-out:{run.pk}",
+    )
 
 
 def _checks(inbox_set: InboxSet, manifest_sha: str, announced: dict) -> IntakeRun | None:
@@ -204,7 +239,8 @@ def set_take(inbox_set: InboxSet) -> IntakeRun:
     """Take one complete set: check the manifest and checksums, import clients, balances and
     trades as one all-or-nothing unit, archive the files (or reject them with a report beside
     them and alert supervisors and administrators). A set imported before (same manifest) is a
-    duplicate: archived, nothing else changes."""
+    duplicate: archived, nothing else changes. A set imported with bad contact values left out
+    of some rows alerts them too, with the count and a link to the run's report."""
     started = time.monotonic()
     run = IntakeRun(business_date=inbox_set.business_date, started_at=timezone.now())
     files: list[IntakeFile] = []
@@ -218,10 +254,12 @@ def set_take(inbox_set: InboxSet) -> IntakeRun:
             run.save()
             return run
         with transaction.atomic():
-            files = _import_set(inbox_set, announced)
+            files, kept_out_rows = _import_set(inbox_set, announced)
             run.outcome = IntakeOutcome.IMPORTED
             run.seconds = time.monotonic() - started
             _run_record(run, files, event="dataruns.set_imported")
+            if kept_out_rows:
+                transaction.on_commit(partial(_kept_out_alert, run, kept_out_rows))
     except SetRefused as refused:
         run.seconds = time.monotonic() - started
         _reject(inbox_set, run, refused.args[0], files)
