@@ -136,3 +136,11 @@ def test_a_worker_taken_for_dead_that_finishes_late_writes_nothing_over_the_new_
     # Still queued for the new run, with its file: not "failed" by the late worker.
     assert (upload.status, upload.error) == (UploadStatus.QUEUED, "")
     assert upload.file and upload.file.storage.exists(upload.file.name)
+
+
+def test_another_role_cannot_import_an_upload_again(upload, login, rm_user):
+    with time_machine.travel(STOPPED, tick=False):
+        response = login(rm_user).post(reverse("clients:import_again", args=[upload.pk]))
+    assert response.status_code == 404
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.RUNNING
