@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -110,7 +111,9 @@ def notification_create(
                 created.append(
                     Notification.objects.create(
                         recipient=recipient,
-                        title=in_language(recipient.language, title),
+                        title=Truncator(in_language(recipient.language, title)).chars(
+                            Notification._meta.get_field("title").max_length
+                        ),
                         body=in_language(recipient.language, body),
                         url=url,
                         level=level,
