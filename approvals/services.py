@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from approvals.models import Proposal, ProposalStatus
 from approvals.registry import handler_for
 from approvals.selectors import approval_required
+from core.messages import Message
 from core.models import Notification, User
 from core.roles import Role
 from core.selectors import users_with_role
@@ -22,7 +23,7 @@ def _approvers_except(user: User) -> list[User]:
     return list(users_with_role(Role.SUPERVISOR).exclude(pk=user.pk))
 
 
-def _notify(*, recipients: list[User], title: str, body: str, url: str, key: str) -> None:
+def _notify(*, recipients: list[User], title: Message, body: str, url: str, key: str) -> None:
     notification_create(
         recipients=recipients,
         title=title,
@@ -73,8 +74,10 @@ def change_propose(
         partial(
             _notify,
             recipients=_approvers_except(by),
-            title=_("Approval needed: %(kind)s, %(subject)s")
-            % {"kind": proposal.get_kind_display(), "subject": proposal.subject},
+            title=lambda: (
+                _("Approval needed: %(kind)s, %(subject)s")
+                % {"kind": proposal.get_kind_display(), "subject": proposal.subject}
+            ),
             body=reason,
             url=url,
             key=f"approvals:{proposal.pk}:proposed",
@@ -101,7 +104,7 @@ def _decide(proposal: Proposal, *, status: str, by: User | None, note: str) -> N
     proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
 
 
-def _tell_proposer(proposal: Proposal, title: str) -> None:
+def _tell_proposer(proposal: Proposal, title: Message) -> None:
     transaction.on_commit(
         partial(
             _notify,
@@ -131,8 +134,10 @@ def proposal_approve(*, proposal_id: int, by: User) -> Proposal:
     audit_record(actor=by, event="approvals.approve", instance=proposal, detail={})
     _tell_proposer(
         proposal,
-        _("Approved: %(kind)s, %(subject)s")
-        % {"kind": proposal.get_kind_display(), "subject": proposal.subject},
+        lambda: (
+            _("Approved: %(kind)s, %(subject)s")
+            % {"kind": proposal.get_kind_display(), "subject": proposal.subject}
+        ),
     )
     return proposal
 
@@ -153,8 +158,10 @@ def proposal_reject(*, proposal_id: int, by: User, note: str) -> Proposal:
     audit_record(actor=by, event="approvals.reject", instance=proposal, detail={"note": note})
     _tell_proposer(
         proposal,
-        _("Rejected: %(kind)s, %(subject)s")
-        % {"kind": proposal.get_kind_display(), "subject": proposal.subject},
+        lambda: (
+            _("Rejected: %(kind)s, %(subject)s")
+            % {"kind": proposal.get_kind_display(), "subject": proposal.subject}
+        ),
     )
     return proposal
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/", views.corebanking_upload, name="import"),
     path("import/<id:pk>/", views.corebanking_upload_detail, name="import_run"),
     path("import/<id:pk>/status/", views.corebanking_upload_status, name="import_status"),
+    path("import/<id:pk>/again/", views.corebanking_upload_again, name="import_again"),
     path("policy/", views.policy, name="policy"),
     path("<id:pk>/", views.client_detail, name="detail"),
     path("<id:pk>/panel/<str:key>/", views.client_panel, name="panel"),

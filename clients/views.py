@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from clients import four_eyes, selectors, services
 from clients.corebanking.report import KIND_LABELS
-from clients.corebanking.uploads import corebanking_upload_create
+from clients.corebanking.uploads import corebanking_upload_create, corebanking_upload_retry
 from clients.forms import (
     ClientFilter,
     ImportForm,
@@ -319,9 +319,26 @@ def corebanking_upload_detail(request, pk: int):
 
 
 @role_required(SUPERVISOR)
+@require_POST
+def corebanking_upload_again(request, pk: int):
+    """Import a stopped upload again (its worker died), from the file kept for it."""
+    upload = get_object_or_404(CorebankingUpload, pk=pk)
+    with transaction.atomic():
+        queued = corebanking_upload_retry(upload_id=upload.pk, actor=request.user)
+        if queued is not None:
+            transaction.on_commit(partial(corebanking_upload_import.delay, upload.pk))
+    if queued is None:
+        messages.info(request, _("The import is not stopped: its page shows where it stands."))
+    else:
+        messages.success(request, _("The file is queued to be imported again."))
+    return redirect(upload)
+
+
+@role_required(SUPERVISOR)
 def corebanking_upload_status(request, pk: int):
-    """The progress bar's JSON: status, rows read, percent, whether it has finished, and whether
-    it has waited too long for a worker (the page then says the worker may not be running)."""
+    """The progress bar's JSON: status, rows read, percent, whether it has finished, whether
+    it has waited too long for a worker (the page then says the worker may not be running), and
+    whether its worker stopped (the page then offers to import it again)."""
     upload = get_object_or_404(CorebankingUpload, pk=pk)
     return JsonResponse(
         {
@@ -331,6 +348,7 @@ def corebanking_upload_status(request, pk: int):
             "percent": upload.percent,
             "done": upload.done,
             "not_started": upload.not_started,
+            "stopped": upload.stopped,
         }
     )
 

@@ -8,9 +8,11 @@ ids as usual: ``_("bad date (expected %(format)s)") % {"format": "YYYY-MM-DD"}``
 A parameter may itself be a ``Text`` (a reason inside a reason), rendered in the same language.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 
@@ -84,6 +86,23 @@ def neutral(msgid: str) -> Text:
 def render(value: Any) -> str:
     """A stored reason in the active language: a ``Text``'s JSON, or legacy text as it is."""
     return str(Text.from_json(value))
+
+
+# What a message to staff may be given as: plain text (data such as a ticket's subject, or a
+# user's words, shown as they are), a lazy message (``gettext_lazy``, a ``Text``), or a function
+# without arguments that writes the message with ``gettext`` (formatted text, plurals, dates).
+Message = str | Promise | Text | Callable[[], str]
+
+
+def in_language(language: str, message: Message) -> str:
+    """``message`` written in ``language`` (a ``User.language``): the one rule for text that is
+    addressed to someone (a notification, its mail), so each recipient reads it in their own
+    language whatever language the worker, the request or another recipient is in. A lazy
+    message or a function is rendered under ``translation.override``; plain text is data and
+    returned as it is. Text formatted with ``gettext`` before the recipient is known is already
+    in the sender's language: pass the function that formats it instead."""
+    with translation.override(language or None):
+        return message() if callable(message) else str(message)
 
 
 # The longest part of a value a reason quotes (a bad value may be a whole paragraph).

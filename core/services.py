@@ -13,10 +13,11 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.text import Truncator
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.messages import Message, in_language
 from core.models import Branch, Notification, User
 from core.outbox import mail_enqueue
 from core.roles import Role
@@ -88,8 +89,8 @@ def user_set_language(*, user: User, language: str) -> User:
 def notification_create(
     *,
     recipients: Iterable[User],
-    title: str | Promise,
-    body: str | Promise = "",
+    title: Message,
+    body: Message = "",
     url: str = "",
     level: str = Notification.Level.INFO,
     dedupe_key: str = "",
@@ -97,7 +98,12 @@ def notification_create(
 ) -> list[Notification]:
     """Notify staff in the app (and by email when asked, through the outbox: see
     ``core.outbox.mail_enqueue``). With a ``dedupe_key`` each recipient is notified at most once
-    for that key, even when two jobs race; the e-mail goes only to those notified now."""
+    for that key, even when two jobs race; the e-mail goes only to those notified now.
+
+    ``title`` and ``body`` are written for each recipient in that recipient's language
+    (``core.messages.in_language``): give a lazy message or a function that formats the text,
+    never text already translated in the sender's language. Recipients who read the same text
+    share one e-mail."""
     created: list[Notification] = []
     for recipient in {r.pk: r for r in recipients}.values():
         try:
@@ -105,8 +111,10 @@ def notification_create(
                 created.append(
                     Notification.objects.create(
                         recipient=recipient,
-                        title=str(title),
-                        body=str(body),
+                        title=Truncator(in_language(recipient.language, title)).chars(
+                            Notification._meta.get_field("title").max_length
+                        ),
+                        body=in_language(recipient.language, body),
                         url=url,
                         level=level,
                         dedupe_key=dedupe_key,
@@ -116,12 +124,14 @@ def notification_create(
             continue
     if email:
         # Through the outbox, in the caller's transaction: sent by a job after commit, never by
-        # this call, so a rollback sends nothing and a mail server outage loses nothing.
-        mail_enqueue(
-            to=[n.recipient.email for n in created if n.recipient.email],
-            subject=str(title),
-            body=str(body),
-        )
+        # this call, so a rollback sends nothing and a mail server outage loses nothing. One
+        # mail per wording: each recipient reads it in their own language.
+        readers: dict[tuple[str, str], list[str]] = {}
+        for note in created:
+            if note.recipient.email:
+                readers.setdefault((note.title, note.body), []).append(note.recipient.email)
+        for (subject, text), addresses in readers.items():
+            mail_enqueue(to=addresses, subject=subject, body=text)
     return created
 
 

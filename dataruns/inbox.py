@@ -14,9 +14,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from core.dates import parse_iso_date
+from core.messages import neutral as _
 
 KINDS = ("clients", "balances", "trades")  # the import order: balances and trades need clients
 NAME = re.compile(r"^(clients|balances|trades|manifest)_(\d{8})\.(csv|json)$")
@@ -24,7 +24,8 @@ ARCHIVE, REJECTED = "archive", "rejected"
 
 
 class SetRefused(Exception):
-    """The set cannot be taken (the message says why, in the active language)."""
+    """The set cannot be taken. The message says why, language-neutral (``core.messages.Text``):
+    ``str()`` renders it in the active language, the alert in each supervisor's own."""
 
 
 @dataclass
@@ -115,7 +116,9 @@ def manifest_read(inbox_set: InboxSet) -> tuple[str, dict[str, Announced]]:
         declared = parse_iso_date(str(data["business_date"]))
         entries = {str(f["name"]): f for f in data["files"]}
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise SetRefused(_("The manifest cannot be read: %(error)s") % {"error": exc}) from None
+        raise SetRefused(
+            _("The manifest cannot be read: %(error)s") % {"error": str(exc)}
+        ) from None
     if declared != inbox_set.business_date:
         raise SetRefused(
             _("The manifest is for %(declared)s, its file name for %(named)s.")

@@ -11,11 +11,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from clients.corebanking.importer import corebanking_import
 from clients.corebanking.parse import CONTACT_COLUMNS
-from core.messages import Text
+from core.messages import Message, Text
 from core.models import Notification, User
 from core.roles import Role
 from core.services import audit_record, notification_create
@@ -56,7 +56,8 @@ def _alert_recipients() -> list[User]:
     )
 
 
-def _alert(*, title: str, body: str, key: str) -> None:
+def _alert(*, title: Message, body: Message, key: str) -> None:
+    """Supervisors and administrators alerted, each in their own language."""
     notification_create(
         recipients=_alert_recipients(),
         title=title,
@@ -68,7 +69,7 @@ def _alert(*, title: str, body: str, key: str) -> None:
 
 
 class _Rejected(Exception):
-    def __init__(self, message: str, files: list[IntakeFile]):
+    def __init__(self, message: Text, files: list[IntakeFile]):
         super().__init__(message)
         self.files = files
 
@@ -90,9 +91,10 @@ def _set_errors(record: IntakeFile, rows: list[list]) -> None:
     record.errors = "\n".join(record.error_lines)
 
 
-def _import_set(inbox_set: InboxSet, announced: dict) -> list[IntakeFile]:
-    """The three files in one transaction (the caller's): all imported, or ``_Rejected``."""
-    files = []
+def _import_set(inbox_set: InboxSet, announced: dict) -> tuple[list[IntakeFile], int]:
+    """The three files in one transaction (the caller's): all imported, or ``_Rejected``.
+    Returns the files' records and how many rows went in without a bad contact value."""
+    files, kept_out_rows = [], 0
     for kind in KINDS:
         started = time.monotonic()
         with open(inbox_set.paths[kind], "rb") as handle:
@@ -111,6 +113,7 @@ def _import_set(inbox_set: InboxSet, announced: dict) -> list[IntakeFile]:
         )
         _set_errors(record, _file_errors(report))
         files.append(record)
+        kept_out_rows += len({error.line for error in report.kept_out})
         if report.ok and report.rows != announced[kind].rows:
             record.ok = False
             count = Text(
@@ -119,8 +122,42 @@ def _import_set(inbox_set: InboxSet, announced: dict) -> list[IntakeFile]:
             )
             _set_errors(record, [[0, "", count.to_json()]])
         if not record.ok:
-            raise _Rejected(_("%(name)s is refused.") % {"name": record.name}, files)
-    return files
+            refused = Text(gettext_noop("%(name)s is refused."), {"name": record.name})
+            raise _Rejected(refused, files)
+    return files, kept_out_rows
+
+
+def intake_run_url(run: IntakeRun) -> str:
+    """The run's report: its rows on the data runs page."""
+    return f"{reverse('dataruns:list')}#intake-{run.pk}"
+
+
+def _kept_out_title(run: IntakeRun, rows: int) -> str:
+    return ngettext(
+        "Core-banking set %(day)s: %(n)d row imported without a bad phone or e-mail",
+        "Core-banking set %(day)s: %(n)d rows imported without a bad phone or e-mail",
+        rows,
+    ) % {"day": run.business_date.isoformat(), "n": rows}
+
+
+def _kept_out_alert(run: IntakeRun, rows: int) -> None:
+    """Tell supervisors and administrators that an imported set left bad contact values out of
+    ``rows`` rows (the value on file kept), so someone asks the core bank to correct them. The
+    alert names the date and the count only, never a client or a value: the rows, their client
+    numbers and the refused values are on the run's report (the data runs page, supervisors and
+    administrators only, who may see contact details). In the app only, no e-mail: mail leaves
+    the bank's screens."""
+    notification_create(
+        recipients=_alert_recipients(),
+        title=partial(_kept_out_title, run, rows),
+        body=gettext_lazy(
+            "The value on file was kept for each. The run's report shows the rows and why each "
+            "value was refused; ask the core bank to correct them."
+        ),
+        url=intake_run_url(run),
+        level=Notification.Level.WARNING,
+        dedupe_key=f"dataruns:kept-out:{run.pk}",
+    )
 
 
 def _checks(inbox_set: InboxSet, manifest_sha: str, announced: dict) -> IntakeRun | None:
@@ -131,20 +168,30 @@ def _checks(inbox_set: InboxSet, manifest_sha: str, announced: dict) -> IntakeRu
         if previous.manifest_sha256 == manifest_sha:
             return previous
         raise SetRefused(
-            _("A different set for %(day)s was imported already.") % {"day": day.isoformat()}
+            Text(
+                gettext_noop("A different set for %(day)s was imported already."),
+                {"day": day.isoformat()},
+            )
         )
     newest = newest_imported_date()
     if newest is not None and day < newest:
         # Its clients file would overwrite newer client data with older.
         raise SetRefused(
-            _("%(day)s is older than the newest imported business date %(newest)s.")
-            % {"day": day.isoformat(), "newest": newest.isoformat()}
+            Text(
+                gettext_noop("%(day)s is older than the newest imported business date %(newest)s."),
+                {"day": day.isoformat(), "newest": newest.isoformat()},
+            )
         )
     for kind in KINDS:
         if inbox.sha256_of(inbox_set.paths[kind]) != announced[kind].sha256:
             raise SetRefused(
-                _("%(name)s does not match the SHA-256 in the manifest (corrupt or incomplete).")
-                % {"name": announced[kind].name}
+                Text(
+                    gettext_noop(
+                        "%(name)s does not match the SHA-256 in the manifest (corrupt or "
+                        "incomplete)."
+                    ),
+                    {"name": announced[kind].name},
+                )
             )
     return None
 
@@ -166,16 +213,22 @@ def _run_record(run: IntakeRun, files: list[IntakeFile], *, event: str, detail=N
 
 
 @transaction.atomic
-def _reject(inbox_set: InboxSet, run: IntakeRun, message: str, files: list[IntakeFile]) -> None:
-    report = "\n\n".join([message, *(f"{f.name}:\n{f.errors}" for f in files if f.errors)])
+def _reject(inbox_set: InboxSet, run: IntakeRun, message: Message, files: list[IntakeFile]) -> None:
+    """``message`` (why, language-neutral) as text in the night's language on the record and in
+    the report beside the files; in each recipient's language in the alert."""
+    text = str(message)
+    report = "\n\n".join([text, *(f"{f.name}:\n{f.errors}" for f in files if f.errors)])
     run.outcome = IntakeOutcome.REJECTED
-    run.error = message
+    run.error = text
     run.moved_to = inbox.set_move(inbox_set, to=inbox.REJECTED, report=report)
-    _run_record(run, files, event="dataruns.set_rejected", detail={"error": message})
+    _run_record(run, files, event="dataruns.set_rejected", detail={"error": text})
     transaction.on_commit(
         partial(
             _alert,
-            title=_("Core-banking set %(day)s rejected") % {"day": run.business_date.isoformat()},
+            title=Text(
+                gettext_noop("Core-banking set %(day)s rejected"),
+                {"day": run.business_date.isoformat()},
+            ),
             body=message,
             key=f"dataruns:rejected:{run.pk}",
         )
@@ -186,7 +239,8 @@ def set_take(inbox_set: InboxSet) -> IntakeRun:
     """Take one complete set: check the manifest and checksums, import clients, balances and
     trades as one all-or-nothing unit, archive the files (or reject them with a report beside
     them and alert supervisors and administrators). A set imported before (same manifest) is a
-    duplicate: archived, nothing else changes."""
+    duplicate: archived, nothing else changes. A set imported with bad contact values left out
+    of some rows alerts them too, with the count and a link to the run's report."""
     started = time.monotonic()
     run = IntakeRun(business_date=inbox_set.business_date, started_at=timezone.now())
     files: list[IntakeFile] = []
@@ -200,17 +254,19 @@ def set_take(inbox_set: InboxSet) -> IntakeRun:
             run.save()
             return run
         with transaction.atomic():
-            files = _import_set(inbox_set, announced)
+            files, kept_out_rows = _import_set(inbox_set, announced)
             run.outcome = IntakeOutcome.IMPORTED
             run.seconds = time.monotonic() - started
             _run_record(run, files, event="dataruns.set_imported")
+            if kept_out_rows:
+                transaction.on_commit(partial(_kept_out_alert, run, kept_out_rows))
     except SetRefused as refused:
         run.seconds = time.monotonic() - started
-        _reject(inbox_set, run, str(refused), files)
+        _reject(inbox_set, run, refused.args[0], files)
         return run
     except _Rejected as rejected:
         run.seconds = time.monotonic() - started
-        _reject(inbox_set, run, str(rejected), rejected.files)
+        _reject(inbox_set, run, rejected.args[0], rejected.files)
         return run
     run.moved_to = inbox.set_move(inbox_set, to=inbox.ARCHIVE)
     run.save(update_fields=["moved_to"])
@@ -255,13 +311,15 @@ def data_late_check(*, today: date | None = None) -> date | None:
     waiting = {s.business_date: s for s in inbox.inbox_sets(inbox.inbox_dir())}
     missing = waiting[expected].missing if expected in waiting else []
     body = (
-        _("Still missing: %(files)s") % {"files": ", ".join(missing)}
+        Text(gettext_noop("Still missing: %(files)s"), {"files": ", ".join(missing)})
         if missing
-        else _("No file of the set has arrived.")
+        else Text(gettext_noop("No file of the set has arrived."))
     )
     _alert(
-        title=_("Data late: the core-banking set for %(day)s is not in")
-        % {"day": expected.isoformat()},
+        title=Text(
+            gettext_noop("Data late: the core-banking set for %(day)s is not in"),
+            {"day": expected.isoformat()},
+        ),
         body=body,
         key=f"dataruns:late:{expected.isoformat()}",
     )

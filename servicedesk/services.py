@@ -83,9 +83,11 @@ def call_log_create(
     if responder.kind == AnsweredBy.UNCOVERED:
         notification_create(
             recipients=supervisors(),
-            title=_("Uncovered hotline call at %(time)s")
-            % {"time": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")},
-            body=_("No RM was on shift. Call taken by %(user)s.") % {"user": handled_by},
+            title=lambda: (
+                _("Uncovered hotline call at %(time)s")
+                % {"time": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")}
+            ),
+            body=lambda: _("No RM was on shift. Call taken by %(user)s.") % {"user": handled_by},
             url=reverse("servicedesk:hotline"),
             level=Notification.Level.DANGER,
             dedupe_key=f"uncovered-call-{call.pk}",

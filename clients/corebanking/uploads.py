@@ -2,6 +2,7 @@
 issue 11): the upload is recorded with its file, a worker runs the same all-or-nothing import as
 the command line, and the page follows the record's row counts until the result is in."""
 
+import logging
 import time
 from datetime import timedelta
 
@@ -13,16 +14,22 @@ from django.utils import timezone
 
 from clients.corebanking.importer import corebanking_import
 from clients.corebanking.report import ImportReport
-from clients.models import CorebankingUpload, UploadStatus
+from clients.models import CorebankingUpload, UploadStatus, upload_lock
+from core.background import STOPPED_AFTER
 from core.models import User
+from core.runlock import run_lock, run_lock_held
+from core.services import audit_record
+
+logger = logging.getLogger(__name__)
 
 # Bad rows kept on the record and shown on the page (the command line lists them all).
 ERRORS_KEPT = 500
 # A running import writes its heartbeat at least this often (with its progress).
 HEARTBEAT_EVERY = timedelta(seconds=5)
-# A "running" import whose heartbeat is older than this died with its worker: a redelivered task
-# may take it over (nothing of it was written: the import is one transaction).
-UPLOAD_STALE_AFTER = timedelta(minutes=2)
+# A "running" import whose heartbeat is older than this, and whose lock nobody holds, died with
+# its worker (``core.background.stopped``): a redelivered task or "Import again" may take it over
+# (nothing of it was written: the import is one transaction).
+UPLOAD_STALE_AFTER = STOPPED_AFTER
 
 
 def corebanking_upload_create(
@@ -47,7 +54,9 @@ def corebanking_upload_create(
 
 def _claim(upload_id: int) -> CorebankingUpload | None:
     """Queued, or running with a stopped heartbeat (its worker died): this worker's now. A
-    conditional UPDATE, so two deliveries of the task never both run it."""
+    conditional UPDATE, so two deliveries of the task never both run it. The caller holds the
+    upload's lock already. ``attempts`` counts the claims and is this claim's token: only the
+    claim still current records a result (``_finish``)."""
     now = timezone.now()
     claimed = (
         CorebankingUpload.objects.filter(pk=upload_id)
@@ -119,15 +128,23 @@ def corebanking_upload_run(*, upload_id: int) -> CorebankingUpload | None:
     """Import an uploaded file (the worker's task): claim it, run ``corebanking_import`` with
     the uploader as the audit actor, record the counts or the bad rows, delete the stored file.
 
-    Returns the finished record, or None when the upload is gone, finished, or held by a live
-    run. The reasons of bad rows are kept language-neutral (message id and parameters), shown in
+    Returns the finished record, or None when the upload is gone, finished, held by a live run
+    (its lock, ``upload_lock``, taken before the claim and held for the run's life), or was run
+    again after this run was taken for dead (then the newer run records its result). The reasons of bad rows are kept language-neutral (message id and parameters), shown in
     the language of whoever reads the page (issue 14). An unexpected error is
     recorded as "failed" (nothing written: the import is all or
     nothing) and raised again.
     """
-    upload = _claim(upload_id)
-    if upload is None:
-        return None
+    with run_lock(upload_lock(upload_id)) as mine:
+        if not mine:
+            return None  # a live worker imports it
+        upload = _claim(upload_id)
+        if upload is None:
+            return None
+        return _run(upload)
+
+
+def _run(upload: CorebankingUpload) -> CorebankingUpload | None:
     progress = _Progress(upload.pk)
     try:
         with upload.file.open("rb") as handle:
@@ -146,11 +163,77 @@ def corebanking_upload_run(*, upload_id: int) -> CorebankingUpload | None:
     finally:
         progress.close()
     _record(upload, report)
-    _finish(upload)
-    return upload
+    return upload if _finish(upload) else None
 
 
-def _finish(upload: CorebankingUpload) -> None:
+_RESULT_FIELDS = [
+    "status",
+    "rows",
+    "rows_read",
+    "created",
+    "updated",
+    "unchanged",
+    "encoding_used",
+    "errors",
+    "errors_total",
+    "bad_rows",
+    "error",
+    "finished_at",
+]
+
+
+def _finish(upload: CorebankingUpload) -> bool:
+    """Record the result, only while this run's claim is still the upload's (running, same
+    ``attempts``): a worker that was taken for dead and finished after someone ran the file
+    again writes nothing over the new run's state, and leaves it its file. Returns whether the
+    result was recorded."""
     upload.finished_at = timezone.now()
+    recorded = CorebankingUpload.objects.filter(
+        pk=upload.pk, status=UploadStatus.RUNNING, attempts=upload.attempts
+    ).update(file="", **{name: getattr(upload, name) for name in _RESULT_FIELDS})
+    if not recorded:
+        logger.warning(
+            "upload %s: attempt %s ended after it was run again", upload.pk, upload.attempts
+        )
+        return False
     upload.file.delete(save=False)
-    upload.save()
+    return True
+
+
+def corebanking_upload_retry(*, upload_id: int, actor: User) -> CorebankingUpload | None:
+    """Queue a stopped import again (``CorebankingUpload.stopped``: its worker is gone), on the
+    file kept for it; the caller enqueues ``corebanking_upload_run`` after commit. Audited
+    "clients.import_retried".
+
+    A conditional UPDATE claims it back from the dead run: it holds only while the run is still
+    "running", silent for ``UPLOAD_STALE_AFTER`` and nobody holds its lock, so a run that
+    finished meanwhile keeps its result, a live one is never queued twice, and two supervisors
+    clicking at once queue it once. Returns the upload, or None when it was not stopped."""
+    if run_lock_held(upload_lock(upload_id)):
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        queued = (
+            CorebankingUpload.objects.filter(pk=upload_id, status=UploadStatus.RUNNING)
+            .filter(
+                Q(heartbeat_at__lt=now - UPLOAD_STALE_AFTER)
+                | Q(heartbeat_at__isnull=True, started_at__lt=now - UPLOAD_STALE_AFTER)
+            )
+            .update(
+                status=UploadStatus.QUEUED,
+                requested_at=now,
+                started_at=None,
+                heartbeat_at=None,
+                rows_read=0,
+            )
+        )
+        if not queued:
+            return None
+        upload = CorebankingUpload.objects.get(pk=upload_id)
+        audit_record(
+            actor=actor,
+            event="clients.import_retried",
+            instance=upload,
+            detail={"kind": upload.kind, "attempts": upload.attempts},
+        )
+    return upload

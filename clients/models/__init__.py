@@ -17,7 +17,7 @@ from .client import (
     VipStatus,
 )
 from .policy import AssetMeasure, StatusChange, StatusOverride, VipPolicy, validate_review_dates
-from .records import ClientChange, CorebankingUpload, UploadStatus
+from .records import ClientChange, CorebankingUpload, UploadStatus, upload_lock
 
 __all__ = [
     "CLIENT_PII_FIELDS",
@@ -38,5 +38,6 @@ __all__ = [
     "UploadStatus",
     "VipPolicy",
     "VipStatus",
+    "upload_lock",
     "validate_review_dates",
 ]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.corebanking.report import KIND_LABELS, rejection_summary
 from core.actors import actor_display
-from core.background import not_started
+from core.background import not_started, stopped
 from core.messages import render
 
 from .client import Client, ClientKind
@@ -75,6 +75,11 @@ def _value_display(field: str, value: str) -> str:
     if field == "good_standing":
         return str(_("yes") if value == "true" else _("no"))
     return value or "—"
+
+
+def upload_lock(upload_id: int) -> str:
+    """The lock a worker holds while it imports the upload ``upload_id`` (``core.runlock``)."""
+    return f"corebanking-upload-{upload_id}"
 
 
 class UploadStatus(models.TextChoices):
@@ -168,6 +173,14 @@ class CorebankingUpload(models.Model):
         """Still waiting for a worker after ``core.background.NOT_STARTED_AFTER``: the page says
         the import has not started and that the background worker may not be running."""
         return self.status == UploadStatus.QUEUED and not_started(self.requested_at)
+
+    @property
+    def stopped(self) -> bool:
+        """Taken by a worker that is gone (``core.background.stopped``): the page says the import
+        stopped, that nothing was written, and offers to import the file again."""
+        return self.status == UploadStatus.RUNNING and stopped(
+            self.heartbeat_at or self.started_at, lock=upload_lock(self.pk)
+        )
 
     @property
     def percent(self) -> int:

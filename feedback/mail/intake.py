@@ -180,7 +180,9 @@ def held_mail_create(
 def _held_notify(held: HeldMail) -> None:
     notification_create(
         recipients=team_leads(),
-        title=_("An email was quarantined: %(reason)s") % {"reason": held.get_reason_display()},
+        title=lambda: (
+            _("An email was quarantined: %(reason)s") % {"reason": held.get_reason_display()}
+        ),
         body=f"{held.sender or '—'} · {held.subject}",
         url=held_mail_url(),
         level=Notification.Level.WARNING,

@@ -2,10 +2,11 @@
 per ticket, with a backlog summarised once per recipient."""
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Notification, User
@@ -59,7 +60,7 @@ def _warn(pk: int, now: datetime, leads: list[User]) -> bool:
         ticket = Ticket.objects.select_related("handler").get(pk=pk)
         notification_create(
             recipients=leads + handler_list(ticket),
-            title=_warning_title(ticket, now),
+            title=partial(_warning_title, ticket, now),
             body=ticket.subject,
             url=ticket_url(ticket),
             level=Notification.Level.WARNING,
@@ -69,6 +70,13 @@ def _warn(pk: int, now: datetime, leads: list[User]) -> bool:
         return True
 
 
+def _breach_title(ticket: Ticket, now: datetime) -> str:
+    return _("SLA breached: %(reference)s has had no response for %(hours)s hours") % {
+        "reference": ticket.reference,
+        "hours": int((now - ticket.received_at).total_seconds() // 3600),
+    }
+
+
 def _breach(pk: int, now: datetime, bosses: list[User]) -> bool:
     with transaction.atomic():
         if not _claimed(pk, "breached_at", now, escalated_at=now):
@@ -76,11 +84,7 @@ def _breach(pk: int, now: datetime, bosses: list[User]) -> bool:
         ticket = Ticket.objects.select_related("handler").get(pk=pk)
         notification_create(
             recipients=bosses + handler_list(ticket),
-            title=_("SLA breached: %(reference)s has had no response for %(hours)s hours")
-            % {
-                "reference": ticket.reference,
-                "hours": int((now - ticket.received_at).total_seconds() // 3600),
-            },
+            title=partial(_breach_title, ticket, now),
             body=ticket.subject,
             url=ticket_url(ticket),
             level=Notification.Level.DANGER,
@@ -91,6 +95,12 @@ def _breach(pk: int, now: datetime, bosses: list[User]) -> bool:
 
 
 BACKLOG_LISTED = 30
+
+
+def _backlog_title(warned: list[Ticket], breached: list[Ticket]) -> str:
+    return _(
+        "SLA backlog: %(breached)d tickets past their response deadline, %(warned)d past 75%% of it"
+    ) % {"breached": len(breached), "warned": len(warned)}
 
 
 def _backlog_body(warned: list[Ticket], breached: list[Ticket]) -> str:
@@ -132,17 +142,11 @@ def _backlog(warn: list[int], breach: list[int], now: datetime, leads, bosses) -
         for user in bosses + ([tickets[pk].handler] if tickets[pk].handler_id else []):
             add(user, tickets[pk], 2)
     for user, to_warn, to_breach in per_user.values():
-        # One summary per recipient, so written in that recipient's language.
-        with translation.override(user.language):
-            title = _(
-                "SLA backlog: %(breached)d tickets past their response deadline, %(warned)d "
-                "past 75%% of it"
-            ) % {"breached": len(to_breach), "warned": len(to_warn)}
-            body = _backlog_body(to_warn, to_breach)
+        # One summary per recipient (their own tickets), in their language like every notice.
         notification_create(
             recipients=[user],
-            title=title,
-            body=body,
+            title=partial(_backlog_title, to_warn, to_breach),
+            body=partial(_backlog_body, to_warn, to_breach),
             url=reverse("feedback:queue"),
             level=Notification.Level.DANGER if to_breach else Notification.Level.WARNING,
             dedupe_key=f"feedback:sla-backlog:{now:%Y%m%d%H%M%S}",

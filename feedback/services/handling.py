@@ -57,7 +57,9 @@ def ticket_assign(*, ticket: Ticket, handler: User, actor: User) -> Ticket:
     if handler.pk != actor.pk and handler.pk != previous:
         notification_create(
             recipients=[handler],
-            title=_("Ticket %(reference)s was assigned to you") % {"reference": ticket.reference},
+            title=lambda: (
+                _("Ticket %(reference)s was assigned to you") % {"reference": ticket.reference}
+            ),
             body=ticket.subject,
             url=ticket_url(ticket),
         )
@@ -129,8 +131,9 @@ def ticket_reopen(*, ticket: Ticket, note: str) -> Ticket:
     TicketMessage.objects.create(ticket=ticket, kind=TicketMessage.Kind.INTERNAL_NOTE, body=note)
     notification_create(
         recipients=[ticket.handler] if ticket.handler is not None else team_leads(),
-        title=_("Ticket %(reference)s was reopened by the client")
-        % {"reference": ticket.reference},
+        title=lambda: (
+            _("Ticket %(reference)s was reopened by the client") % {"reference": ticket.reference}
+        ),
         body=ticket.subject,
         url=ticket_url(ticket),
         level=Notification.Level.WARNING,

@@ -3,6 +3,7 @@ as a user, the handler, and the RM's notice of a new ticket on their client (SPE
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clients.models import Client
 from core.models import User
@@ -42,16 +43,18 @@ def notify_client_rm(*, ticket: Ticket, client: Client | None, coalesce: bool = 
         bucket = int(ticket.received_at.timestamp() // APP_NOTICE_WINDOW)
         notification_create(
             recipients=[rm_user],
-            title=_("New feedback from your clients in the app"),
-            body=_("Open tickets on your clients are listed in the feedback queue."),
+            title=gettext_lazy("New feedback from your clients in the app"),
+            body=gettext_lazy("Open tickets on your clients are listed in the feedback queue."),
             url=f"{reverse('feedback:queue')}?channel={ticket.channel}",
             dedupe_key=f"feedback:app:{rm_user.pk}:{bucket}",
         )
     elif rm_user is not None and client is not None:
         notification_create(
             recipients=[rm_user],
-            title=_("New feedback from your client %(client)s: %(reference)s")
-            % {"client": client.name, "reference": ticket.reference},
+            title=lambda: (
+                _("New feedback from your client %(client)s: %(reference)s")
+                % {"client": client.name, "reference": ticket.reference}
+            ),
             body=ticket.subject,
             url=ticket_url(ticket),
             dedupe_key=f"feedback:{ticket.pk}:created",

@@ -28,10 +28,14 @@ def unhappy_client_follow_up(
     rm_user = rm_user_of(client)
     notification_create(
         recipients=[*([rm_user] if rm_user else []), *team_leads()],
-        title=_("Unhappy client %(client)s: satisfaction %(score)s of 5")
-        % {"client": client.name, "score": score},
-        body=_("From %(reference)s. A follow-up is on the RM's home until it is closed.")
-        % {"reference": reference},
+        title=lambda: (
+            _("Unhappy client %(client)s: satisfaction %(score)s of 5")
+            % {"client": client.name, "score": score}
+        ),
+        body=lambda: (
+            _("From %(reference)s. A follow-up is on the RM's home until it is closed.")
+            % {"reference": reference}
+        ),
         url=url,
         level=Notification.Level.DANGER,
         dedupe_key=f"unhappy:{source}:{reference}",

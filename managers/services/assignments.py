@@ -4,6 +4,7 @@ released, the unassigned announced), a first assignment and a reassignment with 
 import heapq
 from collections import defaultdict
 from datetime import date
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -55,6 +56,10 @@ def _create_assignments(rows: list[Assignment]) -> tuple[list[Assignment], int]:
 UNASSIGNED_ALERTS_EACH_UP_TO = 20
 
 
+def _unassigned_title(client: str) -> str:
+    return _("VIP client %(client)s has no relationship manager") % {"client": client}
+
+
 def _notify_unassigned(clients: list[tuple[int, str, str]], *, as_of: date) -> int:
     recipients = list(supervisors())
     if not recipients:
@@ -77,12 +82,14 @@ def _notify_unassigned(clients: list[tuple[int, str, str]], *, as_of: date) -> i
         return len(
             notification_create(
                 recipients=recipients,
-                title=ngettext(
-                    "%(n)d VIP client has no relationship manager",
-                    "%(n)d VIP clients have no relationship manager",
-                    len(clients),
-                )
-                % {"n": len(clients)},
+                title=lambda: (
+                    ngettext(
+                        "%(n)d VIP client has no relationship manager",
+                        "%(n)d VIP clients have no relationship manager",
+                        len(clients),
+                    )
+                    % {"n": len(clients)}
+                ),
                 body=_("The RMs of their branches are at capacity. Assign them on the board."),
                 url=url,
                 level=Notification.Level.WARNING,
@@ -95,8 +102,7 @@ def _notify_unassigned(clients: list[tuple[int, str, str]], *, as_of: date) -> i
         sent += len(
             notification_create(
                 recipients=pending,
-                title=_("VIP client %(client)s has no relationship manager")
-                % {"client": f"{name} ({client_no})"},
+                title=partial(_unassigned_title, f"{name} ({client_no})"),
                 body=_("Every RM of the client's branch is at capacity. Assign one on the board."),
                 url=url,
                 level=Notification.Level.WARNING,
@@ -172,8 +178,10 @@ def _notify_new_rm(*, rm: RelationshipManager, client: Client, handover_note: st
         return
     notification_create(
         recipients=[user],
-        title=_("You are now the relationship manager of %(client)s")
-        % {"client": f"{client.name} ({client.client_no})"},
+        title=lambda: (
+            _("You are now the relationship manager of %(client)s")
+            % {"client": f"{client.name} ({client.client_no})"}
+        ),
         body=handover_note,
         url=reverse("managers:history", args=[client.pk]),
     )

@@ -74,6 +74,8 @@ def test_a_rejection_needs_a_reason_and_tells_the_proposer(
 ):
     with pytest.raises(ValidationError):
         services.proposal_reject(proposal_id=proposal.pk, by=second_supervisor, note="  ")
+    proposal.proposed_by.language = "en"  # told in their own language
+    proposal.proposed_by.save(update_fields=["language"])
     with django_capture_on_commit_callbacks(execute=True):
         services.proposal_reject(
             proposal_id=proposal.pk, by=second_supervisor, note="客户未同意更换"

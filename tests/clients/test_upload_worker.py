@@ -73,6 +73,7 @@ def test_the_progress_page_polls_with_a_static_script_and_shows_the_result(login
         "percent": 0,
         "done": False,
         "not_started": False,
+        "stopped": False,
     }
 
     corebanking_upload_import(upload.pk)

@@ -54,3 +54,10 @@ def test_a_page_counts_unread_notifications_once(login, supervisor, branch):
     with CaptureQueriesContext(connection) as ctx:
         assert http.get(reverse("clients:detail", args=[client.pk])).status_code == 200
     assert sum("core_notification" in q["sql"] for q in ctx.captured_queries) == 1
+
+
+def test_a_title_longer_than_the_column_is_shortened_not_refused(supervisor):
+    subject = "客户投诉" * 80  # a mail subject quoted into a title: 320 characters
+    (note,) = notification_create(recipients=[supervisor], title=subject, email=True)
+    note.refresh_from_db()
+    assert len(note.title) == 200 and note.title.startswith("客户投诉")

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from clients.models import Balance, Client, StatusChange, Trade, VipStatus
-from core.models import Notification
+from core.models import Notification, User
 from core.roles import Role
 from dataruns.demo import demo_set_write
 from dataruns.inbox import inbox_lock
@@ -155,6 +155,7 @@ def test_the_two_oclock_run_waits_for_a_late_set_and_runs_when_it_comes(night):
 
 
 def test_a_set_missing_at_six_raises_data_late_once(night, staff):
+    User.objects.update(language=User.Language.ENGLISH)  # each is told in their own language
     drop_set(D1)
     inbox_night(check_late=False)
     drop_set(D2, only=("clients",), manifest=False)

@@ -121,6 +121,8 @@ def test_names_in_any_charset_and_inline_images_are_kept(maildir, client_of_rm):
 def test_a_clients_reply_to_a_finished_ticket_reopens_it_and_tells_the_handler(
     maildir, client_of_rm, feedback_user, status, django_capture_on_commit_callbacks
 ):
+    feedback_user.language = "en"  # the handler is told in their own language
+    feedback_user.save(update_fields=["language"])
     ticket = ticket_create(
         channel="email",
         category="inquiry",

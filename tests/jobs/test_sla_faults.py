@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core import mail
 from django.db import connection, connections
-from django.utils import translation
 
 from core.models import Notification, OutboxMail
 from core.outbox import outbox_drain
@@ -89,8 +88,9 @@ def test_a_warning_never_announces_a_past_deadline_as_ahead(client_of_rm, feedba
     Ticket.objects.filter(pk=ticket.pk).update(
         warn_due_at=NOW - timedelta(minutes=5), first_response_due_at=NOW - timedelta(minutes=1)
     )
-    with translation.override("en"):  # the worker's language; the wording is the point here
-        sla_sweep(now=NOW)
+    feedback_user.language = "en"  # the reader's language; the wording is the point here
+    feedback_user.save(update_fields=["language"])
+    sla_sweep(now=NOW)
     warning = Notification.objects.get(recipient=feedback_user, dedupe_key__endswith=":warned")
     assert "missed its response deadline" in warning.title
 

@@ -258,6 +258,8 @@ def test_a_long_new_queue_gets_one_summary_alert_a_night_not_one_per_client(
 ):
     rm.capacity = 0
     rm.save()
+    supervisor.language = "en"  # told in their own language
+    supervisor.save(update_fields=["language"])
     VipClientFactory.create_batch(assignments.UNASSIGNED_ALERTS_EACH_UP_TO + 1, branch=branch)
     with django_assert_max_num_queries(15):
         result = assignments.assignments_sync(as_of=TODAY)

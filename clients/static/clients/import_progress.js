@@ -1,7 +1,8 @@
 // The core-banking upload's page while a worker imports it: polls the upload's status every
 // second and moves the bar; when the import has finished, reloads so the server renders the
 // result (counts or bad rows). While no worker has started it for a minute, shows the notice that
-// the background worker may not be running. Without script the page shows the state it was
+// the background worker may not be running; when the worker importing it stopped, reloads so the
+// page offers to import it again. Without script the page shows the state it was
 // loaded in.
 (function () {
   const card = document.querySelector("[data-import-status]");
@@ -17,7 +18,8 @@
         return response.json();
       })
       .then(function (state) {
-        if (state.done) { window.location.reload(); return; }
+        // Finished, or its worker stopped: the server renders the result or the way forward.
+        if (state.done || state.stopped) { window.location.reload(); return; }
         bar.value = state.percent;
         bar.textContent = state.percent + "%";
         rows.textContent = state.rows_read;
