@@ -13,6 +13,7 @@ from clients.corebanking.parse import KINDS
 from clients.corebanking.report import KIND_LABELS
 from clients.models import Client, ClientKind, VipPolicy, VipStatus
 from core.forms import PlainSelect, kept_options, option_selected
+from core.ids import parse_id
 from core.models import Branch
 from core.registry import rm_directory
 from core.roles import Role
@@ -61,8 +62,12 @@ class ClientFilter:
         else:
             # Checked in the database, not against the kept options: an RM who left the branch
             # a moment ago is refused at once.
+            # An id as core.ids reads one (ASCII digits, in the column's range), written back in
+            # its plain form so the option chosen is marked ("007" is 7).
+            pk = parse_id(value)
             options = self._rms() if name == "rm" else Branch.objects.all()
-            valid = value.isdigit() and options.filter(pk=int(value)).exists()
+            valid = pk is not None and options.filter(pk=pk).exists()
+            value = str(pk)
             message = forms.ModelChoiceField.default_error_messages["invalid_choice"]
         if valid:
             self.chosen[name] = value

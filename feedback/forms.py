@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from core.forms import kept_options, option_selected
-from core.ids import IdField
+from core.ids import IdField, parse_id
 from core.lists import ListFilter
 from core.registry import call_for_ticket, callback_for_ticket
 from feedback import selectors, sla
@@ -126,17 +126,28 @@ class QueueFilter:
         self.user = user
         data = data or {}
         self.raw = {name: str(data.get(name) or "").strip() for name in self.LABELS}
-        self.errors = [name for name, value in self.raw.items() if value and not self._valid(name)]
+        self.errors: list[str] = []
+        chosen = {}
+        for name, value in self.raw.items():
+            if value:
+                kept = self._read(name, value)
+                if kept is None:
+                    self.errors.append(name)
+                else:
+                    chosen[name] = kept
         # One refused value drops them all.
-        self.chosen = {} if self.errors else {k: v for k, v in self.raw.items() if v}
+        self.chosen = {} if self.errors else chosen
 
-    def _valid(self, name: str) -> bool:
-        value = self.raw[name]
+    def _read(self, name: str, value: str) -> str | None:
+        """``value`` as the filter keeps it, or None when it is refused. A handler is an id as
+        ``core.ids`` reads one, written back in its plain form ("007" is 7)."""
         if name == "handler":
             if value in ("none", "me"):
-                return True
-            return value.isdigit() and selectors.handlers().filter(pk=int(value)).exists()
-        return value in {str(key) for key, _label in self._choices(name)}
+                return value
+            pk = parse_id(value)
+            valid = pk is not None and selectors.handlers().filter(pk=pk).exists()
+            return str(pk) if valid else None
+        return value if value in {str(key) for key, _label in self._choices(name)} else None
 
     def _choices(self, name: str) -> list[tuple[str, str]]:
         if name == "channel":
