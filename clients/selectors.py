@@ -33,7 +33,7 @@ from clients.models import (
 from core.dates import months_before
 from core.lists import Sorting
 from core.memo import ProcessMemo
-from core.models import User
+from core.models import Branch, User
 from core.phone import national_digits, phone_key
 from core.registry import rm_directory
 from core.roles import Role
@@ -62,6 +62,16 @@ def clients_for_user(*, user: User) -> QuerySet[Client]:
     if role == Role.RELATIONSHIP_MANAGER:
         return base.filter(assigned_to(user))
     return base.none()
+
+
+def branches_for_user(*, user: User) -> QuerySet[Branch]:
+    """The branches a user's client list may be narrowed to, as its filter offers and accepts
+    them: every branch for a service-wide role, else the branches of the clients in the user's
+    scope (branch staff: their own; an RM: those of their own clients), so no other branch is
+    named or taken."""
+    if user.is_service_wide:
+        return Branch.objects.all()
+    return Branch.objects.filter(pk__in=clients_for_user(user=user).values("branch_id"))
 
 
 def hotline_clients_for_user(

@@ -7,6 +7,11 @@ import re
 import pytest
 from django.urls import reverse
 
+from core.roles import Role
+from tests.factories.clients import ClientFactory
+from tests.factories.core import BranchFactory, UserFactory
+from tests.factories.managers import AssignmentFactory
+
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("clients:list")
@@ -57,3 +62,51 @@ def test_an_id_with_leading_zeros_is_the_same_choice_and_shows_as_chosen(
     response = login(supervisor).get(LIST, {"branch": f"00{client_elsewhere.branch_id}"})
     assert [c.pk for c in response.context["page_obj"]] == [client_elsewhere.pk]
     assert f'<option value="{client_elsewhere.branch_id}" selected>' in select(response, "branch")
+
+
+def test_branch_staff_are_offered_and_may_choose_only_their_own_branch(
+    login, branch_staff, branch, other_branch, client_of_rm, client_elsewhere
+):
+    http = login(branch_staff)
+    page = http.get(LIST)
+    assert offered(page, "branch") == {str(branch.pk)}
+    assert other_branch.name not in select(page, "branch")
+    refused = http.get(LIST, {"branch": other_branch.pk})
+    assert refused.context["filter"].errors.keys() == {"branch"}
+    # Refused like a branch that does not exist: nothing tells them apart.
+    missing = http.get(LIST, {"branch": other_branch.pk + 1000})
+    assert refused.context["filter"].errors == missing.context["filter"].errors
+    chosen = http.get(LIST, {"branch": branch.pk})
+    assert not chosen.context["filter"].errors
+    assert [c.pk for c in chosen.context["page_obj"]] == [client_of_rm.pk]
+
+
+def test_an_rm_is_offered_the_branches_of_own_clients_only(
+    login, rm, rm_user, branch, other_branch, client_of_rm, client_elsewhere
+):
+    BranchFactory(code="GZ001", name="广州天河支行")
+    far = ClientFactory(branch=other_branch, name="远")
+    AssignmentFactory(client=far, rm=rm)
+    http = login(rm_user)
+    assert offered(http.get(LIST), "branch") == {str(branch.pk), str(other_branch.pk)}
+    chosen = http.get(LIST, {"branch": other_branch.pk})
+    assert [c.pk for c in chosen.context["page_obj"]] == [far.pk]
+    # The RM filter is not theirs: their list holds only their own clients.
+    assert '<select name="rm"' not in chosen.content.decode()
+
+
+def test_the_supervisor_is_offered_every_branch(login, supervisor, branch, other_branch):
+    assert offered(login(supervisor).get(LIST), "branch") == {str(branch.pk), str(other_branch.pk)}
+
+
+def test_options_kept_for_branch_staff_without_a_branch_are_not_the_supervisors(
+    login, supervisor, rm, colleague_rm
+):
+    """A branch staff account not yet given its branch sees no client and is offered no RM;
+    the options kept for it are never shown to a supervisor, nor the supervisor's to it."""
+    unplaced = UserFactory(username="new_teller", branch=None, role=Role.BRANCH_STAFF)
+    every_rm = {str(rm.pk), str(colleague_rm.pk)}
+    assert offered(login(unplaced).get(LIST), "rm") == set()
+    assert offered(login(supervisor).get(LIST), "rm") == every_rm
+    assert offered(login(unplaced).get(LIST), "rm") == set()
+    assert offered(login(unplaced).get(LIST), "branch") == set()
