@@ -121,6 +121,8 @@ class QueueFilter:
         "breached": _("SLA"),
     }
     SLA_CHOICES = [("breached", _("Breached")), ("warned", _("Warning")), ("on_time", _("On time"))]
+    # The id of the queue page's warning about refused filters (feedback/queue.html).
+    ERRORS_ID = "id_filters_error"
 
     def __init__(self, data=None, *, user) -> None:
         self.user = user
@@ -183,8 +185,8 @@ class QueueFilter:
         return queryset
 
     def html(self) -> SafeString:
-        """The filters' columns of the queue's filter form: a labelled select each, the submitted
-        values selected."""
+        """The filters' columns of the queue's filter form: a labelled select each, the filters
+        in force selected."""
         language = get_language()
         empty = {
             "channel": _("All channels"),
@@ -199,14 +201,19 @@ class QueueFilter:
                 ("queue", name, language),
                 lambda name=name: [("", empty[name]), *self._offered(name)],
             )
-            # A refused value is marked for screen readers, as Django marks a field in error;
-            # the form's one warning above the filters says why.
-            invalid = ' aria-invalid="true"' if name in self.errors else ""
+            # A refused value is marked for screen readers, as Django marks a field in error,
+            # and tied to the form's one warning above the filters (ERRORS_ID) that says why.
+            invalid = (
+                f' aria-invalid="true" aria-describedby="{self.ERRORS_ID}"'
+                if name in self.errors
+                else ""
+            )
+            # Each select shows the filter in force: none at all after a refused value.
             columns.append(
                 f'<div class="col-6 col-md"><label class="form-label small mb-0" '
                 f'for="id_{name}">{escape(str(label))}</label><select name="{name}" '
                 f'class="form-select form-select-sm" id="id_{name}"{invalid}>'
-                f"{option_selected(options, self.raw[name])}</select></div>"
+                f"{option_selected(options, self.chosen.get(name))}</select></div>"
             )
         return mark_safe("".join(columns))
 

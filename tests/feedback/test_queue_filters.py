@@ -42,3 +42,41 @@ def test_a_handler_that_is_not_an_id_is_refused_not_a_500(
     assert response.context["filters"].errors == ["handler"]
     if persona in ("feedback_user", "supervisor"):
         assert http.get(EXPORT, {"handler": value}).status_code == 200
+
+
+def test_a_handler_with_leading_zeros_is_the_same_choice_and_shows_as_chosen(
+    login, feedback_user, two_tickets
+):
+    response = login(feedback_user).get(QUEUE, {"handler": f"00{feedback_user.pk}"})
+    assert _listed(response) == {"e"}
+    assert f'<option value="{feedback_user.pk}" selected>' in select(response, "handler")
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [("zh-hans", "部分筛选条件无法识别，已显示全部未结工单"), ("en", "shows every open ticket")],
+)
+def test_a_refused_filter_shows_the_form_as_applied_and_says_so(
+    login, feedback_user, two_tickets, language, says
+):
+    """One refused value drops every filter: the selects then show what is applied (nothing),
+    not a channel the list is not narrowed by, and the warning says the queue is unfiltered."""
+    response = login(feedback_user, language=language).get(
+        QUEUE, {"channel": "email", "handler": "abc"}
+    )
+    assert _listed(response) == {"e", "p"}
+    channel = select(response, "channel")
+    assert '<option value="" selected>' in channel
+    assert 'email" selected' not in channel
+    assert says in response.content.decode()
+
+
+def test_a_refused_filter_is_tied_to_the_warning_for_screen_readers(
+    login, feedback_user, two_tickets
+):
+    response = login(feedback_user).get(QUEUE, {"breached": "soon"})
+    body = response.content.decode()
+    assert 'id="id_breached" aria-invalid="true" aria-describedby="id_filters_error"' in body
+    assert re.search(r'<div [^>]*id="id_filters_error"[^>]*>', body)
+    # The other selects are not marked.
+    assert "aria-invalid" not in select(response, "channel")
