@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 
 from core.roles import Role
+from managers.models import RmStatus
 from tests.factories.clients import ClientFactory
 from tests.factories.core import BranchFactory, UserFactory
-from tests.factories.managers import AssignmentFactory
+from tests.factories.managers import AssignmentFactory, RelationshipManagerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +111,24 @@ def test_options_kept_for_branch_staff_without_a_branch_are_not_the_supervisors(
     assert offered(login(supervisor).get(LIST), "rm") == every_rm
     assert offered(login(unplaced).get(LIST), "rm") == set()
     assert offered(login(unplaced).get(LIST), "branch") == set()
+
+
+def test_an_rm_who_left_is_offered_only_while_clients_are_still_assigned_to_them(
+    login, supervisor, branch, rm, client_of_rm
+):
+    inactive = RelationshipManagerFactory(branch=branch, name="已停用", status=RmStatus.INACTIVE)
+    signed_off = RelationshipManagerFactory(branch=branch, name="已注销")
+    signed_off.user.is_active = False
+    signed_off.user.save(update_fields=["is_active"])
+    left_with_clients = RelationshipManagerFactory(
+        branch=branch, name="待交接", status=RmStatus.INACTIVE
+    )
+    waiting = ClientFactory(branch=branch, name="待分配")
+    AssignmentFactory(client=waiting, rm=left_with_clients)
+    http = login(supervisor)
+    assert offered(http.get(LIST), "rm") == {str(rm.pk), str(left_with_clients.pk)}
+    refused = http.get(LIST, {"rm": inactive.pk})
+    assert refused.context["filter"].errors.keys() == {"rm"}
+    assert http.get(LIST, {"rm": signed_off.pk}).context["filter"].errors.keys() == {"rm"}
+    found = http.get(LIST, {"rm": left_with_clients.pk})
+    assert [c.pk for c in found.context["page_obj"]] == [waiting.pk]
