@@ -132,3 +132,19 @@ def test_an_rm_who_left_is_offered_only_while_clients_are_still_assigned_to_them
     assert http.get(LIST, {"rm": signed_off.pk}).context["filter"].errors.keys() == {"rm"}
     found = http.get(LIST, {"rm": left_with_clients.pk})
     assert [c.pk for c in found.context["page_obj"]] == [waiting.pk]
+
+
+def test_the_next_page_keeps_the_filters_and_nothing_a_parameter_name_smuggles_in(
+    login, supervisor, branch
+):
+    for n in range(51):
+        ClientFactory(branch=branch, client_no=f"C{n:05d}", status="standard")
+    # A parameter whose name holds "&status=vip": the next page must not turn it into a filter.
+    response = login(supervisor).get(f"{LIST}?kind=personal&x%26status%3Dvip=1")
+    body = response.content.decode()
+    next_link = re.search(r'href="\?([^"]*page=2)"', body).group(1).replace("&amp;", "&")
+    assert "kind=personal" in next_link
+    assert "&status=vip" not in next_link
+    second = login(supervisor).get(f"{LIST}?{next_link}")
+    assert second.context["filter"].chosen == {"kind": "personal"}
+    assert len(second.context["page_obj"]) == 1
