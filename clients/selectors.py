@@ -10,6 +10,7 @@ scope: every app imports it from here.
   client header from the ticket).
 """
 
+import unicodedata
 from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -180,17 +181,21 @@ def search_match(q: str) -> Q:
       prefix index (the end through the reversed name);
     - the phone: a whole number in any format (``core.phone``: the stored E.164 form, or its
       national digits' end for a landline typed without its area code), or the last
-      ``PHONE_TAIL_DIGITS`` or more digits as typed (the stored form ends with them).
+      ``PHONE_TAIL_DIGITS`` or more digits as typed (the stored form ends with them);
+    - the client number and the phone also in full-width characters (NFKC).
     """
     if len(q) >= 3:
         match = Q(name__icontains=q)
     else:
         match = Q(name__istartswith=q) | Q(name_reversed__startswith=q.upper()[::-1])
-    match |= Q(client_no__icontains=q) if len(q) >= 3 else Q(client_no__iexact=q)
-    number = phone_key(q)
+    # A client number or a phone typed with a Chinese input method's full-width characters
+    # (ＤＣ００４７, １３８…) read as the ASCII they stand for; a name is matched as written.
+    ascii_q = unicodedata.normalize("NFKC", q)
+    match |= Q(client_no__icontains=ascii_q) if len(q) >= 3 else Q(client_no__iexact=ascii_q)
+    number = phone_key(ascii_q)
     if number and len(national := national_digits(number)) >= 7:
         match |= Q(phone_normalized=number) | Q(phone_normalized__endswith=national)
-    typed = q.replace(" ", "").replace("-", "")
+    typed = ascii_q.replace(" ", "").replace("-", "")
     if PHONE_TAIL_DIGITS <= len(typed) < 7 and typed.isascii() and typed.isdigit():
         match |= Q(phone_normalized__endswith=typed)
     return match
