@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
@@ -191,7 +191,8 @@ class QueueFilter:
         empty = {
             "channel": _("All channels"),
             "category": _("All categories"),
-            "status": _("Open"),
+            # In context: the project's catalogue has "Open" as the verb (打开), and wins.
+            "status": pgettext_lazy("ticket status", "Open"),
             "handler": _("Anyone"),
             "breached": _("Any"),
         }

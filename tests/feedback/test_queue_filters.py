@@ -80,3 +80,12 @@ def test_a_refused_filter_is_tied_to_the_warning_for_screen_readers(
     assert re.search(r'<div [^>]*id="id_filters_error"[^>]*>', body)
     # The other selects are not marked.
     assert "aria-invalid" not in select(response, "channel")
+
+
+def test_the_queue_filters_read_in_the_queues_own_chinese_terms(login, feedback_user, two_tickets):
+    """The project's and Django admin's catalogues translate "Open" (打开, to open) and "Filter"
+    (过滤器, a filter device) before the feedback app's: the queue's own words have a context."""
+    body = login(feedback_user, language="zh-hans").get(QUEUE).content.decode()
+    assert '<option value="" selected>未结</option>' in body
+    assert ">筛选</button>" in body
+    assert "打开" not in body and "过滤器" not in body
