@@ -12,8 +12,9 @@ from clients.corebanking.encoding import UPLOAD_ENCODINGS
 from clients.corebanking.parse import KINDS
 from clients.corebanking.report import KIND_LABELS
 from clients.models import Client, ClientKind, VipPolicy, VipStatus
+from clients.selectors import branches_for_user
 from core.forms import PlainSelect, kept_options, option_selected
-from core.models import Branch
+from core.ids import parse_id
 from core.registry import rm_directory
 from core.roles import Role
 
@@ -29,9 +30,10 @@ class ClientFilter:
     options are written once a minute per scope and language, and an unfiltered page runs no
     query of its own.
 
-    ``data``: the query string (a ``QueryDict``) or None; ``user``: whose list it is. The RM filter
-    lists the RMs in that user's scope: every RM for a supervisor, the own branch's for branch
-    staff, none for an RM (whose list holds only their own clients)."""
+    ``data``: the query string (a ``QueryDict``) or None; ``user``: whose list it is. The branch
+    and RM filters offer and accept what is in that user's scope only: every branch and RM for a
+    supervisor; the own branch and its RMs for branch staff; the branches of their own clients
+    and no RM filter for an RM (whose list holds only their own clients)."""
 
     CHOICES = {"status": VipStatus.choices, "kind": ClientKind.choices}
     LABELS = {
@@ -61,13 +63,28 @@ class ClientFilter:
         else:
             # Checked in the database, not against the kept options: an RM who left the branch
             # a moment ago is refused at once.
-            options = self._rms() if name == "rm" else Branch.objects.all()
-            valid = value.isdigit() and options.filter(pk=int(value)).exists()
+            # An id as core.ids reads one (ASCII digits, in the column's range), written back in
+            # its plain form so the option chosen is marked ("007" is 7).
+            pk = parse_id(value)
+            options = self._rms() if name == "rm" else branches_for_user(user=self.user)
+            valid = pk is not None and options.filter(pk=pk).exists()
+            value = str(pk)
             message = forms.ModelChoiceField.default_error_messages["invalid_choice"]
         if valid:
             self.chosen[name] = value
         else:
             self.errors[name] = [str(message)]
+
+    def _scope(self) -> tuple:
+        """Whose branch and RM options these are, in the key they are kept under: one set for
+        the service-wide roles, one per branch for branch staff (a branch staff account not
+        yet given its branch has a set of its own, empty), one per RM."""
+        user = self.user
+        if user.is_service_wide:
+            return ("service",)
+        if user.role == Role.BRANCH_STAFF:
+            return ("branch", user.branch_id)
+        return ("user", user.pk)
 
     def _rms(self):
         rms = rm_directory().rms()
@@ -93,15 +110,14 @@ class ClientFilter:
     def html(self) -> SafeString:
         """The filters' columns of the list's filter form: a labelled select each, the at-risk
         check box, each field's errors below it."""
-        language = get_language()
+        language, scope = get_language(), self._scope()
         columns = [
             self._select("status", _options(("status", language), self.CHOICES["status"])),
             self._select("kind", _options(("kind", language), self.CHOICES["kind"])),
-            self._select("branch", _options(("branch", language), _branch_choices)),
+            self._select("branch", _options(("branch", scope, language), self._branch_choices)),
         ]
         if self.with_rm:
-            branch = self.user.branch_id if self.user.role == Role.BRANCH_STAFF else None
-            columns.append(self._select("rm", _options(("rm", branch, language), self._rm_choices)))
+            columns.append(self._select("rm", _options(("rm", scope, language), self._rm_choices)))
         checked = " checked" if self.at_risk else ""
         columns.append(
             '<div class="col-6 col-md-2"><div class="form-check mt-4">'
@@ -139,13 +155,13 @@ class ClientFilter:
             for pk, name, employee_no in self._rms().values_list("pk", "name", "employee_no")
         ]
 
-
-def _branch_choices() -> list[tuple[int, str]]:
-    # As Branch.__str__ gives them.
-    return [
-        (pk, f"{name} ({code})")
-        for pk, name, code in Branch.objects.order_by("code").values_list("pk", "name", "code")
-    ]
+    def _branch_choices(self) -> list[tuple[int, str]]:
+        # As Branch.__str__ gives them.
+        branches = branches_for_user(user=self.user).order_by("code")
+        return [
+            (pk, f"{name} ({code})")
+            for pk, name, code in branches.values_list("pk", "name", "code")
+        ]
 
 
 def _options(key, choices) -> str:

@@ -10,6 +10,7 @@ scope: every app imports it from here.
   client header from the ticket).
 """
 
+import unicodedata
 from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from clients.models import (
 from core.dates import months_before
 from core.lists import Sorting
 from core.memo import ProcessMemo
-from core.models import User
+from core.models import Branch, User
 from core.phone import national_digits, phone_key
 from core.registry import rm_directory
 from core.roles import Role
@@ -62,6 +63,16 @@ def clients_for_user(*, user: User) -> QuerySet[Client]:
     if role == Role.RELATIONSHIP_MANAGER:
         return base.filter(assigned_to(user))
     return base.none()
+
+
+def branches_for_user(*, user: User) -> QuerySet[Branch]:
+    """The branches a user's client list may be narrowed to, as its filter offers and accepts
+    them: every branch for a service-wide role, else the branches of the clients in the user's
+    scope (branch staff: their own; an RM: those of their own clients), so no other branch is
+    named or taken."""
+    if user.is_service_wide:
+        return Branch.objects.all()
+    return Branch.objects.filter(pk__in=clients_for_user(user=user).values("branch_id"))
 
 
 def hotline_clients_for_user(
@@ -170,17 +181,21 @@ def search_match(q: str) -> Q:
       prefix index (the end through the reversed name);
     - the phone: a whole number in any format (``core.phone``: the stored E.164 form, or its
       national digits' end for a landline typed without its area code), or the last
-      ``PHONE_TAIL_DIGITS`` or more digits as typed (the stored form ends with them).
+      ``PHONE_TAIL_DIGITS`` or more digits as typed (the stored form ends with them);
+    - the client number and the phone also in full-width characters (NFKC).
     """
     if len(q) >= 3:
         match = Q(name__icontains=q)
     else:
         match = Q(name__istartswith=q) | Q(name_reversed__startswith=q.upper()[::-1])
-    match |= Q(client_no__icontains=q) if len(q) >= 3 else Q(client_no__iexact=q)
-    number = phone_key(q)
+    # A client number or a phone typed with a Chinese input method's full-width characters
+    # (ＤＣ００４７, １３８…) read as the ASCII they stand for; a name is matched as written.
+    ascii_q = unicodedata.normalize("NFKC", q)
+    match |= Q(client_no__icontains=ascii_q) if len(q) >= 3 else Q(client_no__iexact=ascii_q)
+    number = phone_key(ascii_q)
     if number and len(national := national_digits(number)) >= 7:
         match |= Q(phone_normalized=number) | Q(phone_normalized__endswith=national)
-    typed = q.replace(" ", "").replace("-", "")
+    typed = ascii_q.replace(" ", "").replace("-", "")
     if PHONE_TAIL_DIGITS <= len(typed) < 7 and typed.isascii() and typed.isdigit():
         match |= Q(phone_normalized__endswith=typed)
     return match

@@ -71,7 +71,8 @@ class RmDirectory:
       ``client_ref`` (an ``OuterRef`` name) to ``user`` as its RM.
     - ``on_call_now(user)``: ``user`` is an RM on an on-call shift that is on now.
     - ``rm_name()``: a ``Subquery`` of the open assignment's RM name, for ``OuterRef("pk")``.
-    - ``rms()``: the RMs who have a user, by name (the client list's filter choices).
+    - ``rms()``: the RMs who can sign in, and those who left with clients still assigned, by
+      name (the client list's filter choices).
     - ``client_ids_of(rm)``: the ids of the clients ``rm`` looks after now, as a ``values``
       queryset for ``pk__in``.
     - ``active_assignment(client)``: the client's open assignment with its RM and user, or None.

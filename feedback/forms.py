@@ -4,12 +4,12 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from core.forms import kept_options, option_selected
-from core.ids import IdField
+from core.ids import IdField, parse_id
 from core.lists import ListFilter
 from core.registry import call_for_ticket, callback_for_ticket
 from feedback import selectors, sla
@@ -121,22 +121,35 @@ class QueueFilter:
         "breached": _("SLA"),
     }
     SLA_CHOICES = [("breached", _("Breached")), ("warned", _("Warning")), ("on_time", _("On time"))]
+    # The id of the queue page's warning about refused filters (feedback/queue.html).
+    ERRORS_ID = "id_filters_error"
 
     def __init__(self, data=None, *, user) -> None:
         self.user = user
         data = data or {}
         self.raw = {name: str(data.get(name) or "").strip() for name in self.LABELS}
-        self.errors = [name for name, value in self.raw.items() if value and not self._valid(name)]
+        self.errors: list[str] = []
+        chosen = {}
+        for name, value in self.raw.items():
+            if value:
+                kept = self._read(name, value)
+                if kept is None:
+                    self.errors.append(name)
+                else:
+                    chosen[name] = kept
         # One refused value drops them all.
-        self.chosen = {} if self.errors else {k: v for k, v in self.raw.items() if v}
+        self.chosen = {} if self.errors else chosen
 
-    def _valid(self, name: str) -> bool:
-        value = self.raw[name]
+    def _read(self, name: str, value: str) -> str | None:
+        """``value`` as the filter keeps it, or None when it is refused. A handler is an id as
+        ``core.ids`` reads one, written back in its plain form ("007" is 7)."""
         if name == "handler":
             if value in ("none", "me"):
-                return True
-            return value.isdigit() and selectors.handlers().filter(pk=int(value)).exists()
-        return value in {str(key) for key, _label in self._choices(name)}
+                return value
+            pk = parse_id(value)
+            valid = pk is not None and selectors.handlers().filter(pk=pk).exists()
+            return str(pk) if valid else None
+        return value if value in {str(key) for key, _label in self._choices(name)} else None
 
     def _choices(self, name: str) -> list[tuple[str, str]]:
         if name == "channel":
@@ -172,13 +185,14 @@ class QueueFilter:
         return queryset
 
     def html(self) -> SafeString:
-        """The filters' columns of the queue's filter form: a labelled select each, the submitted
-        values selected."""
+        """The filters' columns of the queue's filter form: a labelled select each, the filters
+        in force selected."""
         language = get_language()
         empty = {
             "channel": _("All channels"),
             "category": _("All categories"),
-            "status": _("Open"),
+            # In context: the project's catalogue has "Open" as the verb (打开), and wins.
+            "status": pgettext_lazy("ticket status", "Open"),
             "handler": _("Anyone"),
             "breached": _("Any"),
         }
@@ -188,14 +202,19 @@ class QueueFilter:
                 ("queue", name, language),
                 lambda name=name: [("", empty[name]), *self._offered(name)],
             )
-            # A refused value is marked for screen readers, as Django marks a field in error;
-            # the form's one warning above the filters says why.
-            invalid = ' aria-invalid="true"' if name in self.errors else ""
+            # A refused value is marked for screen readers, as Django marks a field in error,
+            # and tied to the form's one warning above the filters (ERRORS_ID) that says why.
+            invalid = (
+                f' aria-invalid="true" aria-describedby="{self.ERRORS_ID}"'
+                if name in self.errors
+                else ""
+            )
+            # Each select shows the filter in force: none at all after a refused value.
             columns.append(
                 f'<div class="col-6 col-md"><label class="form-label small mb-0" '
                 f'for="id_{name}">{escape(str(label))}</label><select name="{name}" '
                 f'class="form-select form-select-sm" id="id_{name}"{invalid}>'
-                f"{option_selected(options, self.raw[name])}</select></div>"
+                f"{option_selected(options, self.chosen.get(name))}</select></div>"
             )
         return mark_safe("".join(columns))
 

@@ -70,8 +70,16 @@ def rm_name_subquery() -> Subquery:
 
 
 def rms_with_user() -> QuerySet[RelationshipManager]:
-    """The RMs who can sign in, by name (the client list's RM filter)."""
-    return RelationshipManager.objects.exclude(user=None).order_by("name")
+    """The RMs the client list's RM filter offers and accepts, by name: those who can sign in
+    (an active RM whose user is active), and one who left (made inactive, or their user
+    deactivated) while clients are still assigned to them, so those clients can be found and
+    handed over."""
+    still_assigned = Exists(Assignment.objects.filter(rm=OuterRef("pk"), ended_at__isnull=True))
+    return (
+        RelationshipManager.objects.exclude(user=None)
+        .filter(Q(status=RmStatus.ACTIVE, user__is_active=True) | still_assigned)
+        .order_by("name")
+    )
 
 
 def client_ids_of(rm: RelationshipManager) -> QuerySet:

@@ -80,3 +80,44 @@ def test_the_query_count_stays_flat_with_more_matches(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = http.get(LIST, {"q": "芳"})
     assert response.context["page_obj"].paginator.count == 20
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "１３８００１３８０００",
+        "１３８ ００１３ ８０００",
+        "８０００",
+        "＋８６ １３８００１３８０００",
+    ],
+)
+def test_a_phone_typed_in_full_width_digits_finds_the_client(login, supervisor, branch, typed):
+    """A Chinese input method writes full-width digits (１３８…) unless switched: the search reads
+    them as the digits they are."""
+    wanted = ClientFactory(name="王芳", phone="13800138000", branch=branch)
+    ClientFactory(name="李强", phone="13900139000", branch=branch)
+
+    response = login(supervisor).get(LIST, {"q": typed})
+
+    assert response.status_code == 302
+    assert response.url == reverse("clients:detail", args=[wanted.pk])
+
+
+def test_a_client_number_typed_in_full_width_finds_the_client(login, supervisor, branch):
+    wanted = ClientFactory(client_no="DC004711", name="甲", branch=branch)
+    ClientFactory(client_no="DC009999", name="乙", branch=branch)
+
+    response = login(supervisor).get(LIST, {"q": "ＤＣ００４７１１"})
+
+    assert response.url == reverse("clients:detail", args=[wanted.pk])
+
+
+@pytest.mark.parametrize("typed", ["%", "_", "王%", "王_", "'", "\\"])
+def test_like_wildcards_and_quotes_are_searched_as_written(login, supervisor, branch, typed):
+    ClientFactory(name="王芳", branch=branch)
+    ClientFactory(name="王强", branch=branch)
+
+    response = login(supervisor).get(LIST, {"q": typed})
+
+    assert response.status_code == 200
+    assert _names(response) == []
