@@ -2,9 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
-from core.background import not_started
+from core.background import not_started, stopped
 from core.messages import render
 
 
@@ -83,6 +85,21 @@ class IntakeFile(models.Model):
         ]
 
 
+def night_lock(run_id: int) -> str:
+    """The name of the lock a worker holds while it runs the night ``run_id`` (``core.runlock``)."""
+    return f"night-run-{run_id}"
+
+
+# The steps of a night, in order (``programme.services``): each is recorded on the run as it
+# ends, so a run whose worker died says which ones it finished.
+NIGHT_STEPS = {
+    "rule": _("statuses"),
+    "assignments": _("RM assignments"),
+    "callbacks": _("call-backs"),
+    "warnings": _("early warnings"),
+}
+
+
 class NightTrigger(models.TextChoices):
     SCHEDULED = "scheduled", _("Schedule")
     INTAKE = "intake", _("After the data set came in")
@@ -124,6 +141,13 @@ class NightRun(models.Model):
     changes = models.PositiveIntegerField(_("status changes"), default=0)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Counts the workers' claims and is the current claim's token: only the claim still current
+    # records a result (``dataruns.services.night_run_finish``).
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # The run's last sign of life after its claim: the end of each step.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # The steps (``NIGHT_STEPS``) this claim finished.
+    steps_done = models.JSONField(_("steps done"), default=list, blank=True)
 
     class Meta:
         ordering = ["-business_date", "-requested_at"]
@@ -148,3 +172,22 @@ class NightRun(models.Model):
         ``core.background.NOT_STARTED_AFTER``: the page says the background worker may not be
         running."""
         return self.status == NightStatus.REQUESTED and not_started(self.requested_at)
+
+    @property
+    def last_sign_of_life(self):
+        return self.heartbeat_at or self.started_at
+
+    @cached_property
+    def stopped(self) -> bool:
+        """Taken by a worker that is gone (``core.background.stopped``): the page says the run
+        stopped, what it had written, and offers to run it again. Read once per instance (it
+        asks the lock)."""
+        return self.status == NightStatus.RUNNING and stopped(
+            self.last_sign_of_life, lock=night_lock(self.pk)
+        )
+
+    @property
+    def steps_done_text(self) -> str:
+        """The steps this claim finished, in the active language, as a list in a sentence."""
+        done = [str(label) for key, label in NIGHT_STEPS.items() if key in self.steps_done]
+        return pgettext("list separator", ", ").join(done) if done else str(_("none"))

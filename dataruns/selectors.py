@@ -8,8 +8,17 @@ from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.models import StatusChange
+from clients.qualification.reclassify import NIGHTLY_ACTOR
 from core.runlock import run_lock_held
-from dataruns.models import IntakeFile, IntakeOutcome, IntakeRun, NightRun, NightStatus
+from dataruns.models import (  # noqa: F401 - night_lock: read here by the callers
+    IntakeFile,
+    IntakeOutcome,
+    IntakeRun,
+    NightRun,
+    NightStatus,
+    night_lock,
+)
 
 
 def newest_imported_date() -> date | None:
@@ -52,11 +61,6 @@ def run_date_refusal(*, day: date, forced: bool = False) -> str | None:
     return None
 
 
-def night_lock(run_id: int) -> str:
-    """The name of the lock a worker holds while it runs the night ``run_id`` (``core.runlock``)."""
-    return f"night-run-{run_id}"
-
-
 def dead_night_runs() -> list[NightRun]:
     """Runs still "running" whose worker died: nobody holds their lock (known at once, not after
     ``RUN_STALE_AFTER``). Oldest first."""
@@ -74,6 +78,18 @@ def run_done_on_data(*, day: date) -> bool:
     return NightRun.objects.filter(
         business_date=day, on_imported_data=True, status=NightStatus.DONE
     ).exists()
+
+
+def night_changes_written(run: NightRun) -> int:
+    """The status changes for the run's date the night's job wrote since this claim of the run
+    started: what a run that stopped had written (the rule writes in batches, each committed)."""
+    if run.started_at is None:
+        return 0
+    return StatusChange.objects.filter(
+        effective_on=run.business_date,
+        actor=NIGHTLY_ACTOR.label,
+        created_at__gte=run.started_at,
+    ).count()
 
 
 @dataclass(frozen=True)
@@ -108,5 +124,7 @@ def days(*, limit: int = 30) -> list[DayRow]:
     for run in intake_runs().filter(business_date__in=dates):
         intakes[run.business_date].append(run)
     for night in night_runs().filter(business_date__in=dates):
+        # A run whose worker stopped: what it had written (None for every other run).
+        night.changes_written = night_changes_written(night) if night.stopped else None
         nights[night.business_date].append(night)
     return [DayRow(d, intakes[d], nights[d]) for d in dates]

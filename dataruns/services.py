@@ -1,13 +1,14 @@
 """Writes of the data runs: taking the core bank's nightly sets from the inbox (SPEC section 2),
 the "data late" alert, and the records of each reclassification run (SPEC sections 3 and 8)."""
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +16,11 @@ from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from clients.corebanking.importer import corebanking_import
 from clients.corebanking.parse import CONTACT_COLUMNS
+from core.background import STOPPED_AFTER
 from core.messages import Message, Text
 from core.models import Notification, User
 from core.roles import Role
+from core.runlock import run_lock_held
 from core.services import audit_record, notification_create
 from dataruns import inbox
 from dataruns.inbox import KINDS, InboxSet, SetRefused
@@ -29,7 +32,9 @@ from dataruns.models import (
     NightStatus,
     NightTrigger,
 )
-from dataruns.selectors import newest_imported_date, run_date_refusal
+from dataruns.selectors import newest_imported_date, night_lock, run_date_refusal
+
+logger = logging.getLogger(__name__)
 
 # Errors kept per file on the page (the full list is in the report beside the rejected files).
 ERRORS_KEPT = 50
@@ -384,20 +389,93 @@ def night_run_claim(
 def night_run_start(*, run_id: int) -> NightRun | None:
     """Claim a run for this worker, which holds the run's lock (``night_lock``): a requested
     run, or a running one whose worker died (it held the lock until then). None when the run is
-    finished or gone."""
+    finished or gone. ``attempts`` counts the claims and is this claim's token: only the claim
+    still current records its steps and its result."""
     claimed = NightRun.objects.filter(
         pk=run_id, status__in=[NightStatus.REQUESTED, NightStatus.RUNNING]
-    ).update(status=NightStatus.RUNNING, started_at=timezone.now())
+    ).update(
+        status=NightStatus.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=None,
+        steps_done=[],
+        attempts=F("attempts") + 1,
+    )
     return NightRun.objects.get(pk=run_id) if claimed else None
+
+
+def _current(run: NightRun):
+    """The run while this worker's claim is still its claim (running, same ``attempts``)."""
+    return NightRun.objects.filter(pk=run.pk, status=NightStatus.RUNNING, attempts=run.attempts)
+
+
+def night_run_beat(*, run: NightRun, step: str) -> bool:
+    """Record that the run finished ``step`` (``NIGHT_STEPS``): its sign of life, and what a run
+    that stops later had done. Only while this claim is current; returns whether it was."""
+    run.steps_done = [*run.steps_done, step]
+    run.heartbeat_at = timezone.now()
+    return bool(_current(run).update(steps_done=run.steps_done, heartbeat_at=run.heartbeat_at))
 
 
 def night_run_finish(
     *, run: NightRun, changes: int = 0, summary: dict | None = None, error: str = ""
-) -> NightRun:
+) -> bool:
+    """Record the run's result, only while this claim is still the run's: a worker taken for
+    dead that ends after a supervisor ran the night again writes nothing over the new run's
+    state. Returns whether the result was recorded."""
     run.status = NightStatus.FAILED if error else NightStatus.DONE
     run.finished_at = timezone.now()
     run.changes = changes
     run.summary = summary or {}
     run.error = error
-    run.save(update_fields=["status", "finished_at", "changes", "summary", "error"])
+    recorded = _current(run).update(
+        status=run.status,
+        finished_at=run.finished_at,
+        changes=run.changes,
+        summary=run.summary,
+        error=run.error,
+    )
+    if not recorded:
+        logger.warning(
+            "night run %s: attempt %s ended after it was run again", run.pk, run.attempts
+        )
+    return bool(recorded)
+
+
+def night_run_retry(*, run_id: int, actor: User) -> NightRun | None:
+    """Queue a stopped reclassification again (``NightRun.stopped``: its worker is gone); the
+    caller enqueues ``programme.tasks.night_run_execute`` after commit, and the worker's steps
+    do only what is still missing (each is idempotent). Audited "dataruns.run_retried".
+
+    A conditional UPDATE claims it back from the dead run: it holds only while the run is still
+    "running", silent for ``STOPPED_AFTER`` and nobody holds its lock, so a run that finished
+    meanwhile keeps its result, a live one is never queued twice, and two supervisors clicking
+    at once queue it once. Returns the run, or None when it was not stopped."""
+    if run_lock_held(night_lock(run_id)):
+        return None
+    silent_since = timezone.now() - STOPPED_AFTER
+    with transaction.atomic():
+        queued = (
+            NightRun.objects.filter(pk=run_id, status=NightStatus.RUNNING)
+            .filter(
+                Q(heartbeat_at__lte=silent_since)
+                | Q(heartbeat_at__isnull=True, started_at__lte=silent_since)
+                | Q(heartbeat_at__isnull=True, started_at__isnull=True)
+            )
+            .update(
+                status=NightStatus.REQUESTED,
+                requested_at=timezone.now(),
+                started_at=None,
+                heartbeat_at=None,
+                steps_done=[],
+            )
+        )
+        if not queued:
+            return None
+        run = NightRun.objects.get(pk=run_id)
+        audit_record(
+            actor=actor,
+            event="dataruns.run_retried",
+            instance=run,
+            detail={"business_date": run.business_date.isoformat(), "attempts": run.attempts},
+        )
     return run

@@ -7,6 +7,7 @@ a later one: the rule stays in ``clients``, the assignment in ``managers``, the 
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO
@@ -29,6 +30,7 @@ from dataruns.services import (
     RunRefused,
     data_late_check,
     inbox_take,
+    night_run_beat,
     night_run_claim,
     night_run_finish,
     night_run_start,
@@ -112,18 +114,25 @@ class NightlyCycleResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def vip_programme_nightly(*, as_of: date | None = None) -> NightlyCycleResult:
+def vip_programme_nightly(
+    *, as_of: date | None = None, on_step: Callable[[str], object] | None = None
+) -> NightlyCycleResult:
     """The 02:00 job (SPEC section 8): apply the rule, give every new VIP an RM (and release the
     downgraded), then create the month's call-back for new VIPs the same day (SPEC section 5).
     Each step is idempotent and works from the database's state alone, so a re-run or a run after
     an outage only does what is still missing; the steps keep their own transactions so one long
-    run does not hold every lock at once."""
+    run does not hold every lock at once. ``on_step`` is told the name of each step as it ends
+    (``dataruns.models.NIGHT_STEPS``): a recorded run's sign of life."""
+    done = on_step or (lambda step: None)
     started = time.monotonic()
     result = vip_statuses_reclassify(as_of=as_of)
+    done("rule")
     ruled = time.monotonic()
     assignments = assignments_sync(as_of=result.as_of)
+    done("assignments")
     assigned = time.monotonic()
     created = callbacks_generate(on=result.as_of)
+    done("callbacks")
     return NightlyCycleResult(
         reclassification=result,
         assignments=assignments,
@@ -163,15 +172,20 @@ def night_run_execute(*, run_id: int) -> NightOutcome | None:
         return _night_steps(run)
 
 
-def _night_steps(run: NightRun) -> NightOutcome:
+def _night_steps(run: NightRun) -> NightOutcome | None:
+    """The night's steps for ``run``, each recorded as it ends; the result recorded only while
+    this worker's claim is current (None when the run was run again meanwhile)."""
     try:
-        cycle = vip_programme_nightly(as_of=run.business_date)
+        cycle = vip_programme_nightly(
+            as_of=run.business_date, on_step=lambda step: night_run_beat(run=run, step=step)
+        )
     except Exception as exc:
         night_run_finish(run=run, error=f"{type(exc).__name__}: {exc}")
         raise
-    result = cycle.reclassification
     warnings = warnings_raise(as_of=run.business_date)
-    night_run_finish(
+    night_run_beat(run=run, step="warnings")
+    result = cycle.reclassification
+    recorded = night_run_finish(
         run=run,
         changes=result.changes,
         summary={
@@ -184,7 +198,7 @@ def _night_steps(run: NightRun) -> NightOutcome:
             "seconds": {k: round(v, 2) for k, v in cycle.seconds.items()},
         },
     )
-    return NightOutcome(run.business_date, True, "", cycle)
+    return NightOutcome(run.business_date, True, "", cycle) if recorded else None
 
 
 def nights_resume() -> list[date]:

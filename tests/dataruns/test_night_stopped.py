@@ -1,0 +1,98 @@
+"""A reclassification whose worker died mid-run (SIGKILL, out of memory) used to read "Running" on
+the data runs page until the next nightly step happened to complete it, and for ever with the
+workers down. Once its worker is gone (nobody holds its lock) and it has shown no sign of life for
+``core.background.STOPPED_AFTER`` (the rule the uploads use), the page says it stopped, when it
+last showed life, what it had written and what running it again does, and offers supervisors to
+run it again; a worker taken for dead that finishes late writes nothing over the new run
+(``attempts`` is the claim's token), and "Run again" never touches a finished or live run."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from clients.models import StatusChange, VipStatus
+from clients.qualification.reclassify import vip_statuses_reclassify
+from core.background import STOPPED_AFTER
+from core.runlock import run_lock
+from dataruns import services as dataruns_services
+from dataruns.models import NightRun, NightStatus, NightTrigger, night_lock
+from dataruns.services import night_run_retry
+from programme import services as programme_services
+from programme.services import night_run_execute
+from tests.clients.conftest import make_client
+from tests.factories.core import BranchFactory
+from tests.factories.managers import RelationshipManagerFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date(2026, 11, 19)
+# 02:00 Asia/Shanghai on 2026-11-20: the worker claimed D's run, applied the rule, then died.
+CLAIMED = datetime.datetime(2026, 11, 19, 18, 0, tzinfo=datetime.UTC)
+STOPPED = CLAIMED + STOPPED_AFTER + datetime.timedelta(seconds=1)
+
+
+@pytest.fixture
+def run(db):
+    """D's run: its worker claimed it at ``CLAIMED``, wrote two clients' new statuses (its last
+    sign of life: the end of the rule's step), and died before their RMs were assigned."""
+    branch = BranchFactory()
+    RelationshipManagerFactory(branch=branch)
+    with time_machine.travel(CLAIMED, tick=False):
+        for n in range(2):
+            make_client(as_of=D, branch=branch, assets=f"{1_000_000 + n}.00")
+        record = NightRun.objects.create(
+            business_date=D,
+            trigger=NightTrigger.SCHEDULED,
+            status=NightStatus.RUNNING,
+            started_at=CLAIMED,
+            heartbeat_at=CLAIMED,
+            attempts=1,
+            steps_done=["rule"],
+        )
+        vip_statuses_reclassify(as_of=D)
+    assert StatusChange.objects.filter(to_status=VipStatus.VIP).count() == 2
+    return record
+
+
+def test_a_live_worker_in_a_long_silent_step_is_not_called_stopped(run, login, supervisor):
+    """The rule is one long statement that writes no sign of life: its lock says it lives."""
+    with (
+        time_machine.travel(STOPPED + datetime.timedelta(hours=1), tick=False),
+        run_lock(night_lock(run.pk)) as held,
+    ):
+        assert held
+        assert not run.stopped
+        assert night_run_retry(run_id=run.pk, actor=supervisor) is None
+
+
+def test_run_again_leaves_a_run_that_finished_meanwhile_alone(run, supervisor):
+    NightRun.objects.filter(pk=run.pk).update(status=NightStatus.DONE, changes=2)
+    with time_machine.travel(STOPPED, tick=False):
+        assert night_run_retry(run_id=run.pk, actor=supervisor) is None
+    run.refresh_from_db()
+    assert (run.status, run.changes) == (NightStatus.DONE, 2)
+
+
+def test_a_worker_taken_for_dead_that_finishes_late_writes_nothing_over_the_new_run(
+    run, supervisor, monkeypatch
+):
+    """The first worker's lock was not seen (e.g. its database session was cut and it went on);
+    while it finishes, a supervisor ran the night again."""
+    nightly = programme_services.vip_programme_nightly
+
+    def slow_nightly(**kwargs):
+        result = nightly(**kwargs)
+        with time_machine.travel(STOPPED, tick=False):
+            assert night_run_retry(run_id=run.pk, actor=supervisor) is not None
+        return result
+
+    NightRun.objects.filter(pk=run.pk).update(status=NightStatus.REQUESTED)
+    monkeypatch.setattr(programme_services, "vip_programme_nightly", slow_nightly)
+    monkeypatch.setattr(dataruns_services, "run_lock_held", lambda name: False)
+    with time_machine.travel(CLAIMED, tick=False):
+        assert night_run_execute(run_id=run.pk) is None
+
+    run.refresh_from_db()
+    # Still queued for the new run: not "done" by the late worker.
+    assert (run.status, run.finished_at, run.steps_done) == (NightStatus.REQUESTED, None, [])
