@@ -64,6 +64,7 @@ NOT_CLIENT_SCOPED = {
     "clients:import_run": "core-banking uploads, supervisor-only: tests/clients/test_upload_worker.py",
     "clients:import_status": "core-banking uploads, supervisor-only: tests/clients/test_upload_worker.py",
     "clients:import_again": "core-banking uploads, supervisor-only: tests/clients/test_upload_stopped.py",
+    "programme:night_again": "reclassification runs, supervisor-only: tests/dataruns/test_night_stopped.py",
     "managers:candidate_approve": "RM candidates are staff records, supervisor-only",
     "managers:candidate_reject": "RM candidates are staff records, supervisor-only",
     "managers:training_rm": "an RM's own training record; supervisors see all",

@@ -10,6 +10,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import TestCase
+from django.urls import reverse
 
 from clients.models import StatusChange, VipStatus
 from clients.qualification.reclassify import vip_statuses_reclassify
@@ -18,6 +20,7 @@ from core.runlock import run_lock
 from dataruns import services as dataruns_services
 from dataruns.models import NightRun, NightStatus, NightTrigger, night_lock
 from dataruns.services import night_run_retry
+from managers.models import Assignment
 from programme import services as programme_services
 from programme.services import night_run_execute
 from tests.clients.conftest import make_client
@@ -55,6 +58,23 @@ def run(db):
     return record
 
 
+def test_a_silent_run_whose_worker_is_gone_reads_stopped_with_what_it_wrote(run, login, supervisor):
+    http = login(supervisor)
+    page_url = reverse("dataruns:list")
+    with time_machine.travel(STOPPED - datetime.timedelta(seconds=2), tick=False):
+        assert 'data-testid="night-stopped"' not in http.get(page_url).text  # between two beats
+    with time_machine.travel(STOPPED, tick=False):
+        page = http.get(page_url).text
+        assert 'data-testid="night-stopped"' in page and "The run stopped." in page
+        assert "it last showed life at 2026-11-20 02:00" in page
+        assert "written 2 status changes for 2026-11-19" in page
+        assert "finished these steps: statuses." in page
+        assert "does only what is still missing" in page
+        assert reverse("programme:night_again", args=[run.pk]) in page
+        zh = login(supervisor, "zh-hans").get(page_url).text
+        assert "该次运行已中断" in zh and "重新运行" in zh and "状态变更 2 条" in zh
+
+
 def test_a_live_worker_in_a_long_silent_step_is_not_called_stopped(run, login, supervisor):
     """The rule is one long statement that writes no sign of life: its lock says it lives."""
     with (
@@ -62,8 +82,31 @@ def test_a_live_worker_in_a_long_silent_step_is_not_called_stopped(run, login, s
         run_lock(night_lock(run.pk)) as held,
     ):
         assert held
-        assert not run.stopped
+        page = login(supervisor).get(reverse("dataruns:list")).text
+        assert 'data-testid="night-stopped"' not in page
         assert night_run_retry(run_id=run.pk, actor=supervisor) is None
+
+
+def test_run_again_queues_it_once_and_the_worker_completes_what_was_missing(run, login, supervisor):
+    http = login(supervisor)
+    again = reverse("programme:night_again", args=[run.pk])
+    with time_machine.travel(STOPPED, tick=False):
+        with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+            assert http.post(again).status_code == 302
+            http.post(again)  # a double click: queued already, not stopped
+        assert len(queued) == 1
+        run.refresh_from_db()
+        assert (run.status, run.requested_at, run.started_at) == (
+            NightStatus.REQUESTED,
+            STOPPED,
+            None,
+        )
+        queued[0]()  # the task, on a worker
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (NightStatus.DONE, 2)
+    assert run.steps_done == ["rule", "assignments", "callbacks", "warnings"]
+    assert Assignment.objects.filter(ended_at__isnull=True).count() == 2
+    assert StatusChange.objects.count() == 2  # nothing written twice
 
 
 def test_run_again_leaves_a_run_that_finished_meanwhile_alone(run, supervisor):
@@ -96,3 +139,11 @@ def test_a_worker_taken_for_dead_that_finishes_late_writes_nothing_over_the_new_
     run.refresh_from_db()
     # Still queued for the new run: not "done" by the late worker.
     assert (run.status, run.finished_at, run.steps_done) == (NightStatus.REQUESTED, None, [])
+
+
+def test_another_role_cannot_run_a_night_again(run, login, rm_user):
+    with time_machine.travel(STOPPED, tick=False):
+        response = login(rm_user).post(reverse("programme:night_again", args=[run.pk]))
+    assert response.status_code == 404
+    run.refresh_from_db()
+    assert run.status == NightStatus.RUNNING
