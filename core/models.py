@@ -95,7 +95,8 @@ class Notification(models.Model):
         User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.INFO)
-    title = models.CharField(_("title"), max_length=200)
+    TITLE_MAX_LENGTH = 200
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     # Lets a job say "notify once": a second notification with the same key for the same user is

@@ -112,7 +112,7 @@ def notification_create(
                     Notification.objects.create(
                         recipient=recipient,
                         title=Truncator(in_language(recipient.language, title)).chars(
-                            Notification._meta.get_field("title").max_length
+                            Notification.TITLE_MAX_LENGTH
                         ),
                         body=in_language(recipient.language, body),
                         url=url,

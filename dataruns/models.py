@@ -119,6 +119,9 @@ class NightRun(models.Model):
     imported set happen once per date; a supervisor may force one before the set is in, and the
     set's own run still follows when it arrives."""
 
+    # Not a column: what a stopped run had written, set by ``dataruns.selectors.days`` for the page.
+    changes_written: int | None = None
+
     business_date = models.DateField(_("business date"), db_index=True)
     trigger = models.CharField(_("trigger"), max_length=10, choices=NightTrigger.choices)
     # False for a forced run on a date whose set had not come in: the data of earlier days.
