@@ -9,6 +9,7 @@ and offers to run it again."""
 
 from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from core.runlock import run_lock_held
@@ -41,3 +42,16 @@ def stopped(last_sign_of_life: datetime | None, *, lock: str, now: datetime | No
     now = now or timezone.now()
     silent = last_sign_of_life is None or last_sign_of_life <= now - STOPPED_AFTER
     return silent and not run_lock_held(lock)
+
+
+def silent_filter(*, heartbeat: str, started: str, now: datetime | None = None) -> Q:
+    """The silence of ``stopped`` as a query, for the conditional UPDATE that claims stopped work
+    back ("Import again", "Run again"): its last sign of life (the field ``heartbeat``, else
+    ``started``) is none or at least ``STOPPED_AFTER`` old. The same bound as ``stopped``, at the
+    boundary too, so what a page offers as stopped its button takes."""
+    since = (now or timezone.now()) - STOPPED_AFTER
+    return (
+        Q(**{f"{heartbeat}__lte": since})
+        | Q(**{f"{heartbeat}__isnull": True, f"{started}__lte": since})
+        | Q(**{f"{heartbeat}__isnull": True, f"{started}__isnull": True})
+    )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from clients.corebanking.importer import corebanking_import
 from clients.corebanking.parse import CONTACT_COLUMNS
-from core.background import STOPPED_AFTER
+from core.background import silent_filter
 from core.messages import Message, Text
 from core.models import Notification, User
 from core.roles import Role
@@ -452,15 +452,10 @@ def night_run_retry(*, run_id: int, actor: User) -> NightRun | None:
     at once queue it once. Returns the run, or None when it was not stopped."""
     if run_lock_held(night_lock(run_id)):
         return None
-    silent_since = timezone.now() - STOPPED_AFTER
     with transaction.atomic():
         queued = (
             NightRun.objects.filter(pk=run_id, status=NightStatus.RUNNING)
-            .filter(
-                Q(heartbeat_at__lte=silent_since)
-                | Q(heartbeat_at__isnull=True, started_at__lte=silent_since)
-                | Q(heartbeat_at__isnull=True, started_at__isnull=True)
-            )
+            .filter(silent_filter(heartbeat="heartbeat_at", started="started_at"))
             .update(
                 status=NightStatus.REQUESTED,
                 requested_at=timezone.now(),

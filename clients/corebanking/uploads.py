@@ -15,7 +15,7 @@ from django.utils import timezone
 from clients.corebanking.importer import corebanking_import
 from clients.corebanking.report import ImportReport
 from clients.models import CorebankingUpload, UploadStatus, upload_lock
-from core.background import STOPPED_AFTER
+from core.background import STOPPED_AFTER, silent_filter
 from core.models import User
 from core.runlock import run_lock, run_lock_held
 from core.services import audit_record
@@ -62,7 +62,10 @@ def _claim(upload_id: int) -> CorebankingUpload | None:
         CorebankingUpload.objects.filter(pk=upload_id)
         .filter(
             Q(status=UploadStatus.QUEUED)
-            | Q(status=UploadStatus.RUNNING, heartbeat_at__lt=now - UPLOAD_STALE_AFTER)
+            | (
+                Q(status=UploadStatus.RUNNING)
+                & silent_filter(heartbeat="heartbeat_at", started="started_at", now=now)
+            )
         )
         .update(
             status=UploadStatus.RUNNING,
@@ -215,10 +218,7 @@ def corebanking_upload_retry(*, upload_id: int, actor: User) -> CorebankingUploa
     with transaction.atomic():
         queued = (
             CorebankingUpload.objects.filter(pk=upload_id, status=UploadStatus.RUNNING)
-            .filter(
-                Q(heartbeat_at__lt=now - UPLOAD_STALE_AFTER)
-                | Q(heartbeat_at__isnull=True, started_at__lt=now - UPLOAD_STALE_AFTER)
-            )
+            .filter(silent_filter(heartbeat="heartbeat_at", started="started_at", now=now))
             .update(
                 status=UploadStatus.QUEUED,
                 requested_at=now,

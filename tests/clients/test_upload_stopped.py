@@ -144,3 +144,27 @@ def test_another_role_cannot_import_an_upload_again(upload, login, rm_user):
     assert response.status_code == 404
     upload.refresh_from_db()
     assert upload.status == UploadStatus.RUNNING
+
+
+def test_import_again_at_exactly_the_stopped_boundary_queues_what_the_page_offers(
+    upload, login, supervisor
+):
+    """At exactly ``STOPPED_AFTER`` of silence the page reads stopped and offers Import again; the
+    button must then queue the file, not answer that the import is not stopped."""
+    http = login(supervisor)
+    with time_machine.travel(CLAIMED + STOPPED_AFTER, tick=False):
+        assert http.get(reverse("clients:import_status", args=[upload.pk])).json()["stopped"]
+        with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+            http.post(reverse("clients:import_again", args=[upload.pk]))
+    assert len(queued) == 1
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.QUEUED
+
+
+def test_import_again_queues_a_stopped_run_that_never_recorded_a_start(upload, supervisor):
+    """A running record without a start or a heartbeat reads stopped (no sign of life at all):
+    Import again takes it like any other stopped run."""
+    CorebankingUpload.objects.filter(pk=upload.pk).update(started_at=None, heartbeat_at=None)
+    upload.refresh_from_db()
+    assert upload.stopped
+    assert corebanking_upload_retry(upload_id=upload.pk, actor=supervisor) is not None
