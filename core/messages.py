@@ -11,6 +11,7 @@ A parameter may itself be a ``Text`` (a reason inside a reason), rendered in the
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -100,8 +101,10 @@ def in_language(language: str, message: Message) -> str:
     language whatever language the worker, the request or another recipient is in. A lazy
     message or a function is rendered under ``translation.override``; plain text is data and
     returned as it is. Text formatted with ``gettext`` before the recipient is known is already
-    in the sender's language: pass the function that formats it instead."""
-    with translation.override(language or None):
+    in the sender's language: pass the function that formats it instead. A recipient without a
+    language reads the site's default (``LANGUAGE_CODE``), as the pages show it to them, not the
+    untranslated message ids."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         return message() if callable(message) else str(message)
 
 

@@ -66,6 +66,18 @@ def test_mail_goes_out_once_per_language_to_those_who_read_it(readers):
     }
 
 
+@pytest.mark.parametrize("language", ["", "fr"])
+def test_a_recipient_without_a_language_we_have_reads_the_sites_default_chinese(language):
+    """An empty ``User.language`` (a user made by a script or an import) reads the site's
+    default like an unknown one, as the pages do, not the untranslated English message ids."""
+    reader = UserFactory(username="no_language", language=language)
+    with translation.override("en"):
+        notification_create(recipients=[reader], title=gettext_lazy("Warning"), email=True)
+
+    assert _titles() == {"no_language": ("预警", "")}
+    assert [m.subject for m in OutboxMail.objects.all()] == ["预警"]
+
+
 # --- the rule holds at every call site ------------------------------------------------------------
 
 APPS = ["approvals", "clients", "core", "dataruns", "feedback", "managers", "programme"]
