@@ -190,6 +190,12 @@ class NightRun(models.Model):
         )
 
     @property
+    def status_label(self) -> str:
+        """The status as the data runs page and ``corebanking_runs`` show it: "Stopped" for a run
+        whose worker is gone (``stopped``), else the recorded status."""
+        return str(_("Stopped")) if self.stopped else self.get_status_display()
+
+    @property
     def steps_done_text(self) -> str:
         """The steps this claim finished, in the active language, as a list in a sentence."""
         done = [str(label) for key, label in NIGHT_STEPS.items() if key in self.steps_done]

@@ -7,11 +7,14 @@ run it again; a worker taken for dead that finishes late writes nothing over the
 (``attempts`` is the claim's token), and "Run again" never touches a finished or live run."""
 
 import datetime
+from io import StringIO
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import translation
 
 from clients.models import StatusChange, VipStatus
 from clients.qualification.reclassify import vip_statuses_reclassify
@@ -147,3 +150,21 @@ def test_another_role_cannot_run_a_night_again(run, login, rm_user):
     assert response.status_code == 404
     run.refresh_from_db()
     assert run.status == NightStatus.RUNNING
+
+
+def test_the_command_line_data_runs_say_a_stopped_run_stopped_and_what_it_wrote(run):
+    """``corebanking_runs`` is the data runs page on the command line: a stopped run reads
+    stopped there too, not "Running" with 0 changes, in the operator's language."""
+    with time_machine.travel(STOPPED, tick=False):
+        out = StringIO()
+        with translation.override("en"):
+            call_command("corebanking_runs", stdout=out)
+        zh = StringIO()
+        with translation.override("zh-hans"):
+            call_command("corebanking_runs", stdout=zh)
+    text = out.getvalue()
+    assert "reclassification: Stopped (Schedule), changes: 2" in text
+    assert "Running" not in text
+    assert "last showed life at 2026-11-20 02:00" in text and "statuses" in text
+    assert "重新评级：已中断（计划），变更 2" in zh.getvalue()
+    assert "最后一次活动时间为 2026-11-20 02:00" in zh.getvalue()

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dataruns import selectors
@@ -26,15 +27,34 @@ class Command(BaseCommand):
                     "  "
                     + _("reclassification: %(status)s (%(trigger)s%(who)s), changes: %(n)d")
                     % {
-                        "status": night.get_status_display(),
+                        "status": night.status_label,
                         "trigger": night.get_trigger_display(),
                         "who": f", {night.requested_by} «{night.reason}»"
                         if night.requested_by
                         else "",
-                        "n": night.changes,
+                        # A stopped run: what it had written (``selectors.days``).
+                        "n": night.changes_written if night.stopped else night.changes,
                     }
                     + (f" {night.error}" if night.error else "")
                 )
+                if night.stopped:
+                    self._stopped(night)
+
+    def _stopped(self, night) -> None:
+        """What the page says of a stopped run, and where to run it again."""
+        self.stdout.write(
+            "    "
+            + _(
+                "The background worker running it stopped; it last showed life at %(at)s. "
+                "Steps finished: %(steps)s. Run it again on the data runs page."
+            )
+            % {
+                "at": f"{timezone.localtime(night.last_sign_of_life):%Y-%m-%d %H:%M}"
+                if night.last_sign_of_life
+                else "—",
+                "steps": night.steps_done_text,
+            }
+        )
 
     def _intake(self, run) -> None:
         self.stdout.write(
