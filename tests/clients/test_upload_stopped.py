@@ -168,3 +168,13 @@ def test_import_again_queues_a_stopped_run_that_never_recorded_a_start(upload, s
     upload.refresh_from_db()
     assert upload.stopped
     assert corebanking_upload_retry(upload_id=upload.pk, actor=supervisor) is not None
+
+
+def test_the_stopped_import_names_the_jobs_panel_as_the_menu_does_in_chinese(
+    upload, login, supervisor
+):
+    """The jobs page is 作业 in the menu and its heading: the notice and its link say 作业面板."""
+    with time_machine.travel(STOPPED, tick=False):
+        page = login(supervisor, "zh-hans").get(upload.get_absolute_url()).text
+    assert "作业面板可查看后台任务是否在运行" in page and "打开作业面板" in page
+    assert "任务面板" not in page

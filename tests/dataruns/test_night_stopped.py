@@ -168,3 +168,11 @@ def test_the_command_line_data_runs_say_a_stopped_run_stopped_and_what_it_wrote(
     assert "last showed life at 2026-11-20 02:00" in text and "statuses" in text
     assert "重新评级：已中断（计划），变更 2" in zh.getvalue()
     assert "最后一次活动时间为 2026-11-20 02:00" in zh.getvalue()
+
+
+def test_the_stopped_run_names_the_jobs_panel_as_the_menu_does_in_chinese(run, login, supervisor):
+    """The jobs page is 作业 in the menu and its heading: the notice and its link say 作业面板."""
+    with time_machine.travel(STOPPED, tick=False):
+        page = login(supervisor, "zh-hans").get(reverse("dataruns:list")).text
+    assert "作业面板可查看后台任务是否在运行" in page and "打开作业面板" in page
+    assert "任务面板" not in page
