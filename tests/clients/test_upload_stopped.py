@@ -178,3 +178,14 @@ def test_the_stopped_import_names_the_jobs_panel_as_the_menu_does_in_chinese(
         page = login(supervisor, "zh-hans").get(upload.get_absolute_url()).text
     assert "作业面板可查看后台任务是否在运行" in page and "打开作业面板" in page
     assert "任务面板" not in page
+
+
+def test_the_stopped_import_counts_its_rows_in_english_grammar(upload, login, supervisor):
+    """One row read before the worker died reads "after 1 row", not "after 1 rows"."""
+    with time_machine.travel(STOPPED, tick=False):
+        page = login(supervisor).get(upload.get_absolute_url()).text
+        assert "after 1 row)" in page
+        CorebankingUpload.objects.filter(pk=upload.pk).update(rows_read=2)
+        assert "after 2 rows)" in login(supervisor).get(upload.get_absolute_url()).text
+        zh = login(supervisor, "zh-hans").get(upload.get_absolute_url()).text
+    assert "已读 2 行" in zh
