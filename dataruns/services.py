@@ -449,9 +449,18 @@ def night_run_retry(*, run_id: int, actor: User) -> NightRun | None:
     A conditional UPDATE claims it back from the dead run: it holds only while the run is still
     "running", silent for ``STOPPED_AFTER`` and nobody holds its lock, so a run that finished
     meanwhile keeps its result, a live one is never queued twice, and two supervisors clicking
-    at once queue it once. Returns the run, or None when it was not stopped."""
+    at once queue it once. Returns the run, or None when it was not stopped. Raises
+    ``RunRefused`` when its date is refused as a forced run's would be (``run_date_refusal``: a
+    later date's run finished meanwhile, and running this one would put statuses back in time).
+    """
     if run_lock_held(night_lock(run_id)):
         return None
+    day = NightRun.objects.filter(pk=run_id).values_list("business_date", flat=True).first()
+    if day is None:
+        return None
+    refusal = run_date_refusal(day=day, forced=True)
+    if refusal:
+        raise RunRefused(refusal)
     with transaction.atomic():
         queued = (
             NightRun.objects.filter(pk=run_id, status=NightStatus.RUNNING)

@@ -49,10 +49,14 @@ def night_force(request):
 def night_again(request, pk: int):
     """Run a stopped reclassification again (its worker died): its steps do what is missing."""
     run = get_object_or_404(NightRun, pk=pk)
-    with transaction.atomic():
-        queued = night_run_retry(run_id=run.pk, actor=request.user)
-        if queued is not None:
-            transaction.on_commit(partial(night_run_execute_task.delay, run.pk))
+    try:
+        with transaction.atomic():
+            queued = night_run_retry(run_id=run.pk, actor=request.user)
+            if queued is not None:
+                transaction.on_commit(partial(night_run_execute_task.delay, run.pk))
+    except RunRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("dataruns:list")
     if queued is None:
         messages.info(
             request, _("The run is not stopped: the data runs page shows where it stands.")

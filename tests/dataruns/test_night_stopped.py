@@ -176,3 +176,25 @@ def test_the_stopped_run_names_the_jobs_panel_as_the_menu_does_in_chinese(run, l
         page = login(supervisor, "zh-hans").get(reverse("dataruns:list")).text
     assert "作业面板可查看后台任务是否在运行" in page and "打开作业面板" in page
     assert "任务面板" not in page
+
+
+def test_run_again_refuses_a_date_before_the_last_completed_run(run, login, supervisor):
+    """A later date's run finished while this one was stopped: running D again would put the
+    statuses back in time (the date guard of a forced run, SPEC section 3), so Run again refuses
+    and says why, and the run is left as it is."""
+    NightRun.objects.create(
+        business_date=D + datetime.timedelta(days=1),
+        trigger=NightTrigger.SCHEDULED,
+        status=NightStatus.DONE,
+    )
+    with (
+        time_machine.travel(STOPPED, tick=False),
+        TestCase.captureOnCommitCallbacks(execute=False) as queued,
+    ):
+        response = login(supervisor).post(
+            reverse("programme:night_again", args=[run.pk]), follow=True
+        )
+    assert queued == []
+    assert "2026-11-19 is before the last run, for 2026-11-20." in response.text
+    run.refresh_from_db()
+    assert run.status == NightStatus.RUNNING
