@@ -81,7 +81,7 @@ class SlaPolicy(models.Model):
         help_text=_("Calendar hours: the service works around the clock."),
     )
     warn_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of the time)"),
+        _("warn at (percent of the time)"),
         default=75,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
     )

@@ -99,7 +99,8 @@ BACKLOG_LISTED = 30
 
 def _backlog_title(warned: list[Ticket], breached: list[Ticket]) -> str:
     return _(
-        "SLA backlog: %(breached)d tickets past their response deadline, %(warned)d past 75%% of it"
+        "SLA backlog: %(breached)d tickets past their response deadline, %(warned)d past their "
+        "warning point"
     ) % {"breached": len(breached), "warned": len(warned)}
 
 
@@ -107,7 +108,8 @@ def _backlog_body(warned: list[Ticket], breached: list[Ticket]) -> str:
     lines = []
     for label, tickets in (
         (_("Response deadline missed, escalated"), breached),
-        (_("Past 75% of the response window"), warned),
+        # The warning point is each ticket's policy's (``SlaPolicy.warn_percent``), not one figure.
+        (_("Past the warning point of the response window"), warned),
     ):
         if tickets:
             lines.append(f"{label} ({len(tickets)}):")
