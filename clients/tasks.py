@@ -17,5 +17,5 @@ UPLOAD_TIME_LIMIT = 3000
 def corebanking_upload_import(upload_id: int) -> None:
     """Import a file uploaded on the import page (off the request). Returns quietly when the
     upload is gone, finished or held by a live run; a redelivery after a dead worker takes over
-    once the dead run's heartbeat is stale (``UPLOAD_STALE_AFTER``)."""
+    once the dead run's heartbeat is stale (``core.background.stopped``)."""
     corebanking_upload_run(upload_id=upload_id)

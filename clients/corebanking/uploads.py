@@ -15,7 +15,7 @@ from django.utils import timezone
 from clients.corebanking.importer import corebanking_import
 from clients.corebanking.report import ImportReport
 from clients.models import CorebankingUpload, UploadStatus, upload_lock
-from core.background import STOPPED_AFTER, silent_filter
+from core.background import silent_filter
 from core.models import User
 from core.runlock import run_lock, run_lock_held
 from core.services import audit_record
@@ -26,10 +26,6 @@ logger = logging.getLogger(__name__)
 ERRORS_KEPT = 500
 # A running import writes its heartbeat at least this often (with its progress).
 HEARTBEAT_EVERY = timedelta(seconds=5)
-# A "running" import whose heartbeat is older than this, and whose lock nobody holds, died with
-# its worker (``core.background.stopped``): a redelivered task or "Import again" may take it over
-# (nothing of it was written: the import is one transaction).
-UPLOAD_STALE_AFTER = STOPPED_AFTER
 
 
 def corebanking_upload_create(
@@ -133,11 +129,10 @@ def corebanking_upload_run(*, upload_id: int) -> CorebankingUpload | None:
 
     Returns the finished record, or None when the upload is gone, finished, held by a live run
     (its lock, ``upload_lock``, taken before the claim and held for the run's life), or was run
-    again after this run was taken for dead (then the newer run records its result). The reasons of bad rows are kept language-neutral (message id and parameters), shown in
-    the language of whoever reads the page (issue 14). An unexpected error is
-    recorded as "failed" (nothing written: the import is all or
-    nothing) and raised again.
-    """
+    again after this run was taken for dead (then the newer run records its result). The reasons
+    of bad rows are kept language-neutral (message id and parameters), shown in the language of
+    whoever reads the page (issue 14). An unexpected error is recorded as "failed" (nothing
+    written: the import is all or nothing) and raised again."""
     with run_lock(upload_lock(upload_id)) as mine:
         if not mine:
             return None  # a live worker imports it
@@ -209,9 +204,10 @@ def corebanking_upload_retry(*, upload_id: int, actor: User) -> CorebankingUploa
     "clients.import_retried".
 
     A conditional UPDATE claims it back from the dead run: it holds only while the run is still
-    "running", silent for ``UPLOAD_STALE_AFTER`` and nobody holds its lock, so a run that
-    finished meanwhile keeps its result, a live one is never queued twice, and two supervisors
-    clicking at once queue it once. Returns the upload, or None when it was not stopped."""
+    "running", silent for ``core.background.STOPPED_AFTER`` and nobody holds its lock, so a run
+    that finished meanwhile keeps its result, a live one is never queued twice, and two
+    supervisors clicking at once queue it once. Returns the upload, or None when it was not
+    stopped."""
     if run_lock_held(upload_lock(upload_id)):
         return None
     now = timezone.now()

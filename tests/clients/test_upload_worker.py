@@ -12,9 +12,9 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.corebanking.uploads import UPLOAD_STALE_AFTER
 from clients.models import Client, CorebankingUpload, UploadStatus
 from clients.tasks import corebanking_upload_import
+from core.background import STOPPED_AFTER
 from tests.factories.core import BranchFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_a_second_delivery_does_nothing_and_a_dead_runs_upload_is_taken_over(log
     corebanking_upload_import(upload.pk)  # the heartbeat is fresh: a live run holds it
     assert not Client.objects.exists()
     CorebankingUpload.objects.filter(pk=upload.pk).update(
-        heartbeat_at=timezone.now() - UPLOAD_STALE_AFTER - UPLOAD_STALE_AFTER
+        heartbeat_at=timezone.now() - STOPPED_AFTER - STOPPED_AFTER
     )
     corebanking_upload_import(upload.pk)  # the redelivery takes the dead run over
     upload.refresh_from_db()
