@@ -27,7 +27,10 @@ class IntakeRun(models.Model):
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     seconds = models.FloatField(_("seconds"), default=0)
+    # As text in the language of the night's run (the report beside a refused set says the same).
     error = models.TextField(_("error"), blank=True)
+    # The same, language-neutral: ``core.messages.Text.to_json()`` (``error_text``).
+    error_message = models.JSONField(_("error (any language)"), null=True, blank=True)
     # Where the files went (archive/… or rejected/…), relative to the inbox.
     moved_to = models.CharField(_("moved to"), max_length=300, blank=True)
 
@@ -45,6 +48,12 @@ class IntakeRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.business_date} {self.outcome}"
+
+    @property
+    def error_text(self) -> str:
+        """Why the set was refused, in the reader's language (``error_message``); runs recorded
+        before it was kept have only the text in the night's language."""
+        return render(self.error_message) if self.error_message else self.error
 
 
 class IntakeFile(models.Model):
@@ -143,7 +152,12 @@ class NightRun(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     changes = models.PositiveIntegerField(_("status changes"), default=0)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
+    # A failure's exception as the worker saw it (technical, not translated), or the text of
+    # ``error_message`` in the worker's language.
     error = models.TextField(_("error"), blank=True)
+    # Why the run ended without finishing, language-neutral, when the product decided it (no
+    # worker started it, a later date's run superseded it): ``core.messages.Text.to_json()``.
+    error_message = models.JSONField(_("error (any language)"), null=True, blank=True)
     # Counts the workers' claims and is the current claim's token: only the claim still current
     # records a result (``dataruns.services.night_run_finish``).
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
@@ -188,6 +202,11 @@ class NightRun(models.Model):
         return self.status == NightStatus.RUNNING and stopped(
             self.last_sign_of_life, lock=night_lock(self.pk)
         )
+
+    @property
+    def error_text(self) -> str:
+        """Why the run failed, in the reader's language where the product wrote the reason."""
+        return render(self.error_message) if self.error_message else self.error
 
     @property
     def status_label(self) -> str:

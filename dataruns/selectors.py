@@ -6,11 +6,11 @@ from datetime import date
 
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from clients.models import StatusChange
 from clients.qualification.reclassify import NIGHTLY_ACTOR
-from core.runlock import run_lock_held
+from core.messages import Text
+from core.messages import neutral as _
 from dataruns.models import (  # noqa: F401 - night_lock: read here by the callers
     IntakeFile,
     IntakeOutcome,
@@ -33,8 +33,9 @@ def last_run_date() -> date | None:
     return NightRun.objects.filter(status=NightStatus.DONE).aggregate(d=Max("business_date"))["d"]
 
 
-def run_date_refusal(*, day: date, forced: bool = False) -> str | None:
-    """Why a reclassification for ``day`` would damage live data, or None when it may run.
+def run_date_refusal(*, day: date, forced: bool = False) -> Text | None:
+    """Why a reclassification for ``day`` would damage live data, or None when it may run. The
+    reason is language-neutral (``str()`` gives the reader's language; a run records it).
 
     Refused (SPEC section 3): a day after today (Asia/Shanghai); a day after the newest imported
     business date (the rule would judge days without their data; a supervisor's forced run for a
@@ -62,10 +63,11 @@ def run_date_refusal(*, day: date, forced: bool = False) -> str | None:
 
 
 def dead_night_runs() -> list[NightRun]:
-    """Runs still "running" whose worker died: nobody holds their lock (known at once, not after
-    ``RUN_STALE_AFTER``). Oldest first."""
+    """Runs still "running" whose worker died, by the rule the data runs page shows as
+    "Stopped" (``NightRun.stopped``: nobody holds the run's lock and it has been silent for
+    ``core.background.STOPPED_AFTER``). Oldest first."""
     running = NightRun.objects.filter(status=NightStatus.RUNNING).order_by("business_date", "pk")
-    return [run for run in running if not run_lock_held(night_lock(run.pk))]
+    return [run for run in running if run.stopped]
 
 
 def due_run_date() -> date:

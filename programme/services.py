@@ -16,16 +16,18 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from clients.models import VIP_STATUSES, Client, StatusChange, Trade, VipPolicy
 from clients.qualification.reclassify import ReclassificationResult, vip_statuses_reclassify
 from clients.qualification.window import Window
 from core.exports import csv_write
+from core.messages import Text
 from core.models import User
 from core.runlock import run_lock
 from core.services import audit_record
 from dataruns.models import NightRun, NightTrigger
-from dataruns.selectors import dead_night_runs, due_run_date, night_lock
+from dataruns.selectors import dead_night_runs, due_run_date, night_lock, run_date_refusal
 from dataruns.services import (
     RunRefused,
     data_late_check,
@@ -34,6 +36,7 @@ from dataruns.services import (
     night_run_claim,
     night_run_finish,
     night_run_start,
+    night_run_supersede,
 )
 from managers.models import Assignment
 from managers.services.assignments import assignments_sync
@@ -179,11 +182,12 @@ def _night_steps(run: NightRun) -> NightOutcome | None:
         cycle = vip_programme_nightly(
             as_of=run.business_date, on_step=lambda step: night_run_beat(run=run, step=step)
         )
+        warnings = warnings_raise(as_of=run.business_date)
+        night_run_beat(run=run, step="warnings")
     except Exception as exc:
+        # Any step: a run left "running" by a live worker would never read as stopped.
         night_run_finish(run=run, error=f"{type(exc).__name__}: {exc}")
         raise
-    warnings = warnings_raise(as_of=run.business_date)
-    night_run_beat(run=run, step="warnings")
     result = cycle.reclassification
     recorded = night_run_finish(
         run=run,
@@ -203,13 +207,26 @@ def _night_steps(run: NightRun) -> NightOutcome | None:
 
 def nights_resume() -> list[date]:
     """Complete the nights a dead worker left part-applied (statuses committed, assignments,
-    call-backs or early warnings not): their run is "running" and nobody holds its lock. Every
+    call-backs or early warnings not): their run reads "Stopped" (``dataruns.selectors.
+    dead_night_runs``). A night whose date is now refused (``run_date_refusal``: a later date's
+    run finished since) is ended as superseded instead, as "Run again" would refuse it. Every
     step is idempotent, so running them all again does only what is missing. Called before every
     nightly step (the reclassification, the inbox job, call-back generation, the KPI snapshot:
     ``JobSpec.nightly``), so the next of them completes the night, not the next night. Returns the
     business dates completed."""
     completed = []
     for run in dead_night_runs():
+        refusal = run_date_refusal(day=run.business_date, forced=True)
+        if refusal is not None:
+            logger.warning("night run %s (%s) was left by a dead worker: %s", run.pk, run, refusal)
+            night_run_supersede(
+                run=run,
+                reason=Text(
+                    gettext_noop("Its worker stopped, and it was not completed: %(reason)s"),
+                    {"reason": refusal},
+                ),
+            )
+            continue
         logger.warning("night run %s (%s) was left by a dead worker: completing it", run.pk, run)
         if night_run_execute(run_id=run.pk) is not None:
             completed.append(run.business_date)

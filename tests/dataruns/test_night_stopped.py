@@ -20,9 +20,9 @@ from clients.models import StatusChange, VipStatus
 from clients.qualification.reclassify import vip_statuses_reclassify
 from core.background import STOPPED_AFTER
 from core.runlock import run_lock
-from dataruns import services as dataruns_services
 from dataruns.models import NightRun, NightStatus, NightTrigger, night_lock
 from dataruns.services import night_run_retry
+from dataruns.services import nights as dataruns_services
 from managers.models import Assignment
 from programme import services as programme_services
 from programme.services import night_run_execute

@@ -6,8 +6,10 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from clients.models import Balance, Client, StatusChange, Trade, VipStatus
+from core.background import STOPPED_AFTER
 from core.models import Notification, User
 from core.roles import Role
 from dataruns.demo import demo_set_write
@@ -200,10 +202,15 @@ def test_the_runs_command_lists_files_rows_and_outcomes(night, capsys):
     assert "2026-11-19" in out and "trades_20261119.csv: 5/5" in out
 
 
-def test_a_killed_run_is_completed_by_the_next_run_without_waiting(night):
+def test_a_killed_run_is_completed_by_the_next_run_once_it_reads_stopped(night):
     drop_set(D2)
     inbox_night(check_late=False)
     # Its worker died mid-run: "running", and nobody holds its lock.
-    NightRun.objects.update(status=NightStatus.RUNNING)
+    NightRun.objects.update(status=NightStatus.RUNNING, heartbeat_at=timezone.now())
+    # Silent for less than STOPPED_AFTER: it may be a worker of the release before (no lock).
+    night.shift(STOPPED_AFTER - datetime.timedelta(seconds=5))
     assert reclassify_vips()["ran"] is False  # D2 has run: the next waits for a later set
+    assert list(NightRun.objects.values_list("status", flat=True)) == [NightStatus.RUNNING]
+    night.shift(datetime.timedelta(seconds=10))  # the data runs page says "Stopped" now
+    corebanking_intake()  # the next nightly step, whichever it is
     assert list(NightRun.objects.values_list("status", flat=True)) == [NightStatus.DONE]

@@ -35,7 +35,7 @@ class Command(BaseCommand):
                         # A stopped run: what it had written (``selectors.days``).
                         "n": night.changes_written if night.stopped else night.changes,
                     }
-                    + (f" {night.error}" if night.error else "")
+                    + (f" {night.error_text}" if night.error_text else "")
                 )
                 if night.stopped:
                     self._stopped(night)
@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 "at": f"{run.started_at:%Y-%m-%d %H:%M}",
                 "seconds": run.seconds,
             }
-            + (f" {run.error}" if run.error else "")
+            + (f" {run.error_text}" if run.error_text else "")
         )
         for f in run.files.all():
             verdict = _("accepted") if f.ok else _("refused")

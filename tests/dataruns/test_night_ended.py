@@ -1,0 +1,129 @@
+"""How a reclassification ends when it cannot finish: a step after the rule that raises (the early
+warning) records the run as failed instead of leaving it "running" under a live worker; a stopped
+night whose date a later night has passed since is ended as superseded, not completed (completing
+it would put statuses back in time, and "Run again" refuses it for the same reason); and the
+reasons the product writes (superseded, never started, a refused set) read in the reader's
+language, whatever language the worker was in."""
+
+import datetime
+
+import pytest
+import time_machine
+from auditlog.models import LogEntry
+from django.utils import translation
+
+from clients.models import Client, StatusChange, VipStatus
+from clients.qualification.reclassify import vip_statuses_reclassify
+from core.background import STOPPED_AFTER
+from dataruns.models import IntakeOutcome, IntakeRun, NightRun, NightStatus, NightTrigger
+from dataruns.selectors import dead_night_runs
+from dataruns.services import RUN_STALE_AFTER, night_run_claim
+from programme import services as programme_services
+from programme.services import night_run_execute, nights_resume
+from programme.tasks import corebanking_intake
+from tests.clients.conftest import make_client
+from tests.dataruns.conftest import D2, NOW, drop_set, inbox
+from tests.factories.core import BranchFactory
+from tests.factories.managers import RelationshipManagerFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date(2026, 11, 19)
+LATER = D + datetime.timedelta(days=1)
+# 02:00 Asia/Shanghai on 2026-11-21, after both business dates.
+AT = datetime.datetime(2026, 11, 20, 18, 0, tzinfo=datetime.UTC)
+
+
+def _vips(n: int) -> None:
+    branch = BranchFactory()
+    RelationshipManagerFactory(branch=branch)
+    for i in range(n):
+        make_client(as_of=D, branch=branch, assets=f"{1_000_000 + i}.00")
+
+
+def test_an_early_warning_that_raises_fails_the_run_instead_of_leaving_it_running(monkeypatch):
+    _vips(2)
+    run = NightRun.objects.create(business_date=D, trigger=NightTrigger.SCHEDULED)
+
+    def broken(*, as_of):
+        raise RuntimeError("early warning broke")
+
+    monkeypatch.setattr(programme_services, "warnings_raise", broken)
+    with time_machine.travel(AT, tick=False), pytest.raises(RuntimeError):
+        night_run_execute(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert run.status == NightStatus.FAILED
+    assert run.error == "RuntimeError: early warning broke"
+    assert run.steps_done == ["rule", "assignments", "callbacks"]
+    with time_machine.travel(AT + STOPPED_AFTER * 2, tick=False):
+        assert dead_night_runs() == []  # failed, not "stopped": nothing completes it by itself
+
+
+def test_a_stopped_night_a_later_night_passed_is_ended_as_superseded_not_completed():
+    _vips(3)
+    with time_machine.travel(AT, tick=False):
+        stopped = NightRun.objects.create(
+            business_date=D,
+            trigger=NightTrigger.SCHEDULED,
+            status=NightStatus.RUNNING,
+            started_at=AT,
+            attempts=1,
+        )
+        NightRun.objects.create(
+            business_date=LATER, trigger=NightTrigger.SCHEDULED, status=NightStatus.DONE
+        )
+        vip_statuses_reclassify(as_of=LATER)
+    changes = StatusChange.objects.count()
+    assert Client.objects.filter(status=VipStatus.VIP).count() == 3
+
+    with time_machine.travel(AT + STOPPED_AFTER - datetime.timedelta(seconds=1), tick=False):
+        assert nights_resume() == []  # not silent long enough: untouched
+    stopped.refresh_from_db()
+    assert stopped.status == NightStatus.RUNNING
+
+    with time_machine.travel(AT + STOPPED_AFTER, tick=False):
+        assert nights_resume() == []
+        assert nights_resume() == []  # a second resume finds nothing to do
+
+    stopped.refresh_from_db()
+    assert stopped.status == NightStatus.FAILED and stopped.finished_at is not None
+    assert StatusChange.objects.count() == changes  # statuses not put back to D
+    with translation.override("en"):
+        assert stopped.error_text == (
+            "Its worker stopped, and it was not completed: 2026-11-19 is before the last run, "
+            "for 2026-11-20."
+        )
+    with translation.override("zh-hans"):
+        assert "2026-11-19" in stopped.error_text and "Its worker" not in stopped.error_text
+    entry = LogEntry.objects.get(changes_text="dataruns.run_superseded")
+    assert entry.additional_data["business_date"] == "2026-11-19"
+
+
+def test_a_run_no_worker_started_says_so_in_the_readers_language():
+    with time_machine.travel(AT, tick=False):
+        run = night_run_claim(day=D, trigger=NightTrigger.COMMAND)
+    with time_machine.travel(AT + RUN_STALE_AFTER + datetime.timedelta(seconds=1), tick=False):
+        night_run_claim(day=D, trigger=NightTrigger.COMMAND)
+    run.refresh_from_db()
+    assert run.status == NightStatus.FAILED
+    with translation.override("en"):
+        assert run.error_text == "No worker started the run within 3 hours."
+    with translation.override("zh-hans"):
+        assert run.error_text != "No worker started the run within 3 hours."
+        assert "3" in run.error_text
+
+
+def test_a_refused_sets_reason_reads_in_the_readers_language_not_the_workers():
+    drop_set(D2)
+    manifest = inbox() / f"manifest_{D2:%Y%m%d}.json"
+    manifest.write_text(manifest.read_text().replace(D2.isoformat(), "2026-11-17"))
+    with time_machine.travel(NOW, tick=False), translation.override("zh-hans"):
+        corebanking_intake()
+    run = IntakeRun.objects.get()
+    assert run.outcome == IntakeOutcome.REJECTED
+    with translation.override("en"):
+        assert run.error_text == "The manifest is for 2026-11-17, its file name for 2026-11-19."
+    with translation.override("zh-hans"):
+        assert run.error_text == run.error  # the worker's language, as the report says it
+        assert run.error_text != "The manifest is for 2026-11-17, its file name for 2026-11-19."
