@@ -94,7 +94,7 @@ def _filtered(request, qs):
 @role_required(*STAFF)
 def queue(request):
     """Every ticket the user may see, most urgent first, with its SLA clock."""
-    scoped = selectors.tickets_for_user(user=request.user)
+    scoped = selectors.tickets_for_queue(user=request.user)
     filters, tickets, sort = _filtered(request, scoped)
     # The columns the rows show, no more; counted up to a cap (core.paging).
     page = CappedPaginator(

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.roles import Role
+from feedback import selectors
 from feedback.models import TICKET_TEXT_MAX_LENGTH, Survey, Ticket, TicketMessage, TicketStatus
 from feedback.services.handling import ticket_close, ticket_note_add
 from servicedesk.models import CallTopic
@@ -53,17 +54,30 @@ def test_feedback_team_sees_every_ticket(login, feedback_user, tickets):
     assert _listed(login(feedback_user).get(QUEUE)) == set(tickets)
 
 
-def test_rm_sees_only_tickets_on_own_clients(login, rm_user, tickets):
+# The queue reads an RM's or branch's ticket keys into a list up to KEYS_LISTED_MAX, and keeps the
+# subquery past it: both must show the same tickets.
+KEYS_LISTED = pytest.mark.parametrize("keys_listed_max", [2_000, 1], ids=["listed", "subquery"])
+
+
+@KEYS_LISTED
+def test_rm_sees_only_tickets_on_own_clients(
+    login, rm_user, tickets, client_elsewhere, keys_listed_max, monkeypatch
+):
+    monkeypatch.setattr(selectors, "KEYS_LISTED_MAX", keys_listed_max)
+    logged = TicketFactory(client=client_elsewhere, subject="logged", created_by=rm_user)
     http = login(rm_user)
-    assert _listed(http.get(QUEUE)) == {"mine"}
+    assert _listed(http.get(QUEUE)) == {"mine", "logged"}
     assert http.get(detail(tickets["mine"])).status_code == 200
+    assert http.get(detail(logged)).status_code == 200
     for other in ("colleague", "elsewhere", "unmatched"):
         assert http.get(detail(tickets[other])).status_code == 404
 
 
+@KEYS_LISTED
 def test_branch_staff_see_their_branch_and_what_they_logged(
-    login, branch_staff, tickets, client_elsewhere
+    login, branch_staff, tickets, client_elsewhere, keys_listed_max, monkeypatch
 ):
+    monkeypatch.setattr(selectors, "KEYS_LISTED_MAX", keys_listed_max)
     logged = TicketFactory(client=client_elsewhere, subject="logged", created_by=branch_staff)
     http = login(branch_staff)
     assert _listed(http.get(QUEUE)) == {"mine", "colleague", "logged"}
