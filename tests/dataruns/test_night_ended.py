@@ -10,6 +10,7 @@ import datetime
 import pytest
 import time_machine
 from auditlog.models import LogEntry
+from django.urls import reverse
 from django.utils import translation
 
 from clients.models import Client, StatusChange, VipStatus
@@ -60,7 +61,9 @@ def test_an_early_warning_that_raises_fails_the_run_instead_of_leaving_it_runnin
         assert dead_night_runs() == []  # failed, not "stopped": nothing completes it by itself
 
 
-def test_a_stopped_night_a_later_night_passed_is_ended_as_superseded_not_completed():
+def test_a_stopped_night_a_later_night_passed_is_ended_as_superseded_not_completed(
+    login, supervisor
+):
     _vips(3)
     with time_machine.travel(AT, tick=False):
         stopped = NightRun.objects.create(
@@ -96,6 +99,11 @@ def test_a_stopped_night_a_later_night_passed_is_ended_as_superseded_not_complet
         )
     with translation.override("zh-hans"):
         assert "2026-11-19" in stopped.error_text and "Its worker" not in stopped.error_text
+    with time_machine.travel(AT + STOPPED_AFTER, tick=False):
+        page = login(supervisor).get(reverse("dataruns:list")).text
+        zh = login(supervisor, "zh-hans").get(reverse("dataruns:list")).text
+    assert "Its worker stopped, and it was not completed" in page
+    assert "执行该次运行的后台任务已停止，且未补完" in zh
     entry = LogEntry.objects.get(changes_text="dataruns.run_superseded")
     assert entry.additional_data["business_date"] == "2026-11-19"
 
