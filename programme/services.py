@@ -179,11 +179,13 @@ def _night_steps(run: NightRun) -> NightOutcome | None:
         cycle = vip_programme_nightly(
             as_of=run.business_date, on_step=lambda step: night_run_beat(run=run, step=step)
         )
+        # The early warning is a step of the run like the others: its error fails the run with
+        # the reason, never leaves it "running" for the page to call stopped.
+        warnings = warnings_raise(as_of=run.business_date)
+        night_run_beat(run=run, step="warnings")
     except Exception as exc:
         night_run_finish(run=run, error=f"{type(exc).__name__}: {exc}")
         raise
-    warnings = warnings_raise(as_of=run.business_date)
-    night_run_beat(run=run, step="warnings")
     result = cycle.reclassification
     recorded = night_run_finish(
         run=run,
