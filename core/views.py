@@ -103,7 +103,11 @@ def jobs_panel(request):
     return render(
         request,
         "core/jobs.html",
-        {"statuses": statuses, "overdue": [s for s in statuses if s.overdue]},
+        {
+            "statuses": statuses,
+            "overdue": [s for s in statuses if s.overdue],
+            "mail": jobstatus.undelivered_mail(),
+        },
     )
 
 
