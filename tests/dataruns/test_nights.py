@@ -207,3 +207,22 @@ def test_a_killed_run_is_completed_by_the_next_run_without_waiting(night):
     NightRun.objects.update(status=NightStatus.RUNNING)
     assert reclassify_vips()["ran"] is False  # D2 has run: the next waits for a later set
     assert list(NightRun.objects.values_list("status", flat=True)) == [NightStatus.DONE]
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    ['{"business_date": ' + "9" * 5000 + "}", "[" * 100_000 + "]" * 100_000],
+    ids=["huge-integer", "nested-too-deep"],
+)
+def test_a_manifest_json_cannot_hand_over_rejects_the_set_and_the_intake_goes_on(night, manifest):
+    """Hostile JSON (an integer beyond Python's conversion limit, nesting beyond the recursion
+    limit) is an unreadable manifest like any other, not a crash of the intake job."""
+    paths = drop_set(D2)
+    paths["manifest"].write_text(manifest, encoding="utf-8")
+
+    result = inbox_night(check_late=False)
+
+    assert result["rejected"] == [D2.isoformat()]
+    run = IntakeRun.objects.get()
+    assert run.outcome == IntakeOutcome.REJECTED and "manifest" in run.error.lower()
+    assert _data_counts() == (0, 0, 0)
