@@ -102,10 +102,15 @@ def _crawl(http, start: list[str]) -> dict[str, str]:
             continue
         per_route[route] += 1
         response = http.get(path, query)
-        if response.status_code != 200 or getattr(response, "streaming", False):
+        if response.status_code != 200:
             seen[url] = ""
             continue
-        body = response.content.decode("utf-8", "replace")
+        raw = (
+            b"".join(response.streaming_content)
+            if getattr(response, "streaming", False)
+            else response.content
+        )
+        body = raw.decode("utf-8", "replace")  # exports (CSV streamed) are searched too
         seen[url] = body
         if "html" not in response.get("Content-Type", ""):
             continue
