@@ -5,6 +5,7 @@ CSV (one table per file, exact Decimal text)."""
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from analytics import dashboard
 from analytics.results import BudgetLine, YearReport
@@ -106,7 +107,11 @@ def needs_table(categories: list[dashboard.Need], channels: list[dashboard.Need]
     return Table(
         "needs",
         _("Needs analysis"),
-        [Column(_("By")), Column(_("Value")), Column(_("Tickets"), "int")],
+        [
+            Column(pgettext_lazy("needs analysis", "By")),
+            Column(pgettext_lazy("needs analysis", "Value")),
+            Column(_("Tickets"), "int"),
+        ],
         rows,
     )
 

@@ -175,9 +175,9 @@ class Phase(models.TextChoices):
 
 class MilestoneStatus(models.TextChoices):
     PLANNED = "planned", pgettext_lazy("milestone status", "Planned")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("milestone status", "In progress")
     DONE = "done", _("Done")
-    LATE = "late", _("Late")
+    LATE = "late", pgettext_lazy("milestone status", "Late")
 
 
 class Milestone(models.Model):

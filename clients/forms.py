@@ -13,7 +13,7 @@ from clients.corebanking.parse import KINDS
 from clients.corebanking.report import KIND_LABELS
 from clients.models import Client, ClientKind, VipPolicy, VipStatus
 from clients.selectors import branches_for_user
-from core.forms import PlainSelect, kept_options, option_selected
+from core.forms import DateField, PlainSelect, kept_options, option_selected
 from core.ids import parse_id
 from core.registry import rm_directory
 from core.roles import Role
@@ -230,7 +230,7 @@ class OverrideForm(forms.Form):
         max_length=1000,
         help_text=_("Shown in the status history."),
     )
-    ends_on = forms.DateField(
+    ends_on = DateField(
         label=_("Until"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("The nightly run applies the rule again after this day."),
@@ -298,6 +298,7 @@ class VipPolicyForm(forms.ModelForm):
             "warning_trades_days",
         ]
         widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+        field_classes = {"effective_from": DateField}
 
     def clean_effective_from(self):
         day = self.cleaned_data["effective_from"]

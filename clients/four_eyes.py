@@ -38,12 +38,21 @@ def vip_policy_apply(payload: dict, *, proposed_by: User, approved_by: User | No
 
 
 def vip_policy_describe(payload: dict) -> list[tuple]:
+    """The proposal's fields as the approver reads them: each label, and a choice's label
+    ("Latest balance", "最新余额") rather than the value stored (``latest``)."""
     form = VipPolicyForm()
     return [
-        (form.fields[name].label, payload.get(name, ""))
+        (form.fields[name].label, _shown(form.fields[name], payload.get(name, "")))
         for name in VipPolicyForm.Meta.fields
         if name in payload
     ]
+
+
+def _shown(field, value):
+    choices = getattr(field, "choices", None)
+    if not choices:
+        return value
+    return {str(key): label for key, label in choices}.get(str(value), value)
 
 
 def vip_policy_change_request(*, data: dict, reason: str, by: User) -> Proposal | None:

@@ -10,7 +10,6 @@ scope: every app imports it from here.
   client header from the ticket).
 """
 
-import unicodedata
 from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from core.dates import months_before
 from core.lists import Sorting
 from core.memo import ProcessMemo
 from core.models import Branch, User
-from core.phone import national_digits, phone_key
+from core.phone import national_digits, phone_key, typed_text
 from core.registry import rm_directory
 from core.roles import Role
 
@@ -190,7 +189,7 @@ def search_match(q: str) -> Q:
         match = Q(name__istartswith=q) | Q(name_reversed__startswith=q.upper()[::-1])
     # A client number or a phone typed with a Chinese input method's full-width characters
     # (ＤＣ００４７, １３８…) read as the ASCII they stand for; a name is matched as written.
-    ascii_q = unicodedata.normalize("NFKC", q)
+    ascii_q = typed_text(q)
     match |= Q(client_no__icontains=ascii_q) if len(q) >= 3 else Q(client_no__iexact=ascii_q)
     number = phone_key(ascii_q)
     if number and len(national := national_digits(number)) >= 7:

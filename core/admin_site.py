@@ -6,9 +6,20 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import models
+from django.db.models.base import ModelBase
 from django.urls import reverse
 
 from core import selectors
+from core.forms import DateField, SplitDateTimeField
+
+# Every date and time typed in admin within the product's range (``core.forms.DATE_MIN`` ..
+# ``DATE_MAX``), as in the product's own forms: 0001-01-01 00:00 in Asia/Shanghai is before
+# Python's first instant in UTC (a 500).
+DATE_FORM_FIELDS = {
+    models.DateField: {"form_class": DateField},
+    models.DateTimeField: {"form_class": SplitDateTimeField},
+}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -26,6 +37,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class VerifiedAdminSite(admin.AdminSite):
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Django's, then each model's admin takes dates through the bounded fields."""
+        super().register(model_or_iterable, admin_class, **options)
+        registered = (
+            [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
+        )
+        for model in registered:
+            if model not in self._registry:  # a swapped model (auth.User) is not registered
+                continue
+            overrides = self._registry[model].formfield_overrides
+            for db_field, kwargs in DATE_FORM_FIELDS.items():
+                overrides.setdefault(db_field, {}).update(kwargs)
+
     def has_permission(self, request) -> bool:
         return super().has_permission(request) and selectors.two_factor_passed(user=request.user)
 

@@ -3,15 +3,15 @@ overdue. Computed when a page is read, from the records and the clock, so a dead
 (which writes nothing) still shows up: the alert never depends on the job that failed."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.jobruns import CATCH_UP_GRACE
-from core.models import JobRun
+from core.models import JobRun, OutboxMail
 from vipservice.schedule import JOBS, JobSpec
 
 # A job's state on the jobs panel, most urgent first, with its badge: a job that has never run is
@@ -118,3 +118,40 @@ def jobs_status(*, now: datetime | None = None) -> list[JobStatus]:
 
 def overdue_jobs(*, now: datetime | None = None) -> list[JobStatus]:
     return [s for s in jobs_status(now=now) if s.overdue]
+
+
+# A send takes seconds: a message still "sending" this long after its attempt began was claimed
+# by a worker that died during the send, and is never sent again (``core.outbox``: at most once).
+MAIL_STUCK_AFTER = timedelta(minutes=10)
+# Mail given up counts on the panel for this long, then only in admin ("Outgoing mail").
+MAIL_FAILED_SHOWN = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class UndeliveredMail:
+    """Outgoing mail that will not be sent on its own: given up after ``OUTBOX_MAX_ATTEMPTS``
+    tries in the last ``MAIL_FAILED_SHOWN``, and stuck "sending" (``MAIL_STUCK_AFTER``)."""
+
+    failed: int
+    stuck: int
+
+    def __bool__(self) -> bool:
+        return bool(self.failed or self.stuck)
+
+
+def undelivered_mail(*, now: datetime | None = None) -> UndeliveredMail:
+    """The outbox's messages nobody will send (one query), computed when the page is read: the
+    housekeeping job that drains the outbox succeeds whether or not a message went out, so its
+    run's state never shows a client's survey or acknowledgement that was lost."""
+    now = now or timezone.now()
+    counts = OutboxMail.objects.aggregate(
+        failed=Count(
+            "pk",
+            filter=Q(state=OutboxMail.State.FAILED, created_at__gte=now - MAIL_FAILED_SHOWN),
+        ),
+        stuck=Count(
+            "pk",
+            filter=Q(state=OutboxMail.State.SENDING, next_attempt_at__lt=now - MAIL_STUCK_AFTER),
+        ),
+    )
+    return UndeliveredMail(failed=counts["failed"], stuck=counts["stuck"])

@@ -114,5 +114,7 @@ QUOTED_MAX = 40
 
 def quoted(value: str) -> str:
     """A value as a row reason quotes it: as written, cut to ``QUOTED_MAX`` characters with "…"
-    (the one form of an import's reasons: ``what: "value" (expected)``)."""
+    (the one form of an import's reasons: ``what: "value" (expected)``). A NUL character shows
+    as ``\\0``: PostgreSQL stores none in text or JSON, and a reader could not see it."""
+    value = value.replace("\x00", "\\0")
     return value if len(value) <= QUOTED_MAX else value[:QUOTED_MAX] + "…"

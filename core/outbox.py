@@ -85,8 +85,10 @@ def outbox_drain(*, limit: int = 200, now: datetime | None = None) -> dict[str, 
     )
     counts = {"sent": 0, "retried": 0, "failed": 0}
     for pk in due:
+        # While sending, ``next_attempt_at`` is when this attempt began: the jobs panel calls a
+        # message still "sending" long after it stuck (``core.jobstatus.undelivered_mail``).
         claimed = OutboxMail.objects.filter(pk=pk, state=OutboxMail.State.PENDING).update(
-            state=OutboxMail.State.SENDING, attempts=F("attempts") + 1
+            state=OutboxMail.State.SENDING, attempts=F("attempts") + 1, next_attempt_at=now
         )
         if not claimed:
             continue  # another drain took it

@@ -12,6 +12,7 @@ The import's PostgreSQL fast path computes the same value in SQL for the common 
 """
 
 import re
+import unicodedata
 
 import phonenumbers
 from django import forms
@@ -44,10 +45,19 @@ class InvalidPhone(ValueError):
         self.code = code
 
 
+def typed_text(raw: str) -> str:
+    """What someone typed, read as the characters it stands for (NFKC): a Chinese input method
+    writes digits, letters, ``+`` and brackets full-width (``１３８``, ``ＤＣ００４７``, ``＋８６``)
+    unless switched, and they mean the ASCII ones. The one reading of typed phone numbers and
+    client numbers (the hotline, the client search, the forms, the import)."""
+    return unicodedata.normalize("NFKC", raw or "")
+
+
 def _dialled(raw: str) -> str:
-    """The number as typed, without separators, with an international ``00`` as ``+``, and a
-    13-digit ``86`` + mobile read as having the country code (a common export format)."""
-    text = _SEPARATORS.sub("", (raw or "").strip())
+    """The number as typed (full-width digits read as digits, ``typed_text``), without
+    separators, with an international ``00`` as ``+``, and a 13-digit ``86`` + mobile read as
+    having the country code (a common export format)."""
+    text = _SEPARATORS.sub("", typed_text(raw).strip())
     if not text:
         raise InvalidPhone(_("Enter the caller's phone number."), "empty")
     digits = text.removeprefix("+")

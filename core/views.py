@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from core import jobstatus, requestid, selectors, services
 from core.access import STAFF_ROLES, role_required
-from core.api import api_error, is_api
+from core.api import api_error, is_api, status_message
 from core.forms import LanguageForm, TokenForm
 from core.models import Notification, User
 from core.registry import home_widgets_for
@@ -103,12 +103,26 @@ def jobs_panel(request):
     return render(
         request,
         "core/jobs.html",
-        {"statuses": statuses, "overdue": [s for s in statuses if s.overdue]},
+        {
+            "statuses": statuses,
+            "overdue": [s for s in statuses if s.overdue],
+            "mail": jobstatus.undelivered_mail(),
+        },
     )
 
 
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form sent without a valid CSRF token (``CSRF_FAILURE_VIEW``): most often a page left
+    open past a sign-in in another tab, which rotates the token. The product's page in the
+    reader's language, not Django's technical one ("CSRF验证失败", "DEBUG=True"); Django logs the
+    reason (``django.security.csrf``)."""
+    if is_api(request):
+        return api_error(request, status=403, message=status_message(403))
+    return render(request, "403_csrf.html", status=403)
 
 
 def server_error(request):

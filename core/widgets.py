@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from core.jobstatus import overdue_jobs
+from core.jobstatus import overdue_jobs, undelivered_mail
 from core.registry import register_home_widget
 from core.roles import Role
 
@@ -11,7 +11,7 @@ def _unread(request):
 
 
 def _overdue_jobs(request):
-    return {"title": _("Jobs overdue"), "overdue": overdue_jobs()}
+    return {"title": _("Jobs overdue"), "overdue": overdue_jobs(), "mail": undelivered_mail()}
 
 
 def register() -> None:

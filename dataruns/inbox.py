@@ -4,7 +4,6 @@ complete sets, checking their manifest and checksums, moving them to ``archive/`
 
 import fcntl
 import hashlib
-import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 from core.dates import parse_iso_date
+from core.jsontext import json_loads
 from core.messages import neutral as _
 
 KINDS = ("clients", "balances", "trades")  # the import order: balances and trades need clients
@@ -112,7 +112,7 @@ def manifest_read(inbox_set: InboxSet) -> tuple[str, dict[str, Announced]]:
     with a row count and a SHA-256 each."""
     raw = inbox_set.paths["manifest"].read_bytes()
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = json_loads(raw.decode("utf-8-sig"))
         declared = parse_iso_date(str(data["business_date"]))
         entries = {str(f["name"]): f for f in data["files"]}
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:

@@ -11,7 +11,6 @@ Every message is in the request's ``Accept-Language`` (English or Chinese), Chin
 The OpenAPI description below is the contract; a test checks it against this code.
 """
 
-import json
 from functools import wraps
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import throttle
 from core.api import api_error, status_message
+from core.jsontext import json_loads
 from feedback.forms import ApiTicketForm
 from feedback.models import Category, Survey, Ticket, TicketMessage, TicketStatus
 from feedback.services.api_keys import api_key_authenticate
@@ -94,8 +94,8 @@ def ticket_json(ticket: Ticket, survey: Survey | None) -> dict:
 @api_key_required
 def tickets_create(request):
     try:
-        payload = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        payload = json_loads(request.body.decode("utf-8"))
+    except ValueError:  # not UTF-8 (UnicodeDecodeError), not JSON, or JSON nobody can read
         return api_error(request, status=400, message=_("The body is not valid JSON."))
     if not isinstance(payload, dict):
         return api_error(request, status=400, message=_("The body must be a JSON object."))

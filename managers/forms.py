@@ -4,6 +4,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateField, DateTimeField
 from core.lists import IdFilter, ListFilter
 from core.models import Branch
 from managers.models import (
@@ -73,6 +74,7 @@ class CourseForm(forms.ModelForm):
         model = TrainingCourse
         fields = ["title", "held_on", "hours", "cost_per_attendee"]
         widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
+        field_classes = {"held_on": DateField}
 
 
 class RecordForm(forms.Form):
@@ -88,11 +90,11 @@ class RecordForm(forms.Form):
 
 class ShiftForm(forms.Form):
     rm = RmChoiceField(label=_("Relationship manager"), queryset=_active_rms())
-    starts_at = forms.DateTimeField(
+    starts_at = DateTimeField(
         label=_("Starts at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    ends_at = forms.DateTimeField(
+    ends_at = DateTimeField(
         label=_("Ends at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Shifts may overlap; a shift may run past midnight."),
@@ -138,4 +140,4 @@ class TrainingFilter(ListFilter):
 
 
 class WeekForm(forms.Form):
-    start = forms.DateField(label=_("Week from"), required=False)
+    start = DateField(label=_("Week from"), required=False)

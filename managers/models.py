@@ -16,7 +16,7 @@ class RmStatus(models.TextChoices):
     CANDIDATE = "candidate", _("Candidate")
     ACTIVE = "active", _("Active")
     INACTIVE = "inactive", _("Inactive")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("candidate", "Rejected")
 
 
 class RelationshipManager(models.Model):
@@ -123,7 +123,7 @@ class TrainingCourse(models.Model):
 
 class TrainingResult(models.TextChoices):
     PASSED = "passed", _("Passed")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("training result", "Failed")
     ABSENT = "absent", _("Absent")
     ENROLLED = "enrolled", _("Enrolled")
 
@@ -141,7 +141,9 @@ class TrainingRecord(models.Model):
     result = models.CharField(
         _("result"), max_length=10, choices=TrainingResult.choices, default=TrainingResult.ENROLLED
     )
-    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(
+        pgettext_lazy("training result", "score"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-course__held_on"]

@@ -185,7 +185,8 @@ def _night_steps(run: NightRun) -> NightOutcome | None:
         warnings = warnings_raise(as_of=run.business_date)
         night_run_beat(run=run, step="warnings")
     except Exception as exc:
-        # Any step: a run left "running" by a live worker would never read as stopped.
+        # Any step, the early warning too: its error fails the run with the reason, never
+        # leaves it "running" for the page to call stopped.
         night_run_finish(run=run, error=f"{type(exc).__name__}: {exc}")
         raise
     result = cycle.reclassification

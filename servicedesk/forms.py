@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import RiskLevel, VipStatus
+from core.forms import DateField
 from core.lists import ListFilter
 from core.models import Branch
 from core.phone import PhoneField
@@ -58,7 +59,7 @@ class CallbackOutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=CallbackOutcome.choices, widget=forms.RadioSelect
     )
-    retry_on = forms.DateField(
+    retry_on = DateField(
         label=_("Retry on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -112,7 +113,7 @@ class WealthPlanForm(forms.Form):
         max_length=8000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    next_review_on = forms.DateField(
+    next_review_on = DateField(
         label=_("Next review on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -182,6 +183,7 @@ class EventForm(forms.ModelForm):
             "held_on": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"held_on": DateField}
         help_texts = {"cost": _("Total cost in CNY; it counts towards the other-costs budget.")}
 
 

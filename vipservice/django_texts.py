@@ -1,7 +1,8 @@
 """Django's own texts whose Chinese reads badly, translated anew in the project catalogue
 (locale/, first in ``LOCALE_PATHS``, so Django finds ours before its own): the length, value and
 digit limits of every form field ("确保该变量包含不超过…" becomes "最多 N 个字符，当前 M 个") and the
-admin's screen-reader "Model name" ("型号名称", a product model, becomes "模型名称"). Listed here only
+admin's screen-reader "Model name" ("型号名称", a product model, becomes "模型名称"), and the e-mail
+check ("Email" in the Chinese). Listed here only
 for ``makemessages``; the ids must be exactly Django's (tests/core/test_django_texts.py checks
 them against Django's catalogue)."""
 
@@ -52,4 +53,7 @@ DJANGO_MSGIDS = (
     ),
     # django.contrib.admin: the screen-reader caption of the app index's model tables
     gettext_noop("Model name"),
+    # django.core.validators.EmailValidator, forms.EmailField: "输入一个有效的 Email 地址" mixes in
+    # English on the public web form and the ticket forms
+    gettext_noop("Enter a valid email address."),
 )

@@ -35,6 +35,8 @@ else:
     )
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# A form sent with an expired token: the product's page in the reader's language.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 INSTALLED_APPS = [
     # Django admin with the product's sign-in and second factor (core.admin_site).

@@ -312,6 +312,12 @@ def parse_row(
                 clean[column] = ""
         elif value != written and column in UNPADDED:
             reason = _bad_amount(written, _("spaces before or after the number"))
+        elif "\x00" in value:
+            # A NUL character is no text: PostgreSQL stores none (the import failed whole with
+            # the driver's error) and SQLite kept it in a client's name.
+            reason = _('bad character: "%(value)s" (text without NUL characters)') % {
+                "value": quoted(value)
+            }
         elif max_length and len(value) > max_length:
             reason = _('too long: "%(value)s" (%(length)d characters, at most %(n)d)') % {
                 "value": quoted(value),

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.actors import actor_display
 
@@ -184,7 +185,9 @@ class StatusChange(models.Model):
     )
     effective_on = models.DateField(_("date"), db_index=True)
     from_status = models.CharField(_("from"), max_length=12, choices=VipStatus.choices)
-    to_status = models.CharField(_("to"), max_length=12, choices=VipStatus.choices)
+    to_status = models.CharField(
+        pgettext_lazy("status change", "to"), max_length=12, choices=VipStatus.choices
+    )
     # {"assets": {"value": "...", "threshold": "...", "passed": true}, "trades": {...}, ...}
     reasons = models.JSONField(_("reasons"), default=dict)
     policy = models.ForeignKey(

@@ -249,3 +249,46 @@ def test_a_status_override_waits_for_a_second_supervisor(
         ends,
         "战略客户",
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("zh-hans", "日均资产（上一自然月）"),
+        ("en", "Average daily assets, previous calendar month"),
+    ],
+)
+def test_the_approver_reads_a_policys_choices_by_their_labels(
+    supervisor, second_supervisor, login, language, shown
+):
+    """The proposal page names the asset measure as the policy page does, in the reader's
+    language, not the value stored in the proposal ("avg_previous_month")."""
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    data = {
+        "version": "2027-B",
+        "effective_from": tomorrow.isoformat(),
+        "personal_asset_threshold": "2000000.00",
+        "corporate_asset_threshold": "6000000.00",
+        "min_trades": "5",
+        "activity_months": "3",
+        "min_relationship_years": "1",
+        "grace_days": "90",
+        "asset_measure": "avg_previous_month",
+        "average_days": "30",
+        "review_dates": "",
+        "warning_drop_percent": "20",
+        "warning_drop_days": "30",
+        "warning_near_percent": "10",
+        "warning_trades_days": "14",
+        "reason": "年度调整",
+    }
+    login(supervisor).post(reverse("clients:policy"), data)
+    proposal = Proposal.objects.get()
+
+    page = login(second_supervisor, language=language).get(
+        reverse("approvals:detail", args=[proposal.pk])
+    )
+
+    text = page.content.decode()
+    assert shown in text
+    assert "avg_previous_month" not in text

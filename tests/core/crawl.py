@@ -10,7 +10,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from tests.core.urlconf import Route, sample_path
 
 # What crafted requests carry (issue 14): integers beyond every column, negative, empty, a long
-# text, a NUL byte, an emoji, an impossible date, markup.
+# text, a NUL byte, an emoji, an impossible date, markup, the ends of Python's calendar (a week
+# after 9999-12-31 or 0001-01-01 in UTC overflow), full-width digits.
 BOUNDARY_VALUES = (
     "99999999999999999999",
     "9223372036854775808",
@@ -21,6 +22,9 @@ BOUNDARY_VALUES = (
     "\U0001f600",
     "2026-02-30",
     "<script>alert(1)</script>",
+    "9999-12-31",
+    "0001-01-01",
+    "１２",
 )
 # Path segments for converters: the resolver decides whether they match at all.
 BOUNDARY_SEGMENTS = {

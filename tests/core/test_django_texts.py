@@ -75,3 +75,15 @@ def test_the_public_form_says_how_long_a_field_may_be_in_chinese(client):
 def test_the_chinese_admin_says_model_name_not_product_model(login, admin_user):
     html = login(admin_user, language="zh-hans").get("/admin/").content.decode()
     assert "型号名称" not in html and "模型名称" in html
+
+
+def test_the_public_form_asks_for_an_email_address_in_chinese(client):
+    response = client.post(
+        "/feedback/web/",
+        {"category": "complaint", "subject": "s", "description": "d", "email": "not an address"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    text = response.content.decode()
+    assert "请输入有效的电子邮件地址。" in text
+    assert "Email" not in text

@@ -1,8 +1,7 @@
-"""How a reclassification ends when it cannot finish: a step after the rule that raises (the early
-warning) records the run as failed instead of leaving it "running" under a live worker; a stopped
-night whose date a later night has passed since is ended as superseded, not completed (completing
-it would put statuses back in time, and "Run again" refuses it for the same reason); and the
-reasons the product writes (superseded, never started, a refused set) read in the reader's
+"""How a reclassification ends when it cannot finish (a step that raises: test_night_step_failures):
+a stopped night whose date a later night has passed since is ended as superseded, not completed
+(completing it would put statuses back in time, and "Run again" refuses it for the same reason);
+and the reasons the product writes (superseded, never started, a refused set) read in the reader's
 language, whatever language the worker was in."""
 
 import datetime
@@ -17,10 +16,8 @@ from clients.models import Client, StatusChange, VipStatus
 from clients.qualification.reclassify import vip_statuses_reclassify
 from core.background import STOPPED_AFTER
 from dataruns.models import IntakeOutcome, IntakeRun, NightRun, NightStatus, NightTrigger
-from dataruns.selectors import dead_night_runs
 from dataruns.services import RUN_STALE_AFTER, night_run_claim
-from programme import services as programme_services
-from programme.services import night_run_execute, nights_resume
+from programme.services import nights_resume
 from programme.tasks import corebanking_intake
 from tests.clients.conftest import make_client
 from tests.dataruns.conftest import D2, NOW, drop_set, inbox
@@ -40,25 +37,6 @@ def _vips(n: int) -> None:
     RelationshipManagerFactory(branch=branch)
     for i in range(n):
         make_client(as_of=D, branch=branch, assets=f"{1_000_000 + i}.00")
-
-
-def test_an_early_warning_that_raises_fails_the_run_instead_of_leaving_it_running(monkeypatch):
-    _vips(2)
-    run = NightRun.objects.create(business_date=D, trigger=NightTrigger.SCHEDULED)
-
-    def broken(*, as_of):
-        raise RuntimeError("early warning broke")
-
-    monkeypatch.setattr(programme_services, "warnings_raise", broken)
-    with time_machine.travel(AT, tick=False), pytest.raises(RuntimeError):
-        night_run_execute(run_id=run.pk)
-
-    run.refresh_from_db()
-    assert run.status == NightStatus.FAILED
-    assert run.error == "RuntimeError: early warning broke"
-    assert run.steps_done == ["rule", "assignments", "callbacks"]
-    with time_machine.travel(AT + STOPPED_AFTER * 2, tick=False):
-        assert dead_night_runs() == []  # failed, not "stopped": nothing completes it by itself
 
 
 def test_a_stopped_night_a_later_night_passed_is_ended_as_superseded_not_completed(

@@ -214,3 +214,22 @@ def test_a_killed_run_is_completed_by_the_next_run_once_it_reads_stopped(night):
     night.shift(datetime.timedelta(seconds=10))  # the data runs page says "Stopped" now
     corebanking_intake()  # the next nightly step, whichever it is
     assert list(NightRun.objects.values_list("status", flat=True)) == [NightStatus.DONE]
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    ['{"business_date": ' + "9" * 5000 + "}", "[" * 100_000 + "]" * 100_000],
+    ids=["huge-integer", "nested-too-deep"],
+)
+def test_a_manifest_json_cannot_hand_over_rejects_the_set_and_the_intake_goes_on(night, manifest):
+    """Hostile JSON (an integer beyond Python's conversion limit, nesting beyond the recursion
+    limit) is an unreadable manifest like any other, not a crash of the intake job."""
+    paths = drop_set(D2)
+    paths["manifest"].write_text(manifest, encoding="utf-8")
+
+    result = inbox_night(check_late=False)
+
+    assert result["rejected"] == [D2.isoformat()]
+    run = IntakeRun.objects.get()
+    assert run.outcome == IntakeOutcome.REJECTED and "manifest" in run.error.lower()
+    assert _data_counts() == (0, 0, 0)

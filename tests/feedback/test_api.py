@@ -93,11 +93,26 @@ def test_missing_fields_are_all_reported(api):
     assert set(response.json()["errors"]) == {"client_no", "category", "subject", "description"}
 
 
-@pytest.mark.parametrize("raw_body", ["{not json", "[1, 2]", '"text"', "\xff"])
+@pytest.mark.parametrize(
+    "raw_body",
+    [
+        "{not json",
+        "[1, 2]",
+        '"text"',
+        "\xff",
+        # JSON that json.loads cannot hand over: an integer beyond Python's 4,300-digit
+        # conversion limit (a plain ValueError) and arrays nested deeper than the recursion
+        # limit (RecursionError); both were 500s (core.jsontext).
+        '{"client_no": ' + "9" * 5000 + "}",
+        "[" * 100_000 + "]" * 100_000,
+        '{"a": ' + "{" * 50_000 + "}" * 50_000 + "}",
+    ],
+)
 def test_malformed_json_is_400(api, raw_body):
     response = api(raw_body=raw_body)
     assert response.status_code == 400
     assert "errors" in response.json()
+    assert not Ticket.objects.exists()
 
 
 def test_missing_key_is_401(api, client_of_rm):
