@@ -120,21 +120,34 @@ def warnings_raise(*, as_of: date) -> int:
     already open for the client raises nothing new. Returns the number of tasks raised.
 
     Measures are the rule's own (``measures.assets_of_sql``: the policy's asset measure). Two
-    statements measure every VIP at once and one inserts the tasks: the number of queries does
-    not grow with the number of VIPs (it was five per 5,000 VIPs, with long ``IN`` lists)."""
+    statements measure every VIP at once and one inserts the tasks, in one transaction: the
+    number of queries does not grow with the number of VIPs (it was five per 5,000 VIPs, with
+    long ``IN`` lists)."""
     policy = VipPolicy.in_force_on(as_of)
     window = Window.for_day(as_of, policy)
     horizon = as_of + timedelta(days=policy.warning_trades_days)
-    earlier = _vips_assets(Window.for_day(as_of - timedelta(days=policy.warning_drop_days), policy))
-    already = RetentionTask.objects.filter(raised_on=as_of).count()
-    tasks = [
-        RetentionTask(client_id=pk, rm_id=rm_id, reason=reason, figures=figures, raised_on=as_of)
-        for pk, kind, now, kept, rm_id in _vips_measured(window, horizon)
-        for reason, figures in _warnings(kind, now, earlier.get(pk, Decimal("0.00")), kept, policy)
-    ]
-    # The partial unique constraint keeps one open task per client and reason.
-    RetentionTask.objects.bulk_create(tasks, ignore_conflicts=True)
-    return RetentionTask.objects.filter(raised_on=as_of).count() - already
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Index probes estimated at millions of rows: compiling them cost ~2 s of ~5 s
+                # at 1M clients (EXPLAIN ANALYZE, benchmarks/REPORT.md) and sped up nothing.
+                cursor.execute("SET LOCAL jit = off")
+        earlier = _vips_assets(
+            Window.for_day(as_of - timedelta(days=policy.warning_drop_days), policy)
+        )
+        already = RetentionTask.objects.filter(raised_on=as_of).count()
+        tasks = [
+            RetentionTask(
+                client_id=pk, rm_id=rm_id, reason=reason, figures=figures, raised_on=as_of
+            )
+            for pk, kind, now, kept, rm_id in _vips_measured(window, horizon)
+            for reason, figures in _warnings(
+                kind, now, earlier.get(pk, Decimal("0.00")), kept, policy
+            )
+        ]
+        # The partial unique constraint keeps one open task per client and reason.
+        RetentionTask.objects.bulk_create(tasks, ignore_conflicts=True)
+        return RetentionTask.objects.filter(raised_on=as_of).count() - already
 
 
 @transaction.atomic
