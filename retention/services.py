@@ -28,6 +28,8 @@ def _vips_now_sql(window: Window) -> str:
     (``measures.assets_of_sql``, the policy's measure), the trades in the activity window, those
     still in it on the horizon (``%(kept_from)s``), and the RM of the open assignment."""
     assets = assets_of_sql(window, only=VIP_ROW.format(row="c1"))
+    # The counts are correlated: per VIP, a range of the (client, executed_at) index alone, not
+    # a pass over every client's trades. Id order: the tasks are inserted in client order.
     return f"""
         SELECT c.id, c.kind, s.cents, {TRADES.count_sql("c.id")},
                {TRADES.count_sql("c.id", starts="%(kept_from)s")}, asg.rm_id
@@ -57,7 +59,8 @@ def _vips_measured(window: Window, horizon: date) -> list[tuple]:
 
 
 def _vips_assets(window: Window) -> dict[int, Decimal]:
-    """Every VIP's assets on D (the policy's measure) by client id; zero when missing."""
+    """Every VIP's assets on the window's day (the policy's measure) by client id; a VIP
+    missing from it has zero."""
     assets = assets_of_sql(window, only=VIP_ROW.format(row="c1"))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT s.client_id, s.cents FROM {assets} AS s", assets_params(window))
