@@ -29,7 +29,8 @@ def _vips_now_sql(window: Window) -> str:
     still in it on the horizon (``%(kept_from)s``), and the RM of the open assignment."""
     assets = assets_of_sql(window, only=VIP_ROW.format(row="c1"))
     # The counts are correlated: per VIP, a range of the (client, executed_at) index alone, not
-    # a pass over every client's trades. Id order: the tasks are inserted in client order.
+    # a pass over every client's trades. Id order: a day's tasks list (raised_on, pk) in client
+    # order, as before.
     return f"""
         SELECT c.id, c.kind, s.cents, {TRADES.count_sql("c.id")},
                {TRADES.count_sql("c.id", starts="%(kept_from)s")}, asg.rm_id
