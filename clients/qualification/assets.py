@@ -32,6 +32,12 @@ def asset_period(policy: VipPolicy, as_of: date) -> tuple[date, date] | None:
     return None
 
 
+def cents_amount(cents) -> Decimal:
+    """Integer cents as the database returns them (int on SQLite, numeric on PostgreSQL) as a
+    Decimal amount of two places."""
+    return (Decimal(str(cents)) / 100).quantize(Decimal("0.01"))
+
+
 def period_params(period: tuple[date, date]) -> dict:
     first, last = period
     return {
@@ -78,11 +84,12 @@ def _average_sql(total: str) -> str:
     return f"({total} / %(assets_days)s)"
 
 
-def average_by_client_sql() -> str:
+def average_by_client_sql(account_scope: str = "1 = 1") -> str:
     """``(client_id, cents)`` of every client with a balance in the period: the nightly run's
-    asset measure under an average policy (clients missing from it have zero)."""
+    asset measure under an average policy (clients missing from it have zero). ``account_scope``
+    (a condition on ``{col}``, an account id) limits it to some clients' accounts."""
     return f"""(SELECT a.client_id, {_average_sql("SUM(seg.weighted)")} AS cents
-                FROM ({_segments_sql("1 = 1")}) seg
+                FROM ({_segments_sql(account_scope)}) seg
                 JOIN clients_account a ON a.id = seg.account_id
                 GROUP BY a.client_id)"""
 
@@ -125,6 +132,6 @@ def averages_for(*, client_ids: list[int], period: tuple[date, date]) -> dict[in
                 last,
                 days,
                 (last - since).days + 1,
-                (Decimal(str(cents)) / 100).quantize(Decimal("0.01")),
+                cents_amount(cents),
             )
     return result

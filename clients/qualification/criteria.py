@@ -178,11 +178,12 @@ class Trades(Criterion):
         )
 
     @staticmethod
-    def count_sql(client_ref: str) -> str:
-        """The full count of trades in the window (what the history records)."""
+    def count_sql(client_ref: str, *, starts: str = "%(starts_at)s") -> str:
+        """The full count of trades in the window (what the history records); ``starts``: a
+        later first instant (the early warning's trades still in the window some days on)."""
         return (
             f"(SELECT COUNT(*) FROM clients_trade t WHERE t.client_id = {client_ref} "
-            "AND t.executed_at >= %(starts_at)s AND t.executed_at < %(ends_before)s)"
+            f"AND t.executed_at >= {starts} AND t.executed_at < %(ends_before)s)"
         )
 
     def recorded(self, check: Check, window: Window) -> dict:

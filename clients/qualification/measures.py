@@ -21,6 +21,7 @@ from clients.qualification.assets import (
     asset_period,
     average_by_client_sql,
     averages_for,
+    cents_amount,
     period_params,
 )
 from clients.qualification.window import Window
@@ -55,6 +56,19 @@ def assets_by_client_sql(window: Window, *, only: str) -> str:
                 FROM clients_client c1 JOIN clients_account a ON a.client_id = c1.id
                 WHERE {only}
                 GROUP BY a.client_id)"""
+
+
+def assets_of_sql(window: Window, *, only: str) -> str:
+    """``(client_id, cents)``: the assets on D, in integer cents (NULL: no balance known), of
+    the clients the condition ``only`` on their row ``c1`` allows, under the policy's measure;
+    for an average, over those clients' accounts alone. A client missing from it has zero. The
+    early warning's measure of every VIP at once, the same as ``clients_measure``'s."""
+    if asset_period(window.policy, window.as_of):
+        return average_by_client_sql(
+            "{col} IN (SELECT a1.id FROM clients_account a1 "
+            f"JOIN clients_client c1 ON c1.id = a1.client_id WHERE {only})"
+        )
+    return assets_by_client_sql(window, only=only)
 
 
 def client_cents_sql(client_ref: str, window: Window) -> str:
@@ -118,10 +132,7 @@ def clients_measure(*, client_ids: list[int], window: Window) -> dict[int, Measu
                 f"WHERE c.id IN ({', '.join(f'%({key})s' for key in ids)})",
                 {**assets_params(window), **ids},
             )
-            assets = {
-                pk: (Decimal(str(cents)) / 100).quantize(Decimal("0.01"))
-                for pk, cents in cursor.fetchall()
-            }
+            assets = {pk: cents_amount(cents) for pk, cents in cursor.fetchall()}
     trades = dict(
         Trade.objects.filter(
             client_id__in=client_ids,
