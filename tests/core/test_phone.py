@@ -55,7 +55,7 @@ def test_normalising_twice_changes_nothing():
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "   ", "abc", "138001380OO", "12", "+", "１３８００１３８０００", "138+0013"]
+    "raw", ["", "   ", "abc", "138001380OO", "12", "+", "138+0013", "١٣٨٠٠١٣٨٠٠٠"]
 )
 def test_bad_numbers_are_refused_with_a_reason(raw):
     with pytest.raises(InvalidPhone) as excinfo:
