@@ -70,6 +70,9 @@ OUTCOMES = ("tickets", "replies", "duplicates", "ignored", "quarantined", "faile
 TRANSIENT = (OperationalError, InterfaceError)
 
 
+_MESSAGE_IDS = re.compile(r"<[^<>\s]+>")
+
+
 class Held(Exception):
     """This message is quarantined, for ``reason`` (a ``HeldMail.Reason``)."""
 
@@ -119,7 +122,9 @@ def _thread_target(message: EmailMessage, subject: str, sender: str) -> Ticket |
     so they prove the thread), else by "[FB-…]" in the subject when it comes from the ticket's
     own correspondent (a reference alone is guessable)."""
     written = " ".join(reading.header_text(message, h) for h in ("In-Reply-To", "References"))
-    if ids := written.split():
+    # Message-IDs as <...>, however they are separated (clients write them with commas, with no
+    # space, or after a comment "Your message of ..."); bare words if none is bracketed.
+    if ids := _MESSAGE_IDS.findall(written) or written.split():
         ticket = Ticket.objects.filter(source_message_id__in=ids).first()
         if ticket is None:
             first = TicketMessage.objects.filter(message_id__in=ids).select_related("ticket")

@@ -57,6 +57,19 @@ CHARSET_ALIASES = {
 AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 AUTO_FLAG_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress", "List-Id")
 DAEMON_SENDERS = {"mailer-daemon", "postmaster"}
+# What only a machine sends: a report (RFC 6522) or its machine-readable part (delivery status,
+# RFC 3464 and 6533; read receipts, RFC 8098; abuse reports, RFC 5965), wherever a gateway put it
+# in the message (a forwarded message's parts are the forwarder's, not looked at).
+REPORT_TYPES = frozenset(
+    {
+        "multipart/report",
+        "message/delivery-status",
+        "message/global-delivery-status",
+        "message/disposition-notification",
+        "message/global-disposition-notification",
+        "message/feedback-report",
+    }
+)
 _BY_HOST = re.compile(r"\bby\s+([^\s;()]+)", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n{3,}")
 # An HTML body longer than this is cut before it is converted (inline images removed first); its
@@ -65,6 +78,8 @@ HTML_MAX_CHARS = 1_000_000
 # The text kept of a body (a ticket's description, a reply): a person's message is far shorter; a
 # longer one is cut with a note saying how much was left out.
 BODY_MAX_CHARS = 200_000
+# Forwarded messages inside forwarded messages whose text is kept (a deeper one is an attachment).
+FORWARDED_DEPTH = 3
 _DATA_URI = re.compile(r"data:[a-z]+/[^\s\"'>)]*", re.IGNORECASE)
 # Base64 payloads are decoded this many characters at a time (``payload_write``).
 DECODE_CHUNK = 1 << 18
@@ -83,27 +98,48 @@ def codec_for(label: str | None) -> str | None:
     return CHARSET_ALIASES.get(name, name)
 
 
+# Labels of legacy Chinese encodings: text labelled with one of them that is valid UTF-8 (and not
+# plain ASCII) is UTF-8 mislabelled (a web form or script that sends UTF-8 under a gb2312 label);
+# GB18030 and Big5 decode nearly any bytes, so the label alone would give mojibake.
+_LEGACY_CJK = frozenset({"gb18030", "big5hkscs"})
+
+
 def decode_bytes(data: bytes, label: str | None) -> str:
     """Text of ``data`` in the labelled charset; unlabelled or mislabelled bytes are tried as
-    UTF-8, then GB18030 (the two encodings Chinese mail arrives in), never failing."""
+    UTF-8, then GB18030 (the two encodings Chinese mail arrives in), never failing. A legacy
+    Chinese label on valid UTF-8 is read as UTF-8; a leading byte order mark is dropped."""
     codec = codec_for(label)
+    if codec in _LEGACY_CJK and not data.isascii():
+        try:
+            return data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            pass
     if codec is not None:
         try:
-            return data.decode(codec)
+            return data.decode(codec).removeprefix("\ufeff")
         except UnicodeDecodeError:
             pass
     for fallback in ("utf-8", "gb18030"):
         try:
-            return data.decode(fallback)
+            return data.decode(fallback).removeprefix("\ufeff")
         except UnicodeDecodeError:
             continue
     return data.decode(codec or "utf-8", errors="replace")
 
 
+def unescaped(value: str) -> str:
+    """A header value with the raw 8-bit bytes the email package keeps as surrogate escapes (a
+    name or subject a mail client wrote unencoded, in UTF-8 or GBK) read as text."""
+    if not re.search("[\udc80-\udcff]", value):
+        return value
+    return decode_bytes(value.encode("utf-8", "surrogateescape"), None)
+
+
 def decode_words(value: str) -> str:
     """A header value with RFC 2047 encoded words decoded. Adjacent words in one charset are
     joined before decoding, so a character split across two words (or two folded lines) comes
-    out whole; raw 8-bit header bytes are read as UTF-8 or GB18030."""
+    out whole; raw 8-bit header bytes are read as UTF-8 or GB18030, beside encoded words too."""
+    value = unescaped(value)
     try:
         chunks = decode_header(value)
     except HeaderParseError:  # a damaged encoded word: show the header as it was sent
@@ -111,7 +147,10 @@ def decode_words(value: str) -> str:
     text = []
     for chunk, charset in chunks:
         if isinstance(chunk, str):
-            text.append(decode_bytes(chunk.encode("ascii", "surrogateescape"), None))
+            text.append(chunk)
+        elif charset is None:
+            # Text between encoded words, which decode_header returns raw-unicode-escaped.
+            text.append(chunk.decode("raw-unicode-escape"))
         else:
             text.append(decode_bytes(chunk, charset))
     return re.sub(r"\s*[\r\n]+\s*", " ", "".join(text)).strip()
@@ -152,15 +191,39 @@ def automated_reason(message: Message) -> tuple[str, str] | None:
         value = raw_header(message, name)
         if value is not None:
             return ("mailing_list" if name == "List-Id" else "autoreply_header"), f"{name}: {value}"
-    if message.get_content_type() == "multipart/report":
-        report = message.get_param("report-type") or ""
-        return "delivery_report", f"Content-Type: multipart/report; report-type={report}"
+    for part in own_parts(message):
+        if part.get_content_type() in REPORT_TYPES:
+            report = part.get_param("report-type") or ""
+            evidence = f"Content-Type: {part.get_content_type()}"
+            return "delivery_report", evidence + (f"; report-type={report}" if report else "")
     sender = sender_address(message)
     if sender.partition("@")[0] in DAEMON_SENDERS:
         return "mailer_daemon", f"From: {sender}"
     if (raw_header(message, "Return-Path") or "").strip() == "<>":
         return "mailer_daemon", "Return-Path: <>"
     return None
+
+
+def own_parts(part: Message) -> Iterator[Message]:
+    """``part`` and its parts, as ``walk()``, but not the parts of a forwarded message
+    (message/rfc822): those are another message's."""
+    yield part
+    if part.get_content_type() == "message/rfc822":
+        return
+    payload = part.get_payload() if part.is_multipart() else None
+    for sub in payload or ():
+        if isinstance(sub, Message):
+            yield from own_parts(sub)
+
+
+def forwarded(message: Message) -> Iterator[EmailMessage]:
+    """The messages forwarded as attachments of ``message`` (not those inside them)."""
+    for part in own_parts(message):
+        if part is not message and part.get_content_type() == "message/rfc822":
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            if isinstance(inner, EmailMessage):
+                yield inner
 
 
 def _mail_date(value: str) -> datetime | None:
@@ -222,11 +285,31 @@ def body_part(message: EmailMessage) -> Message | None:
     return message.get_body(preferencelist=("plain", "html"))
 
 
-def body_text(message: EmailMessage) -> str:
-    """The message's text: its plain-text body, else its HTML body as text; "" when none. At
-    most ``BODY_MAX_CHARS`` characters, then a note of how many were left out."""
+def _own_text(message: EmailMessage, depth: int = 0) -> str:
+    """The message's own text, then each message forwarded with it as an attachment (Outlook's
+    "Forward as attachment", a complaint about an earlier letter): who sent it, when, its subject
+    and its text, so the ticket holds what the client forwarded."""
     part = body_part(message)
-    text = part_text(part) if part is not None else ""
+    texts = [part_text(part) if part is not None else ""]
+    if depth < FORWARDED_DEPTH:
+        for inner in forwarded(message):
+            sender, date, subject = (header_text(inner, h) for h in ("From", "Date", "Subject"))
+            title = _("Forwarded email")
+            head = [
+                f"---------- {title} ----------",
+                _("From: %(sender)s") % {"sender": sender} if sender else "",
+                _("Date: %(date)s") % {"date": date} if date else "",
+                _("Subject: %(subject)s") % {"subject": subject} if subject else "",
+            ]
+            texts.append("\n".join(filter(None, head)) + "\n\n" + _own_text(inner, depth + 1))
+    return "\n\n".join(filter(None, texts))
+
+
+def body_text(message: EmailMessage) -> str:
+    """The message's text: its plain-text body, else its HTML body as text, and the text of the
+    messages forwarded with it (``_own_text``); "" when none. At most ``BODY_MAX_CHARS``
+    characters, then a note of how many were left out."""
+    text = _own_text(message)
     if len(text) <= BODY_MAX_CHARS:
         return text
     note = _("(The email's text continues: %(count)s more characters were not kept.)") % {
@@ -249,7 +332,7 @@ def part_filename(part: Message) -> str:
         if not raw:
             continue
         holder = Message()
-        holder[header] = raw
+        holder[header] = unescaped(raw)  # get_param turns raw 8-bit bytes into U+FFFD
         value = holder.get_param(param, header=header)
         if isinstance(value, tuple):
             charset, _language, text = value

@@ -1,0 +1,258 @@
+"""Mail as Chinese mail clients, gateways and scripts really send it: raw 8-bit names and subjects
+(UTF-8 or GBK, beside encoded words too), UTF-8 under a legacy Chinese label, a byte order mark,
+delivery reports and read receipts wherever a gateway nests them, messages forwarded as
+attachments, and replies whose In-Reply-To/References are written any way. Each becomes the right
+ticket, reply or held email; none is quarantined for how it was written."""
+
+import base64
+
+import pytest
+
+from feedback.mail import intake
+from feedback.models import HeldMail, Ticket, TicketAttachment, TicketMessage
+from tests.feedback.mailtools import polled
+
+pytestmark = pytest.mark.django_db
+
+NAME = "对账单（2026年11月）.pdf"
+TEXT = "您好，我的信用卡被冻结了，请尽快回电。"
+
+
+def mail(*headers: str, body: bytes = b"hello") -> bytes:
+    head = ["From: wang.fang@mail.example", "To: feedback@bank.example", *headers]
+    if not any(h.lower().startswith("message-id") for h in headers):
+        head.append("Message-ID: <real-world@mail.example>")
+    return "\r\n".join(head).encode("utf-8", "surrogateescape") + b"\r\n\r\n" + body
+
+
+def raw(text: str, codec: str) -> str:
+    """``text`` as raw 8-bit header bytes (what the email package keeps as surrogates)."""
+    return text.encode(codec).decode("ascii", "surrogateescape")
+
+
+def with_attachment(disposition: str, content_type: str = "application/pdf") -> bytes:
+    body = (
+        b"--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nhi\r\n"
+        + f"--B\r\nContent-Type: {content_type}\r\nContent-Disposition: {disposition}\r\n\r\n".encode(
+            "utf-8", "surrogateescape"
+        )
+        + b"%PDF-1.4\r\n--B--\r\n"
+    )
+    return mail("MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="B"', body=body)
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "gbk", "gb18030"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        lambda name: with_attachment(f'attachment; filename="{name}"'),
+        lambda name: with_attachment("attachment", f'application/pdf; name="{name}"'),
+        lambda name: with_attachment(f"attachment; filename={name}"),
+    ],
+    ids=["filename", "content-type-name", "unquoted"],
+)
+def test_an_attachment_named_in_raw_8_bit_is_kept_under_its_name(maildir, codec, where):
+    maildir.add(where(raw(NAME, codec)))
+    assert intake.mailbox_poll() == polled(tickets=1)
+    assert TicketAttachment.objects.get().filename == NAME
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "gbk"])
+@pytest.mark.parametrize("charset", ["utf-8", "gb2312", "gbk"])
+def test_raw_8_bit_text_beside_encoded_words_reads_whole(maildir, codec, charset):
+    word = base64.b64encode("冻结".encode("gb18030" if charset != "utf-8" else "utf-8")).decode()
+    maildir.add(
+        mail(
+            f"Subject: {raw('信用卡', codec)} =?{charset}?B?{word}?=",
+            f"From: {raw('王芳', codec)} =?{charset}?B?{word}?= <wang.fang@mail.example>",
+        )
+    )
+    intake.mailbox_poll()
+    ticket = Ticket.objects.get()
+    assert (ticket.subject, ticket.sender_email) == ("信用卡 冻结", "wang.fang@mail.example")
+
+
+@pytest.mark.parametrize("label", ["gb2312", "GBK", "gb18030", "big5", "cp936"])
+def test_utf_8_under_a_legacy_chinese_label_is_read_as_utf_8(maildir, label):
+    word = base64.b64encode("信用卡冻结".encode()).decode()
+    maildir.add(
+        mail(
+            f"Subject: =?{label}?B?{word}?=",
+            "MIME-Version: 1.0",
+            f"Content-Type: text/plain; charset={label}",
+            "Content-Transfer-Encoding: 8bit",
+            body=TEXT.encode(),
+        )
+    )
+    intake.mailbox_poll()
+    ticket = Ticket.objects.get()
+    assert (ticket.subject, ticket.description) == ("信用卡冻结", TEXT)
+
+
+@pytest.mark.parametrize(("label", "codec"), [("gb2312", "gbk"), ("big5", "big5hkscs")])
+def test_text_in_its_labelled_legacy_charset_is_still_read_by_its_label(maildir, label, codec):
+    text = "香港的客戶來信" if codec == "big5hkscs" else TEXT
+    maildir.add(
+        mail(
+            "MIME-Version: 1.0",
+            f"Content-Type: text/plain; charset={label}",
+            "Content-Transfer-Encoding: 8bit",
+            body=text.encode(codec),
+        )
+    )
+    intake.mailbox_poll()
+    assert Ticket.objects.get().description == text
+
+
+@pytest.mark.parametrize("label", ["utf-8", "gbk", None])
+def test_a_byte_order_mark_is_not_part_of_the_text(maildir, label):
+    data = b"\xef\xbb\xbf" + TEXT.encode()
+    content_type = f"text/plain; charset={label}" if label else "text/plain"
+    maildir.add(mail("MIME-Version: 1.0", f"Content-Type: {content_type}", body=data))
+    intake.mailbox_poll()
+    assert Ticket.objects.get().description == TEXT
+
+
+REPORTS = [
+    ("multipart/report; report-type=delivery-status", "message/delivery-status"),
+    ("multipart/report; report-type=disposition-notification", "message/disposition-notification"),
+    ("multipart/mixed", "message/delivery-status"),  # a bounce some servers send as mixed
+    ("multipart/mixed", "message/global-delivery-status"),
+    ("multipart/mixed", "message/disposition-notification"),  # a read receipt
+    ("multipart/mixed", "message/feedback-report"),
+]
+
+
+def report_mail(outer: str, machine_part: str, nested: bool) -> bytes:
+    inner = (
+        f"--C\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        f"--C\r\nContent-Type: {machine_part}\r\n\r\nStatus: 5.1.1\r\n--C--\r\n"
+    )
+    if nested:  # a gateway wrapped the report in a message of its own
+        body = f"--B\r\nContent-Type: {outer}; boundary=C\r\n\r\n{inner}--B--\r\n"
+        top = 'multipart/mixed; boundary="B"'
+    else:
+        body, top = inner, f"{outer}; boundary=C"
+    return mail("MIME-Version: 1.0", f"Content-Type: {top}", body=body.encode())
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["top", "nested"])
+@pytest.mark.parametrize(("outer", "machine_part"), REPORTS)
+def test_reports_and_receipts_are_ignored_wherever_they_are_nested(
+    maildir, client_of_rm, outer, machine_part, nested
+):
+    maildir.add(report_mail(outer, machine_part, nested))
+    assert intake.mailbox_poll() == polled(ignored=1)
+    held = HeldMail.objects.get()
+    assert (held.kind, held.reason) == (HeldMail.Kind.IGNORED, "delivery_report")
+    assert not Ticket.objects.exists()
+
+
+def test_a_client_forwarding_a_bounce_they_got_is_a_person_writing(maildir):
+    bounce = report_mail(
+        "multipart/report; report-type=delivery-status", "message/delivery-status", False
+    )
+    body = (
+        b"--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        + "我给客户经理的邮件被退回了。".encode()
+        + b"\r\n--B\r\nContent-Type: message/rfc822\r\n\r\n"
+        + bounce
+        + b"\r\n--B--\r\n"
+    )
+    maildir.add(
+        mail(
+            "Subject: Fwd: 退信",
+            "MIME-Version: 1.0",
+            'Content-Type: multipart/mixed; boundary="B"',
+            body=body,
+        )
+    )
+    assert intake.mailbox_poll() == polled(tickets=1)
+
+
+def forwarding(outer_text: str, depth: int) -> bytes:
+    message = (
+        "From: =?utf-8?B?5p2O5Zub?= <li.si@other.example>\r\nDate: Mon, 2 Nov 2026 09:00:00 +0800\r\n"
+        f"Subject: level {depth}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n正文 {depth}\r\n"
+    ).encode()
+    for level in range(depth - 1, 0, -1):
+        message = (
+            (
+                f"From: li.si@other.example\r\nSubject: level {level}\r\n"
+                f'Content-Type: multipart/mixed; boundary="F{level}"\r\n\r\n'
+                f"--F{level}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n正文 {level}\r\n"
+                f"--F{level}\r\nContent-Type: message/rfc822\r\n\r\n"
+            ).encode()
+            + message
+            + f"\r\n--F{level}--\r\n".encode()
+        )
+    parts = b""
+    if outer_text:
+        parts = (
+            b"--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            + outer_text.encode()
+            + b"\r\n"
+        )
+    parts += b"--B\r\nContent-Type: message/rfc822\r\n\r\n" + message + b"\r\n--B--\r\n"
+    return mail(
+        "Subject: Fwd: level 1",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="B"',
+        body=parts,
+    )
+
+
+@pytest.mark.parametrize("outer_text", ["请看下面这封信。", ""])
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_a_message_forwarded_as_an_attachment_keeps_its_text(maildir, outer_text, depth):
+    maildir.add(forwarding(outer_text, depth))
+    assert intake.mailbox_poll() == polled(tickets=1)
+    description = Ticket.objects.get().description
+    assert description.startswith(outer_text or "---------- 转发的邮件")
+    for level in range(1, depth + 1):
+        assert f"正文 {level}" in description
+        assert f"主题：level {level}" in description  # in the intake's language, Chinese
+    assert "发件人：李四 <li.si@other.example>" in description
+    assert description.count("正文") == depth  # each text once, however deep
+
+
+THREAD_HEADERS = [
+    "In-Reply-To: {id}",
+    "References: <older@mail.example>{id}",  # no space between ids
+    "References: <older@mail.example>, {id}",  # commas
+    "References: <older@mail.example>\r\n\t{id}",  # folded with a tab
+    "In-Reply-To: Your message of Mon, 2 Nov 2026 09:00:00 +0800\r\n {id}",  # an old mailer's
+    "In-Reply-To: {id} (王芳's message)",
+]
+
+
+@pytest.mark.parametrize("header", THREAD_HEADERS)
+def test_a_reply_is_threaded_however_its_ids_are_written(maildir, client_of_rm, header):
+    maildir.add(mail("Subject: 信用卡", "Message-ID: <first@mail.example>"))
+    intake.mailbox_poll()
+    ticket = Ticket.objects.get()
+    maildir.add(
+        mail(
+            "Subject: no reference here",
+            "Message-ID: <second@mail.example>",
+            header.format(id="<first@mail.example>"),
+            body="补充一下".encode(),
+        )
+    )
+    assert intake.mailbox_poll() == polled(replies=1)
+    assert TicketMessage.objects.get().ticket == ticket
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ["回复:", "回复：", "答复:", "答复: 答复:", "RE:", "Re: RE:", "Fwd:", "FW:", "转发:", "AW:"],
+)
+def test_a_reply_with_the_reference_in_any_prefixed_subject_is_threaded(maildir, prefix):
+    maildir.add(mail("Subject: 信用卡", "Message-ID: <first@mail.example>"))
+    intake.mailbox_poll()
+    ticket = Ticket.objects.get()
+    maildir.add(
+        mail(f"Subject: {prefix} [{ticket.reference}] 信用卡", "Message-ID: <second@mail.example>")
+    )
+    assert intake.mailbox_poll() == polled(replies=1)
+    assert TicketMessage.objects.get().ticket == ticket
