@@ -98,6 +98,9 @@ class _CopySource:
         if '"' in text or "\x01" in text:
             self.failure = "quotes"
             raise _NotFast(self.failure)
+        if parse.CONTROL.search(text):
+            self.failure = "control characters"  # the row-by-row path reports them
+            raise _NotFast(self.failure)
         self.lines += text.count("\n")
         self.last = text[-1]
         if self.progress:

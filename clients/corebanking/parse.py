@@ -78,6 +78,10 @@ _MONEY = re.compile(rf"^-?[0-9]{{1,{_MAX_INTEGER_DIGITS}}}(?:\.[0-9]{{1,2}})?$")
 _DECIMAL_DIGITS = re.compile(r"^-?[0-9]+(?:\.([0-9]+))?$")
 _EXPONENT = re.compile(r"^[+-]?[0-9]*\.?[0-9]*[eE][+-]?[0-9]+$")
 _CENT = Decimal("0.01")
+# Characters no field of a text file holds: C0 controls but tab and line ends, and DEL. NUL cannot
+# even be stored by PostgreSQL; the others are a binary file's or a broken export's. Read by the
+# row parser (a bad value) and by the COPY fast path (which then leaves the file to it).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -305,7 +309,12 @@ def parse_row(
         written = values[column]
         value = written.strip()
         reason: Text | None = None
-        if not value:
+        if control := CONTROL.search(written):
+            reason = _('control character in the value: "%(value)s" (U+%(code)s is not text)') % {
+                "value": quoted(CONTROL.sub("\ufffd", written)),
+                "code": f"{ord(control.group()):04X}",
+            }
+        elif not value:
             if required:
                 reason = _("missing value (required)")
             else:
