@@ -12,6 +12,7 @@ account that belongs to another client) run set-based on the staging table: see
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -104,6 +105,16 @@ class RowError:
         return f"line {self.line}, {self.column or '-'}: {self.reason}"
 
 
+def header_names(header: list[str]) -> list[str]:
+    """The column names of a header row as the columns are named: without padding (full-width
+    spaces too), a byte order mark (any encoding's, or a second one) or full-width letters
+    (NFKC), in lower case (``CLIENT_NO``, ``Client_No`` as a spreadsheet or a mainframe writes
+    them). Both import paths read the header through this."""
+    return [
+        unicodedata.normalize("NFKC", name).replace("\ufeff", "").strip().lower() for name in header
+    ]
+
+
 def header_errors(kind: str, header: list[str] | None) -> list[RowError]:
     if not header:
         return [RowError(1, "", _("the file is empty: a header row is required"))]
@@ -114,12 +125,14 @@ def header_errors(kind: str, header: list[str] | None) -> list[RowError]:
             "max": MAX_COLUMNS,
         }
         return [RowError(1, "", reason)]
-    names = [h.strip() for h in header]
-    errors = [
-        RowError(1, name, _('unknown column: "%(value)s"') % {"value": quoted(name)})
-        for name in names
-        if name not in expected
-    ]
+    names = header_names(header)
+    errors = []
+    for written, name in zip(header, names, strict=True):
+        if name not in expected:
+            # As written (a binary file's "names" without their control characters).
+            shown = CONTROL.sub("\ufffd", written.strip())
+            reason = _('unknown column: "%(value)s"') % {"value": quoted(shown)}
+            errors.append(RowError(1, quoted(shown), reason))
     errors += [
         RowError(1, name, _('missing column: "%(value)s"') % {"value": name})
         for name in expected

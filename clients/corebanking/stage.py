@@ -125,7 +125,7 @@ def _stage_rows(
     if problems or header is None:
         report.errors = problems
         return
-    names = [h.strip() for h in header]
+    names = parse.header_names(header)
     started = time.monotonic()
     chunk: list[dict] = []
     for values in reader:
