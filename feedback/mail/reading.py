@@ -18,7 +18,9 @@ from email.header import decode_header
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import BinaryIO
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from inscriptis import get_text
 
@@ -70,6 +72,9 @@ REPORT_TYPES = frozenset(
         "message/feedback-report",
     }
 )
+# China Standard Time by the names Chinese mail servers and Java-based systems write it, as the
+# zone at the end of a date (with an optional comment after it).
+_CHINA_ZONE = re.compile(r"(?<=\s)(?:CST|BJT|CCT)(?=\s*(?:\(.*\))?$)", re.IGNORECASE)
 _BY_HOST = re.compile(r"\bby\s+([^\s;()]+)", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n{3,}")
 # An HTML body longer than this is cut before it is converted (inline images removed first); its
@@ -227,11 +232,19 @@ def forwarded(message: Message) -> Iterator[EmailMessage]:
 
 
 def _mail_date(value: str) -> datetime | None:
+    """A Date or Received time: RFC 5322, else ISO 8601 (some scripts and gateways write it; a
+    time without an offset is the bank's). A zone written as a name Chinese systems use for
+    China Standard Time (``CST``, which the email package reads as US Central, 14 hours off;
+    ``BJT``) is +08:00; "-0000" means "zone unknown" (RFC 5322 section 3.3): read as UTC."""
+    text = _CHINA_ZONE.sub("+0800", value.strip())
     try:
-        parsed = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
-        return None
-    # "-0000" means "zone unknown" (RFC 5322 section 3.3): read it as UTC.
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

@@ -5,8 +5,10 @@ attachments, and replies whose In-Reply-To/References are written any way. Each 
 ticket, reply or held email; none is quarantined for how it was written."""
 
 import base64
+import datetime
 
 import pytest
+import time_machine
 
 from feedback.mail import intake
 from feedback.models import HeldMail, Ticket, TicketAttachment, TicketMessage
@@ -256,3 +258,45 @@ def test_a_reply_with_the_reference_in_any_prefixed_subject_is_threaded(maildir,
     )
     assert intake.mailbox_poll() == polled(replies=1)
     assert TicketMessage.objects.get().ticket == ticket
+
+
+NINE_IN_SHANGHAI = datetime.datetime(2026, 11, 2, 1, 0, tzinfo=datetime.UTC)
+DATES = [
+    ("Mon, 2 Nov 2026 09:00:00 +0800", NINE_IN_SHANGHAI),
+    ("Mon, 2 Nov 2026 09:00:00 CST", NINE_IN_SHANGHAI),  # China's, not US Central
+    ("Mon, 2 Nov 2026 09:00:00 CST (China Standard Time)", NINE_IN_SHANGHAI),
+    ("Mon, 2 Nov 2026 09:00:00 +0800 (CST)", NINE_IN_SHANGHAI),
+    ("Mon, 2 Nov 2026 09:00:00 BJT", NINE_IN_SHANGHAI),
+    ("2026-11-02T09:00:00+08:00", NINE_IN_SHANGHAI),  # ISO 8601 from a script
+    ("2026-11-02 09:00:00", NINE_IN_SHANGHAI),  # no offset: the bank's time
+    ("2 Nov 2026 01:00:00 GMT", NINE_IN_SHANGHAI),
+    ("Mon, 2 Nov 2026 01:00:00 -0000", NINE_IN_SHANGHAI),
+]
+NOT_DATES = [
+    "2026年11月2日 上午9点",
+    "Mon, 2 Nov 99999 09:00:00 +0800",
+    "Mon, 2 Nov 2026 09:00:00 +9999",
+    "",
+]
+
+
+@pytest.mark.parametrize(("date", "expected"), DATES)
+@pytest.mark.parametrize("header", ["Date", "Received"])
+def test_the_clock_starts_at_a_date_written_any_common_way(maildir, date, expected, header):
+    written = (
+        f"Date: {date}" if header == "Date" else f"Received: from a by mx.bank.example; {date}"
+    )
+    maildir.add(mail("Subject: x", written))
+    with time_machine.travel("2026-11-30 09:00 +08:00", tick=False):
+        intake.mailbox_poll()
+    assert Ticket.objects.get().received_at == expected
+
+
+@pytest.mark.parametrize("date", NOT_DATES)
+def test_a_date_nobody_can_read_starts_the_clock_at_the_poll(maildir, date):
+    maildir.add(mail("Subject: x", f"Date: {date}"))
+    with time_machine.travel("2026-11-30 09:00 +08:00", tick=False):
+        assert intake.mailbox_poll() == polled(tickets=1)
+    assert Ticket.objects.get().received_at == datetime.datetime(
+        2026, 11, 30, 1, 0, tzinfo=datetime.UTC
+    )
