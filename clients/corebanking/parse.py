@@ -79,6 +79,11 @@ _MONEY = re.compile(rf"^-?[0-9]{{1,{_MAX_INTEGER_DIGITS}}}(?:\.[0-9]{{1,2}})?$")
 _DECIMAL_DIGITS = re.compile(r"^-?[0-9]+(?:\.([0-9]+))?$")
 _EXPONENT = re.compile(r"^[+-]?[0-9]*\.?[0-9]*[eE][+-]?[0-9]+$")
 _CENT = Decimal("0.01")
+# How amounts are written for people, each refused with its own reason (``_money_refusal``).
+_CURRENCY = re.compile(r"[¥￥$＄€£]|RMB|CNY|USD|HKD|元", re.IGNORECASE)
+_ACCOUNTING_NEGATIVE = re.compile(r"^\(.*\)$|^[^-]*[0-9.]-$")
+_TYPOGRAPHIC_MINUS = "\u2212"
+_SPACED_DIGITS = re.compile(r"[0-9] +[0-9]")
 # Characters no field of a text file holds: C0 controls but tab and line ends, and DEL. NUL cannot
 # even be stored by PostgreSQL; the others are a binary file's or a broken export's. Read by the
 # row parser (a bad value) and by the COPY fast path (which then leaves the file to it).
@@ -170,9 +175,15 @@ def _money_refusal(value: str) -> Text:
         return _("more than %(n)d digits before the decimal point") % {"n": _MAX_INTEGER_DIGITS}
     if value != value.strip():
         return _("spaces before or after the number")
+    if _CURRENCY.search(value):
+        return _("a currency sign or unit is not allowed")
+    if unicodedata.normalize("NFKC", value) != value or _TYPOGRAPHIC_MINUS in value:
+        return _("full-width or typographic characters: write ASCII digits and a - sign")
+    if _ACCOUNTING_NEGATIVE.match(value):
+        return _("a negative amount is written with a leading minus, as -100.00")
     if _EXPONENT.match(value):
         return _("an exponent, as Excel shows long numbers: write the number in full")
-    if "," in value or "_" in value or "'" in value:
+    if "," in value or "_" in value or "'" in value or _SPACED_DIGITS.search(value):
         return _("digit separators are not allowed")
     if value.startswith("+"):
         return _("a plus sign is not allowed")
