@@ -25,6 +25,7 @@ from clients.selectors import client_from_contact
 from core.models import Notification
 from core.services import notification_create
 from feedback.mail import reading
+from feedback.mail.dedupe import same_message
 from feedback.mail.sources import MailSource, Pending, mail_source
 from feedback.models import (
     Category,
@@ -421,7 +422,18 @@ def mail_ingest_detailed(*, pending: Pending, now: datetime | None = None) -> In
 
 def _outcome(pending: Pending, found: Reading | None, header: Header, held: Held | None) -> str:
     if header.message_id and _already_seen(header.message_id):
-        return "duplicates"
+        if same_message(
+            header.message_id,
+            pending=pending,
+            sender=header.sender,
+            subject=header.subject,
+            body=found.body if found else "",
+        ):
+            return "duplicates"
+        # Another email reusing the Message-ID: it goes by its content's stand-in instead.
+        header.message_id = _digest_id(pending)
+        if _already_seen(header.message_id):
+            return "duplicates"
     if found is not None and held is None and (auto := reading.automated_reason(found.message)):
         return _ignore(found, pending, auto)
     if found is not None and held is None and not header.sender:
