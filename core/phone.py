@@ -118,6 +118,10 @@ def _parsed(raw: str) -> phonenumbers.PhoneNumber:
         number = phonenumbers.parse(_dialled(raw), REGION)
     except phonenumbers.NumberParseException:
         raise InvalidPhone(_("This is not a phone number."), "not_a_number") from None
+    if number.country_code == 86:
+        # After an IP-dialling prefix (17951 021 …) libphonenumber keeps the trunk 0 as an
+        # "Italian leading zero", which China does not have: +86021… is +8621….
+        number.italian_leading_zero = None
     if phonenumbers.is_possible_number_with_reason(number) not in _DIALLABLE:
         raise InvalidPhone(_("This phone number is too short or too long."), "length")
     return number

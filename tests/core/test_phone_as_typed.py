@@ -55,6 +55,14 @@ TYPED = [
     ("010-6888 8888-8001", BEIJING),
     ("010-68888888-1", BEIJING),
     ("０１０－６８８８８８８８－８００１", BEIJING),
+    # What a switchboard or a caller display shows: a trunk 0 before a mobile, an IP-dialling
+    # prefix, +86 in brackets, +86 before the trunk 0.
+    ("013800138000", MOBILE),
+    ("17951 13800138000", MOBILE),
+    ("17951 021 68888888", SHANGHAI),
+    ("12593-010-68888888", BEIJING),
+    ("(+86)13800138000", MOBILE),
+    ("+86-021-68888888", SHANGHAI),
 ]
 REFUSED = [
     ("abc", "characters"),
