@@ -17,6 +17,7 @@ from email.errors import HeaderParseError
 from email.header import decode_header
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
+from pathlib import PurePath
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
@@ -460,8 +461,13 @@ def attached_files(message: EmailMessage) -> Iterator[MailPart]:
         if not filename and disposition != "attachment" and part.get_content_maintype() == "text":
             continue  # another rendering of the text (the HTML beside the plain body)
         content_type = part.get_content_type()
+        # A name without an extension (a scanner's "扫描件", a phone's "IMG_0012") is given the
+        # declared type's, as a nameless part is: what it is kept as still goes by the name.
+        extension = mimetypes.guess_extension(content_type) or ""
         if not filename:
-            filename = f"attachment-{index}{mimetypes.guess_extension(content_type) or ''}"
+            filename = f"attachment-{index}{extension}"
+        elif not PurePath(filename).suffix:
+            filename += extension
         yield MailPart(filename=filename, content_type=content_type, part=part)
 
 

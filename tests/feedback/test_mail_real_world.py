@@ -300,3 +300,34 @@ def test_a_date_nobody_can_read_starts_the_clock_at_the_poll(maildir, date):
     assert Ticket.objects.get().received_at == datetime.datetime(
         2026, 11, 30, 1, 0, tzinfo=datetime.UTC
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "kept_as"),
+    [
+        ("扫描件", "application/pdf", "扫描件.pdf"),
+        ("IMG_0012", "image/jpeg", "IMG_0012.jpg"),
+        (
+            "申请表",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "申请表.docx",
+        ),
+        ("对账单.PDF", "application/octet-stream", "对账单.PDF"),  # the name's own extension counts
+    ],
+)
+def test_a_file_named_without_an_extension_is_kept_by_its_declared_type(
+    maildir, name, content_type, kept_as
+):
+    maildir.add(with_attachment(f'attachment; filename="{raw(name, "utf-8")}"', content_type))
+    assert intake.mailbox_poll() == polled(tickets=1)
+    assert TicketAttachment.objects.get().filename == kept_as
+
+
+@pytest.mark.parametrize("name", ["setup", "run.exe", "扫描件.pdf.exe"])
+def test_a_file_of_a_type_not_accepted_is_still_not_kept_whatever_its_name(maildir, name):
+    maildir.add(
+        with_attachment(f'attachment; filename="{raw(name, "utf-8")}"', "application/octet-stream")
+    )
+    intake.mailbox_poll()
+    assert not TicketAttachment.objects.exists()
+    assert name in Ticket.objects.get().description  # named as not kept (setup as setup.bin)
