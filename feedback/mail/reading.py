@@ -25,6 +25,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from inscriptis import get_text
 
+from feedback.mail.tnef import TnefFile, tnef_files
+
 # Labels mail software writes, read as the superset browsers and mail clients use for them
 # (WHATWG Encoding Standard, "Legacy multi-byte Chinese" and "Legacy single-byte" sections):
 # Outlook labels GBK text gb2312, and Big5 mail from Hong Kong carries HKSCS characters.
@@ -368,9 +370,13 @@ class MailPart:
     filename: str
     content_type: str
     part: Message
+    # The bytes, when they were read out of the part already (a file inside a winmail.dat).
+    data: bytes | None = None
 
     def write_to(self, out: BinaryIO) -> int:
         """Decode the file into ``out`` (``payload_write``); returns its size in bytes."""
+        if self.data is not None:
+            return out.write(self.data)
         return payload_write(self.part, out)
 
 
@@ -461,6 +467,10 @@ def attached_files(message: EmailMessage) -> Iterator[MailPart]:
         if not filename and disposition != "attachment" and part.get_content_maintype() == "text":
             continue  # another rendering of the text (the HTML beside the plain body)
         content_type = part.get_content_type()
+        tnef = content_type == "application/ms-tnef" or filename.lower() == "winmail.dat"
+        if tnef and (inner := tnef_files(decoded_payload(part))):
+            yield from _tnef_parts(part, inner, index)
+            continue
         # A name without an extension (a scanner's "扫描件", a phone's "IMG_0012") is given the
         # declared type's, as a nameless part is: what it is kept as still goes by the name.
         extension = mimetypes.guess_extension(content_type) or ""
@@ -469,6 +479,13 @@ def attached_files(message: EmailMessage) -> Iterator[MailPart]:
         elif not PurePath(filename).suffix:
             filename += extension
         yield MailPart(filename=filename, content_type=content_type, part=part)
+
+
+def _tnef_parts(part: Message, files: list[TnefFile], index: int) -> Iterator[MailPart]:
+    """The files inside a winmail.dat, each under its own name (``feedback.mail.tnef``)."""
+    for number, file in enumerate(files, start=1):
+        name = _safe_filename(file.name) or f"attachment-{index}-{number}"
+        yield MailPart(name, "application/octet-stream", part, data=file.data)
 
 
 def parse(handle: BinaryIO) -> EmailMessage:
