@@ -176,13 +176,18 @@ def header_text(part: Message, name: str) -> str:
 
 
 def sender_address(message: Message) -> str:
-    """The From (else Sender) address, lower-cased; "" when there is no usable one."""
+    """The From (else Sender) address, lower-cased; "" when there is no usable one. The address
+    is read before encoded words are decoded (RFC 2047 section 5): a display name encoded as
+    ``vip@bank.example`` is a name, not the sender; only a header whose address is itself
+    wrongly encoded is read decoded."""
     for name in ("From", "Sender"):
-        for _display, address in getaddresses([header_text(message, name)]):
-            address = address.strip().lower()
-            local, _at, domain = address.rpartition("@")
-            if local and "." in domain and not re.search(r"[\s<>]", address):
-                return address
+        raw = re.sub(r"\s*[\r\n]+\s*", " ", unescaped(raw_header(message, name) or ""))
+        for value in (raw, header_text(message, name)):
+            for _display, address in getaddresses([value]):
+                address = address.strip().lower()
+                local, _at, domain = address.rpartition("@")
+                if local and "." in domain and not re.search(r"[\s<>]", address):
+                    return address
     return ""
 
 

@@ -331,3 +331,27 @@ def test_a_file_of_a_type_not_accepted_is_still_not_kept_whatever_its_name(maild
     intake.mailbox_poll()
     assert not TicketAttachment.objects.exists()
     assert name in Ticket.objects.get().description  # named as not kept (setup as setup.bin)
+
+
+def _word(text: str, charset: str = "utf-8") -> str:
+    return f"=?{charset}?B?{base64.b64encode(text.encode('gb18030' if charset != 'utf-8' else 'utf-8')).decode()}?="
+
+
+FROMS = [
+    # A display name that reads as an address is a name: the sender is the address in <>.
+    (f"{_word('vip.client@mail.example')} <wang.fang@mail.example>", "wang.fang@mail.example"),
+    ('"vip.client@mail.example" <wang.fang@mail.example>', "wang.fang@mail.example"),
+    (f"{_word('王, 芳')} <wang.fang@mail.example>", "wang.fang@mail.example"),
+    (f"{_word('王芳', 'gb2312')} <Wang.Fang@Mail.Example>", "wang.fang@mail.example"),
+    ("王芳 <wang.fang@mail.example>", "wang.fang@mail.example"),
+    ("wang.fang@mail.example (王芳)", "wang.fang@mail.example"),
+    # A mailer that encoded the whole header, address too: read decoded, as before.
+    (_word("王芳 <wang.fang@mail.example>"), "wang.fang@mail.example"),
+]
+
+
+@pytest.mark.parametrize(("sender", "address"), FROMS)
+def test_the_sender_is_the_address_not_what_its_display_name_says(maildir, sender, address):
+    maildir.add(mail(f"From: {sender}").replace(b"From: wang.fang@mail.example\r\n", b"", 1))
+    assert intake.mailbox_poll() == polled(tickets=1)
+    assert Ticket.objects.get().sender_email == address
