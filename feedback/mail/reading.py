@@ -25,6 +25,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from inscriptis import get_text
 
+from feedback.mail.structure import forwarded, own_parts
 from feedback.mail.tnef import TnefFile, tnef_files
 
 # Labels mail software writes, read as the superset browsers and mail clients use for them
@@ -86,6 +87,10 @@ HTML_MAX_CHARS = 1_000_000
 # The text kept of a body (a ticket's description, a reply): a person's message is far shorter; a
 # longer one is cut with a note saying how much was left out.
 BODY_MAX_CHARS = 200_000
+# The detached signature of a signed message (RFC 8551, RFC 3156).
+SIGNATURES = frozenset(
+    {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
+)
 # Forwarded messages inside forwarded messages whose text is kept (a deeper one is an attachment).
 FORWARDED_DEPTH = 3
 _DATA_URI = re.compile(r"data:[a-z]+/[^\s\"'>)]*", re.IGNORECASE)
@@ -215,28 +220,6 @@ def automated_reason(message: Message) -> tuple[str, str] | None:
     if (raw_header(message, "Return-Path") or "").strip() == "<>":
         return "mailer_daemon", "Return-Path: <>"
     return None
-
-
-def own_parts(part: Message) -> Iterator[Message]:
-    """``part`` and its parts, as ``walk()``, but not the parts of a forwarded message
-    (message/rfc822): those are another message's."""
-    yield part
-    if part.get_content_type() == "message/rfc822":
-        return
-    payload = part.get_payload() if part.is_multipart() else None
-    for sub in payload or ():
-        if isinstance(sub, Message):
-            yield from own_parts(sub)
-
-
-def forwarded(message: Message) -> Iterator[EmailMessage]:
-    """The messages forwarded as attachments of ``message`` (not those inside them)."""
-    for part in own_parts(message):
-        if part is not message and part.get_content_type() == "message/rfc822":
-            payload = part.get_payload()
-            inner = payload[0] if isinstance(payload, list) and payload else None
-            if isinstance(inner, EmailMessage):
-                yield inner
 
 
 def _mail_date(value: str) -> datetime | None:
@@ -467,6 +450,8 @@ def attached_files(message: EmailMessage) -> Iterator[MailPart]:
     for index, part in enumerate(message.walk(), start=1):
         if part.is_multipart() or part is body or part.get_content_maintype() == "message":
             continue
+        if part.get_content_type() in SIGNATURES:
+            continue  # the signature of a signed message (S/MIME, PGP), not a file the client sent
         filename = part_filename(part)
         disposition = part.get_content_disposition()
         if not filename and disposition != "attachment" and part.get_content_maintype() == "text":

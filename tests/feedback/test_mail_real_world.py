@@ -355,3 +355,32 @@ def test_the_sender_is_the_address_not_what_its_display_name_says(maildir, sende
     maildir.add(mail(f"From: {sender}").replace(b"From: wang.fang@mail.example\r\n", b"", 1))
     assert intake.mailbox_poll() == polled(tickets=1)
     assert Ticket.objects.get().sender_email == address
+
+
+@pytest.mark.parametrize(
+    ("protocol", "signature"),
+    [
+        ("application/pkcs7-signature", 'application/pkcs7-signature; name="smime.p7s"'),
+        ("application/x-pkcs7-signature", 'application/x-pkcs7-signature; name="smime.p7s"'),
+        ("application/pgp-signature", "application/pgp-signature"),
+    ],
+)
+def test_a_signed_message_is_its_text_and_files_without_its_signature(maildir, protocol, signature):
+    body = (
+        b'--S\r\nContent-Type: multipart/mixed; boundary="M"\r\n\r\n'
+        b"--M\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + TEXT.encode() + b"\r\n"
+        b'--M\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="a.pdf"'
+        b"\r\n\r\n%PDF-1.4\r\n--M--\r\n"
+        + f"--S\r\nContent-Type: {signature}\r\nContent-Transfer-Encoding: base64\r\n\r\n".encode()
+        + b"MIAGCSqGSIb3DQEHAqCAMIACAQEx\r\n--S--\r\n"
+    )
+    maildir.add(
+        mail(
+            "MIME-Version: 1.0",
+            f'Content-Type: multipart/signed; protocol="{protocol}"; micalg=sha-256; boundary="S"',
+            body=body,
+        )
+    )
+    assert intake.mailbox_poll() == polled(tickets=1)
+    assert Ticket.objects.get().description == TEXT  # no "attachment not kept: smime.p7s"
+    assert [a.filename for a in TicketAttachment.objects.all()] == ["a.pdf"]
