@@ -130,8 +130,8 @@ def _stage_rows(
     chunk: list[dict] = []
     for values in reader:
         line = reader.start
-        if not values or values == [""]:
-            continue
+        if not any(value.strip() for value in values):
+            continue  # a blank line, or a spreadsheet's emptied row (",,,,,,,,"): no data
         report.rows += 1
         if len(values) != len(names):
             errors.add(

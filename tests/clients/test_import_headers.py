@@ -81,3 +81,23 @@ def test_a_binary_header_is_reported_without_its_control_characters(known):
     assert not report.ok
     assert not parse.CONTROL.search(str(report.errors))
     assert 'unknown column: "\ufffd\ufffd\ufffdgarbage\ufffd"' in [e.reason for e in report.errors]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["\n\n\n", ",,,\n", ",,,,,,,,\n,,,,,,,,\n", " , , \n\n", "\r\n,,,,\r\n"],
+    ids=["blank-lines", "short-empty-row", "empty-rows", "spaces", "crlf"],
+)
+@pytest.mark.parametrize("kind", parse.KINDS)
+def test_rows_a_spreadsheet_left_empty_are_not_rows(known, kind, tail):
+    before = imported(kind)
+    text = ",".join(parse.COLUMNS[kind]) + "\n" + ROWS[kind] + "\n" + tail
+    report = corebanking_import(kind=kind, file=io.BytesIO(text.encode()))
+    assert report.ok, [str(e) for e in report.errors]
+    assert (report.rows, imported(kind)) == (1, before + 1)
+
+
+def test_an_empty_row_between_rows_keeps_the_lines_of_the_rows_after_it(known):
+    text = ",".join(parse.COLUMNS["balances"]) + "\n,,,\n" + "C001,A001,2026-11-01,1.001\n"
+    report = corebanking_import(kind="balances", file=io.BytesIO(text.encode()))
+    assert [(e.line, e.column) for e in report.errors] == [(3, "balance")]
