@@ -115,29 +115,35 @@ def codec_for(label: str | None) -> str | None:
 # plain ASCII) is UTF-8 mislabelled (a web form or script that sends UTF-8 under a gb2312 label);
 # GB18030 and Big5 decode nearly any bytes, so the label alone would give mojibake.
 _LEGACY_CJK = frozenset({"gb18030", "big5hkscs"})
+# UTF-8 text damaged in places (a line a gateway cut inside a character) has many well-formed
+# multi-byte characters for each byte that is not UTF-8; text in another encoding, few or none.
+_UTF8_DAMAGE_RATIO = 10
 
 
 def decode_bytes(data: bytes, label: str | None) -> str:
     """Text of ``data`` in the labelled charset; unlabelled or mislabelled bytes are tried as
     UTF-8, then GB18030 (the two encodings Chinese mail arrives in), never failing. A legacy
-    Chinese label on valid UTF-8 is read as UTF-8; a leading byte order mark is dropped."""
+    Chinese label on valid UTF-8 is read as UTF-8, and UTF-8 with a few damaged bytes (a line a
+    gateway cut inside a character) as UTF-8 with those marked; a leading byte order mark is
+    dropped."""
     codec = codec_for(label)
-    if codec in _LEGACY_CJK and not data.isascii():
+    tried = ["utf-8"] if codec in _LEGACY_CJK and not data.isascii() else []
+    for candidate in [*tried, *filter(None, [codec]), "utf-8"]:
         try:
-            return data.decode("utf-8").removeprefix("\ufeff")
-        except UnicodeDecodeError:
-            pass
-    if codec is not None:
-        try:
-            return data.decode(codec).removeprefix("\ufeff")
-        except UnicodeDecodeError:
-            pass
-    for fallback in ("utf-8", "gb18030"):
-        try:
-            return data.decode(fallback).removeprefix("\ufeff")
+            return data.decode(candidate).removeprefix("\ufeff")
         except UnicodeDecodeError:
             continue
-    return data.decode(codec or "utf-8", errors="replace")
+    lenient = data.decode("utf-8", errors="replace")
+    damaged = lenient.count("\ufffd")
+    if (
+        len(lenient) - len(lenient.encode("ascii", "ignore")) - damaged
+        >= _UTF8_DAMAGE_RATIO * damaged
+    ):
+        return lenient.removeprefix("\ufeff")
+    try:
+        return data.decode("gb18030").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return data.decode(codec or "utf-8", errors="replace")
 
 
 def unescaped(value: str) -> str:

@@ -384,3 +384,30 @@ def test_a_signed_message_is_its_text_and_files_without_its_signature(maildir, p
     assert intake.mailbox_poll() == polled(tickets=1)
     assert Ticket.objects.get().description == TEXT  # no "attachment not kept: smime.p7s"
     assert [a.filename for a in TicketAttachment.objects.all()] == ["a.pdf"]
+
+
+LONG = TEXT * 8
+
+
+@pytest.mark.parametrize("label", ["utf-8", None])
+@pytest.mark.parametrize("cut", [1, 31, 100, 238])
+def test_utf_8_with_a_line_cut_inside_a_character_stays_utf_8(maildir, label, cut):
+    data = LONG.encode()
+    data = data[:cut] + b"\r\n" + data[cut:]  # a gateway folding at its line limit
+    content_type = f"text/plain; charset={label}" if label else "text/plain"
+    maildir.add(mail("MIME-Version: 1.0", f"Content-Type: {content_type}", body=data))
+    intake.mailbox_poll()
+    description = Ticket.objects.get().description
+    assert description.count("\ufffd") <= 3  # the cut character only, marked
+    assert len(description.replace("\ufffd", "").replace("\n", "")) >= len(LONG) - 1
+    assert LONG[-40:] in description
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Dear sir, I am 王芳 and I write about my card." * 3, "短", TEXT],
+)
+def test_unlabelled_gbk_text_is_still_read_as_gbk(maildir, text):
+    maildir.add(mail("MIME-Version: 1.0", "Content-Type: text/plain", body=text.encode("gbk")))
+    intake.mailbox_poll()
+    assert Ticket.objects.get().description == text
