@@ -329,11 +329,13 @@ def parse_row(
     keeps the value on file)."""
     errors: list[RowError] = []
     clean: dict = {"line": line}
+    # One search per row (millions of them): the fields are looked at only when it finds one.
+    suspect = CONTROL.search("".join(values.values())) is not None
     for column, required, max_length, check in PLAN[kind]:
         written = values[column]
         value = written.strip()
         reason: Text | None = None
-        if control := CONTROL.search(written):
+        if suspect and (control := CONTROL.search(written)):
             reason = _('control character in the value: "%(value)s" (U+%(code)s is not text)') % {
                 "value": quoted(CONTROL.sub("\ufffd", written)),
                 "code": f"{ord(control.group()):04X}",

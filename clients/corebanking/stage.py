@@ -130,7 +130,7 @@ def _stage_rows(
     chunk: list[dict] = []
     for values in reader:
         line = reader.start
-        if not any(value.strip() for value in values):
+        if not "".join(values).strip():
             continue  # a blank line, or a spreadsheet's emptied row (",,,,,,,,"): no data
         report.rows += 1
         if len(values) != len(names):
