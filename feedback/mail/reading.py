@@ -25,7 +25,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from inscriptis import get_text
 
-from feedback.mail.structure import forwarded, own_parts
+from feedback.mail.structure import calendar_text, forwarded, own_parts
 from feedback.mail.tnef import TnefFile, tnef_files
 
 # Labels mail software writes, read as the superset browsers and mail clients use for them
@@ -300,7 +300,13 @@ def _own_text(message: EmailMessage, depth: int = 0) -> str:
     "Forward as attachment", a complaint about an earlier letter): who sent it, when, its subject
     and its text, so the ticket holds what the client forwarded."""
     part = body_part(message)
-    texts = [part_text(part) if part is not None else ""]
+    if part is None:  # an invitation sent alone: its summary, place and description
+        part = next(
+            (p for p in own_parts(message) if p.get_content_type() == "text/calendar"), None
+        )
+        texts = [calendar_text(part_text(part)) if part is not None else ""]
+    else:
+        texts = [part_text(part)]
     if depth < FORWARDED_DEPTH:
         for inner in forwarded(message):
             sender, date, subject = (header_text(inner, h) for h in ("From", "Date", "Subject"))

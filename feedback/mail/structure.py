@@ -1,6 +1,7 @@
 """A message's parts as a person sent them: its own parts (not those of a message forwarded with
-it) and the messages it forwards as attachments."""
+it), the messages it forwards as attachments, and what an invitation says."""
 
+import re
 from collections.abc import Iterator
 from email.message import EmailMessage, Message
 
@@ -25,3 +26,19 @@ def forwarded(message: Message) -> Iterator[EmailMessage]:
             inner = payload[0] if isinstance(payload, list) and payload else None
             if isinstance(inner, EmailMessage):
                 yield inner
+
+
+# What a person wrote in an invitation (RFC 5545), each once, in this order.
+CALENDAR_FIELDS = ("SUMMARY", "LOCATION", "DESCRIPTION")
+_ICS_ESCAPE = re.compile(r"\\([\\,;nN])")
+
+
+def calendar_text(ics: str) -> str:
+    """The summary, location and description of an iCalendar text, unfolded and unescaped."""
+    found: dict[str, str] = {}
+    for line in re.sub(r"\r?\n[ \t]", "", ics).splitlines():
+        name, _colon, value = line.partition(":")
+        field = name.split(";")[0].strip().upper()
+        if field in CALENDAR_FIELDS and value.strip() and field not in found:
+            found[field] = _ICS_ESCAPE.sub(lambda m: "\n" if m[1] in "nN" else m[1], value)
+    return "\n".join(found[field] for field in CALENDAR_FIELDS if field in found)

@@ -411,3 +411,34 @@ def test_unlabelled_gbk_text_is_still_read_as_gbk(maildir, text):
     maildir.add(mail("MIME-Version: 1.0", "Content-Type: text/plain", body=text.encode("gbk")))
     intake.mailbox_poll()
     assert Ticket.objects.get().description == text
+
+
+ICS = (
+    "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+    "SUMMARY;LANGUAGE=zh-CN:关于理财产品的面谈\r\n"
+    "LOCATION:陆家嘴支行\\, 三楼\r\n"
+    "DESCRIPTION:王经理您好\\n我想下周当面谈谈理财产\r\n 品的赎回问题\\; 请确认时间。\r\n"
+    "DTSTART:20261105T020000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+SAID = "关于理财产品的面谈\n陆家嘴支行, 三楼\n王经理您好\n我想下周当面谈谈理财产品的赎回问题; 请确认时间。"
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "gb2312"])
+@pytest.mark.parametrize("wrapped", [False, True], ids=["alone", "in-mixed"])
+def test_an_invitation_sent_alone_keeps_what_it_says(maildir, charset, wrapped):
+    codec = "utf-8" if charset == "utf-8" else "gbk"
+    part = f"Content-Type: text/calendar; method=REQUEST; charset={charset}\r\n\r\n".encode()
+    part += ICS.encode(codec)
+    if wrapped:
+        message = mail(
+            "MIME-Version: 1.0",
+            'Content-Type: multipart/mixed; boundary="B"',
+            body=b"--B\r\n" + part + b"\r\n--B--\r\n",
+        )
+    else:
+        head, _sep, body = part.partition(b"\r\n\r\n")
+        message = mail("MIME-Version: 1.0", head.decode(), body=body)
+    maildir.add(message)
+    assert intake.mailbox_poll() == polled(tickets=1)
+    assert Ticket.objects.get().description == SAID
+    assert not TicketAttachment.objects.exists()
