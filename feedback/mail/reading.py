@@ -25,7 +25,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from inscriptis import get_text
 
-from feedback.mail.structure import calendar_text, forwarded, own_parts
+from feedback.mail.structure import calendar_text, forwarded, own_parts, unflowed
 from feedback.mail.tnef import TnefFile, tnef_files
 
 # Labels mail software writes, read as the superset browsers and mail clients use for them
@@ -288,6 +288,8 @@ def part_text(part: Message) -> str:
     text = decode_bytes(data, part.get_content_charset())
     if part.get_content_type() == "text/html":
         text = html_to_text(text)
+    elif str(part.get_param("format") or "").lower() == "flowed":
+        text = unflowed(text, delsp=str(part.get_param("delsp") or "").lower() == "yes")
     return _tidy(text)
 
 

@@ -1,5 +1,5 @@
 """A message's parts as a person sent them: its own parts (not those of a message forwarded with
-it), the messages it forwards as attachments, and what an invitation says."""
+it), the messages it forwards as attachments, what an invitation says, and flowed text."""
 
 import re
 from collections.abc import Iterator
@@ -42,3 +42,20 @@ def calendar_text(ics: str) -> str:
         if field in CALENDAR_FIELDS and value.strip() and field not in found:
             found[field] = _ICS_ESCAPE.sub(lambda m: "\n" if m[1] in "nN" else m[1], value)
     return "\n".join(found[field] for field in CALENDAR_FIELDS if field in found)
+
+
+def unflowed(text: str, *, delsp: bool) -> str:
+    """Text sent as format=flowed (RFC 3676; Apple Mail, iOS) as it was written: a line ending
+    in a space goes on in the next (with delsp=yes, as Chinese text is sent, without that
+    space), space-stuffing is removed, and the signature separator stays a line of its own."""
+    lines: list[str] = []
+    pending = ""
+    for line in text.split("\n"):
+        line = line.removesuffix("\r")
+        line = line[1:] if line.startswith(" ") else line
+        if line.endswith(" ") and line != "-- ":
+            pending += line[:-1] if delsp else line
+            continue
+        lines.append(pending + line)
+        pending = ""
+    return "\n".join([*lines, pending] if pending else lines)

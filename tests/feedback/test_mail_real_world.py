@@ -442,3 +442,27 @@ def test_an_invitation_sent_alone_keeps_what_it_says(maildir, charset, wrapped):
     assert intake.mailbox_poll() == polled(tickets=1)
     assert Ticket.objects.get().description == SAID
     assert not TicketAttachment.objects.exists()
+
+
+FLOWED = [
+    # (as sent, delsp, as written)
+    (
+        "您好，我的信用卡 \r\n被冻结了，请尽快 \r\n回电。\r\n\r\n王芳",
+        "yes",
+        "您好，我的信用卡被冻结了，请尽快回电。\n\n王芳",
+    ),
+    (
+        "Dear bank, my card \r\nwas blocked.\r\n-- \r\nWang",
+        "no",
+        "Dear bank, my card was blocked.\n--\nWang",
+    ),
+    (" From the branch \r\n visit.", "no", "From the branch visit."),  # space-stuffed
+]
+
+
+@pytest.mark.parametrize(("sent", "delsp", "written"), FLOWED)
+def test_flowed_text_reads_as_it_was_written(maildir, sent, delsp, written):
+    content_type = f"text/plain; charset=utf-8; format=flowed; delsp={delsp}"
+    maildir.add(mail("MIME-Version: 1.0", f"Content-Type: {content_type}", body=sent.encode()))
+    intake.mailbox_poll()
+    assert Ticket.objects.get().description == written
