@@ -26,6 +26,7 @@ from core.models import Notification
 from core.services import notification_create
 from feedback.mail import reading
 from feedback.mail.dedupe import same_message
+from feedback.mail.received import received_at
 from feedback.mail.sources import MailSource, Pending, mail_source
 from feedback.models import (
     Category,
@@ -313,7 +314,7 @@ def _read(pending: Pending, now: datetime) -> tuple[Reading | None, Header, Held
         message,
         header,
         body,
-        reading.received_at(message, now=now, servers=settings.FEEDBACK_MAIL_SERVERS),
+        received_at(message, now=now, servers=settings.FEEDBACK_MAIL_SERVERS),
     )
     if "\x00" in header.subject + header.sender + body:
         return found, header, Held("nul", _("a NUL character in the subject or text"))

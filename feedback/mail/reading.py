@@ -12,16 +12,13 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.errors import HeaderParseError
 from email.header import decode_header
 from email.message import EmailMessage, Message
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses
 from pathlib import PurePath
 from typing import BinaryIO
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from inscriptis import get_text
 
@@ -76,10 +73,6 @@ REPORT_TYPES = frozenset(
         "message/feedback-report",
     }
 )
-# China Standard Time by the names Chinese mail servers and Java-based systems write it, as the
-# zone at the end of a date (with an optional comment after it).
-_CHINA_ZONE = re.compile(r"(?<=\s)(?:CST|BJT|CCT)(?=\s*(?:\(.*\))?$)", re.IGNORECASE)
-_BY_HOST = re.compile(r"\bby\s+([^\s;()]+)", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n{3,}")
 # An HTML body longer than this is cut before it is converted (inline images removed first); its
 # text then ends with the note of ``body_text``. Far above any message a person writes.
@@ -87,6 +80,8 @@ HTML_MAX_CHARS = 1_000_000
 # The text kept of a body (a ticket's description, a reply): a person's message is far shorter; a
 # longer one is cut with a note saying how much was left out.
 BODY_MAX_CHARS = 200_000
+# Parts that are never a file: messages (their own parts are) and multipart types left unsplit.
+_NOT_FILES = ("message", "multipart")
 # The detached signature of a signed message (RFC 8551, RFC 3156).
 SIGNATURES = frozenset(
     {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
@@ -228,46 +223,6 @@ def automated_reason(message: Message) -> tuple[str, str] | None:
     return None
 
 
-def _mail_date(value: str) -> datetime | None:
-    """A Date or Received time: RFC 5322, else ISO 8601 (some scripts and gateways write it; a
-    time without an offset is the bank's). A zone written as a name Chinese systems use for
-    China Standard Time (``CST``, which the email package reads as US Central, 14 hours off;
-    ``BJT``) is +08:00; "-0000" means "zone unknown" (RFC 5322 section 3.3): read as UTC."""
-    text = _CHINA_ZONE.sub("+0800", value.strip())
-    try:
-        parsed = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _bank_received(message: Message, servers: tuple[str, ...]) -> datetime | None:
-    """The time on the newest (topmost) Received header added by one of ``servers``; with no
-    servers configured, the topmost one: it is always written by the server that delivered
-    the message into our mailbox, which a sender cannot forge."""
-    for name, value in message.raw_items():
-        if name.lower() != "received":
-            continue
-        text = re.sub(r"\s+", " ", str(value))
-        by = _BY_HOST.search(text.split(";")[0])
-        host = by.group(1).lower().rstrip(".") if by else ""
-        if servers and not any(host == s or host.endswith("." + s) for s in servers):
-            continue
-        return _mail_date(text.rpartition(";")[2]) if ";" in text else None
-    return None
-
-
-def received_at(message: Message, *, now: datetime, servers: tuple[str, ...] = ()) -> datetime:
-    """When the bank received the message: the bank's newest Received header, else Date:, never
-    later than ``now`` (the poll) and so never in the future."""
-    found = _bank_received(message, servers) or _mail_date(header_text(message, "Date"))
-    return min(found, now) if found else now
-
-
 def html_to_text(html: str) -> str:
     """Readable text of an HTML mail (inscriptis: style and script dropped, entities decoded,
     block elements as paragraphs and <br> as line breaks). Images pasted into the HTML as
@@ -297,18 +252,22 @@ def body_part(message: EmailMessage) -> Message | None:
     return message.get_body(preferencelist=("plain", "html"))
 
 
+def _fallback_text(part: Message) -> bool:
+    """A part read when a message has no text body: an invitation sent alone, or text under a
+    multipart type without its boundary (which the email package leaves unsplit)."""
+    unsplit = part.get_content_maintype() == "multipart" and not part.is_multipart()
+    return unsplit or part.get_content_type() == "text/calendar"
+
+
 def _own_text(message: EmailMessage, depth: int = 0) -> str:
     """The message's own text, then each message forwarded with it as an attachment (Outlook's
     "Forward as attachment", a complaint about an earlier letter): who sent it, when, its subject
     and its text, so the ticket holds what the client forwarded."""
-    part = body_part(message)
-    if part is None:  # an invitation sent alone: its summary, place and description
-        part = next(
-            (p for p in own_parts(message) if p.get_content_type() == "text/calendar"), None
-        )
-        texts = [calendar_text(part_text(part)) if part is not None else ""]
-    else:
-        texts = [part_text(part)]
+    part = body_part(message) or next(filter(_fallback_text, own_parts(message)), None)
+    text = part_text(part) if part is not None else ""
+    if part is not None and part.get_content_type() == "text/calendar":
+        text = calendar_text(text)  # its summary, place and description
+    texts = [text]
     if depth < FORWARDED_DEPTH:
         for inner in forwarded(message):
             sender, date, subject = (header_text(inner, h) for h in ("From", "Date", "Subject"))
@@ -462,7 +421,7 @@ def attached_files(message: EmailMessage) -> Iterator[MailPart]:
     not its text body or that body's alternatives."""
     body = body_part(message)
     for index, part in enumerate(message.walk(), start=1):
-        if part.is_multipart() or part is body or part.get_content_maintype() == "message":
+        if part.is_multipart() or part is body or part.get_content_maintype() in _NOT_FILES:
             continue
         if part.get_content_type() in SIGNATURES:
             continue  # the signature of a signed message (S/MIME, PGP), not a file the client sent

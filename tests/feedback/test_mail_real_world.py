@@ -466,3 +466,17 @@ def test_flowed_text_reads_as_it_was_written(maildir, sent, delsp, written):
     maildir.add(mail("MIME-Version: 1.0", f"Content-Type: {content_type}", body=sent.encode()))
     intake.mailbox_poll()
     assert Ticket.objects.get().description == written
+
+
+@pytest.mark.parametrize("kind", ["multipart/mixed", "multipart/alternative", "multipart/related"])
+@pytest.mark.parametrize("charset", ["utf-8", "gb2312"])
+def test_text_under_a_multipart_type_without_its_boundary_is_kept(maildir, kind, charset):
+    codec = "utf-8" if charset == "utf-8" else "gbk"
+    maildir.add(
+        mail(
+            "MIME-Version: 1.0", f"Content-Type: {kind}; charset={charset}", body=TEXT.encode(codec)
+        )
+    )
+    assert intake.mailbox_poll() == polled(tickets=1)
+    assert Ticket.objects.get().description == TEXT
+    assert not TicketAttachment.objects.exists()
