@@ -5,7 +5,7 @@ from approvals.models import ApprovalKind
 from approvals.selectors import approval_required
 from clients.models import Account, Client, ClientChange, StatusChange, StatusOverride, VipPolicy
 from core.admin_site import ReadOnlyAdmin
-from core.phone import InvalidPhone, client_phone
+from core.phone import validate_typed_phone
 from core.services import audit_record
 
 
@@ -47,10 +47,7 @@ class ClientAdminForm(forms.ModelForm):
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"]
         if phone:
-            try:
-                client_phone(phone)
-            except InvalidPhone as exc:
-                raise forms.ValidationError(str(exc), code="invalid_phone") from None
+            validate_typed_phone(phone)
         return phone
 
 

@@ -20,8 +20,18 @@ from django import forms
 from core.messages import neutral as _
 
 REGION = "CN"
-# What people write between digits: spaces (also full-width), dashes, brackets, dots, slashes.
-_SEPARATORS = re.compile(r"[\s\-().·/]")
+# What people write between digits: spaces (also full-width), dashes (also the typographic ones a
+# Chinese input method or a word processor gives: ‐ ‑ ‒ – — ― −), brackets, dots, slashes. Full-width
+# forms (１３８, （０２１）, －, ＋) are read as their ASCII by NFKC first (``_dialled``).
+_SEPARATORS = re.compile(r"[\s\-().·/\u2010-\u2015\u2212]")
+# An extension after the number: 转/轉/分机 (Chinese), ext/x/# (libphonenumber's own markers are
+# only the Latin ones), or a comma (a dialler's pause).
+_EXTENSION = re.compile(
+    r"^(?P<number>.*?[0-9)])\s*(?:转|轉|分机号?|分機號?|ext\.?|extension|x|#|,)\s*(?P<ext>[0-9]{1,6})\s*#?$",
+    re.IGNORECASE,
+)
+# The Chinese way to write an extension: a landline, a dash, its extension (010-6888 8888-8001).
+_DASH_EXTENSION = re.compile(r"^(?P<number>.*[0-9])\s*-\s*(?P<ext>[0-9]{1,6})$")
 _MOBILE = re.compile(r"^1\d{10}$")
 # Parsing outcomes that are a number someone can dial: complete, or a landline's local part.
 _DIALLABLE = (
@@ -53,11 +63,49 @@ def typed_text(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw or "")
 
 
+def _typed(raw: str) -> str:
+    """What was typed, full-width characters as ASCII (``typed_text``), without an extension: the number
+    the bank calls is the line's own (``"010-6888 8888 转 8001"`` → ``"010-6888 8888"``; the
+    number as typed, extension included, is what callers keep to show)."""
+    text = typed_text(raw).strip()
+    if match := _EXTENSION.match(text):
+        return match["number"]
+    if (
+        (match := _DASH_EXTENSION.match(text))
+        and not _is_valid(text)
+        and _is_fixed(match["number"])
+    ):
+        return match["number"]
+    return text
+
+
+def _is_valid(text: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(_compact(text), REGION))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def _is_fixed(text: str) -> bool:
+    try:
+        number = phonenumbers.parse(_compact(text), REGION)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) and (
+        phonenumbers.number_type(number) in _FIXED_LINE
+    )
+
+
+def _compact(text: str) -> str:
+    text = _SEPARATORS.sub("", text)
+    return f"+{text[2:]}" if text.startswith("00") else text
+
+
 def _dialled(raw: str) -> str:
-    """The number as typed (full-width digits read as digits, ``typed_text``), without
-    separators, with an international ``00`` as ``+``, and a 13-digit ``86`` + mobile read as
-    having the country code (a common export format)."""
-    text = _SEPARATORS.sub("", typed_text(raw).strip())
+    """The number as typed (``_typed``), without separators, with an international ``00`` as
+    ``+``, and a 13-digit ``86`` + mobile read as having the country code (a common export
+    format)."""
+    text = _SEPARATORS.sub("", _typed(raw))
     if not text:
         raise InvalidPhone(_("Enter the caller's phone number."), "empty")
     digits = text.removeprefix("+")
@@ -78,6 +126,10 @@ def _parsed(raw: str) -> phonenumbers.PhoneNumber:
         number = phonenumbers.parse(_dialled(raw), REGION)
     except phonenumbers.NumberParseException:
         raise InvalidPhone(_("This is not a phone number."), "not_a_number") from None
+    if number.country_code == 86:
+        # After an IP-dialling prefix (17951 021 …) libphonenumber keeps the trunk 0 as an
+        # "Italian leading zero", which China does not have: +86021… is +8621….
+        number.italian_leading_zero = None
     if phonenumbers.is_possible_number_with_reason(number) not in _DIALLABLE:
         raise InvalidPhone(_("This phone number is too short or too long."), "length")
     return number
@@ -145,6 +197,15 @@ def client_phone(raw: str) -> str:
             "incomplete",
         )
     return normalized
+
+
+def validate_typed_phone(value: str) -> None:
+    """A form validator for a number kept as it was typed (a client's in admin, an RM's): the
+    rule and message of ``client_phone``, as ``ValidationError``."""
+    try:
+        client_phone(value)
+    except InvalidPhone as exc:
+        raise forms.ValidationError(str(exc), code="invalid_phone") from None
 
 
 class PhoneField(forms.CharField):

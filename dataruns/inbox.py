@@ -19,7 +19,8 @@ from core.jsontext import json_loads
 from core.messages import neutral as _
 
 KINDS = ("clients", "balances", "trades")  # the import order: balances and trades need clients
-NAME = re.compile(r"^(clients|balances|trades|manifest)_(\d{8})\.(csv|json)$")
+# Names in any case: mainframes and some Windows exports write CLIENTS_20261119.CSV.
+NAME = re.compile(r"^(clients|balances|trades|manifest)_(\d{8})\.(csv|json)$", re.IGNORECASE)
 ARCHIVE, REJECTED = "archive", "rejected"
 
 
@@ -59,11 +60,11 @@ def inbox_sets(inbox: Path) -> list[InboxSet]:
     sets: dict[date, InboxSet] = {}
     if not inbox.is_dir():
         return []
-    for path in inbox.iterdir():
+    for path in sorted(inbox.iterdir()):
         match = NAME.match(path.name)
         if not match or not path.is_file():
             continue
-        kind, stamp, ext = match.groups()
+        kind, stamp, ext = (group.lower() for group in match.groups())
         if (kind == "manifest") != (ext == "json"):
             continue
         try:
@@ -114,7 +115,7 @@ def manifest_read(inbox_set: InboxSet) -> tuple[str, dict[str, Announced]]:
     try:
         data = json_loads(raw.decode("utf-8-sig"))
         declared = parse_iso_date(str(data["business_date"]))
-        entries = {str(f["name"]): f for f in data["files"]}
+        entries = {str(f["name"]).lower(): f for f in data["files"]}
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise SetRefused(
             _("The manifest cannot be read: %(error)s") % {"error": str(exc)}
@@ -126,8 +127,10 @@ def manifest_read(inbox_set: InboxSet) -> tuple[str, dict[str, Announced]]:
         )
     announced = {}
     for kind in KINDS:
-        name = inbox_set.expected_name(kind)
-        entry = entries.get(name) or {}
+        name = (
+            inbox_set.paths[kind].name if kind in inbox_set.paths else inbox_set.expected_name(kind)
+        )
+        entry = entries.get(name.lower()) or {}
         try:
             rows, digest = int(entry["rows"]), str(entry["sha256"]).lower()
         except (TypeError, KeyError, ValueError):

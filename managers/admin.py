@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.phone import validate_typed_phone
 from managers.models import (
     Assignment,
     RelationshipManager,
@@ -19,8 +21,20 @@ class TrainingRecordInline(admin.TabularInline):
     autocomplete_fields = ["rm"]
 
 
+class RelationshipManagerAdminForm(forms.ModelForm):
+    """An RM's phone by the one rule of every entry point (``core.phone``), kept as typed. The
+    admin makes its Meta (``ModelAdmin.get_form``)."""
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if phone:
+            validate_typed_phone(phone)
+        return phone
+
+
 @admin.register(RelationshipManager)
 class RelationshipManagerAdmin(admin.ModelAdmin):
+    form = RelationshipManagerAdminForm
     list_display = [
         "employee_no",
         "name",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import DateField, DateTimeField
 from core.lists import IdFilter, ListFilter
 from core.models import Branch
+from core.phone import validate_typed_phone
 from managers.models import (
     RelationshipManager,
     RmStatus,
@@ -45,6 +46,13 @@ class CandidateForm(forms.ModelForm):
             "certifications": _("Comma-separated, e.g. AFP, CFP"),
             "years_experience": _("Whole years in client-facing banking roles"),
         }
+
+    def clean_phone(self) -> str:
+        """The RM's number by the one phone rule (``core.phone``), kept as typed."""
+        phone = self.cleaned_data["phone"].strip()
+        if phone:
+            validate_typed_phone(phone)
+        return phone
 
 
 class RejectForm(forms.Form):

@@ -144,3 +144,31 @@ def unknown_encoding_message(codec: str) -> Text:
     return _("Unknown encoding %(encoding)s: use a name such as utf-8, gb18030 or big5hkscs.") % {
         "encoding": codec
     }
+
+
+# What a file that is not CSV text starts with, and what it is (SPEC section 2: CSV files).
+_NOT_CSV = (
+    (b"PK\x03\x04", _("an Excel workbook (XLSX) or a zip archive")),
+    (b"\xd0\xcf\x11\xe0", _("an Excel workbook (XLS)")),
+    (b"\xff\xfe", _('UTF-16 text (Excel\'s "Unicode text")')),
+    (b"\xfe\xff", _('UTF-16 text (Excel\'s "Unicode text")')),
+    (b"%PDF", _("a PDF document")),
+    (b"\x1f\x8b", _("a gzip archive")),
+)
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+
+
+def not_csv_message(file: IO[bytes], *, named: bool = False) -> Text | None:
+    """The refusal of a file that is, by its first bytes, not CSV text at all (an Excel workbook
+    saved instead of exported, an archive), or UTF-16 text when no encoding was ``named``; None
+    for any other file. Reads from the start and leaves the file there."""
+    file.seek(0)
+    start = file.read(8)
+    file.seek(0)
+    for magic, what in _NOT_CSV:
+        if start.startswith(magic) and not (named and magic in _UTF16):
+            return _(
+                "The file is not a CSV file: it is %(what)s. Save or export it as CSV "
+                "(UTF-8) and import that file."
+            ) % {"what": what}
+    return None

@@ -98,6 +98,9 @@ class _CopySource:
         if '"' in text or "\x01" in text:
             self.failure = "quotes"
             raise _NotFast(self.failure)
+        if parse.CONTROL.search(text):
+            self.failure = "control characters"  # the row-by-row path reports them
+            raise _NotFast(self.failure)
         self.lines += text.count("\n")
         self.last = text[-1]
         if self.progress:
@@ -138,9 +141,10 @@ def copy_import(
 
 
 def _copy_load(kind: str, source: _CopySource, report: ImportReport, actor: Actor) -> ImportReport:
-    names = source.header()
-    if parse.header_errors(kind, names):
+    header = source.header()
+    if parse.header_errors(kind, header):
         raise _NotFast("header")
+    names = parse.header_names(header)  # every one a known column: safe in the COPY statement
     with connection.cursor() as cursor:
         _copy_into_table(cursor, kind, source, names, report)
         sample = ""

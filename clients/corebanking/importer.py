@@ -12,6 +12,7 @@ from clients.corebanking.encoding import (
     ImplausibleText,
     implausible_message,
     likely_encoding,
+    not_csv_message,
     undecodable_message,
     unknown_encoding_message,
 )
@@ -93,6 +94,8 @@ def _import(
     (``clients.corebanking.encoding``)."""
     if kind not in parse.KINDS:
         raise ValueError(kind)
+    if refusal := not_csv_message(file, named=encoding is not None):
+        return ImportReport(kind=kind, errors=[parse.RowError(1, "", refusal)])
     encodings = [encoding] if encoding else list(AUTO_ENCODINGS)
     # A named encoding is taken at its word; a guessed GB18030 must be plausible (SPEC section 2).
     checked = frozenset() if encoding else CHECKED

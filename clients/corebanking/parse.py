@@ -12,6 +12,7 @@ account that belongs to another client) run set-based on the staging table: see
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -78,6 +79,15 @@ _MONEY = re.compile(rf"^-?[0-9]{{1,{_MAX_INTEGER_DIGITS}}}(?:\.[0-9]{{1,2}})?$")
 _DECIMAL_DIGITS = re.compile(r"^-?[0-9]+(?:\.([0-9]+))?$")
 _EXPONENT = re.compile(r"^[+-]?[0-9]*\.?[0-9]*[eE][+-]?[0-9]+$")
 _CENT = Decimal("0.01")
+# How amounts are written for people, each refused with its own reason (``_money_refusal``).
+_CURRENCY = re.compile(r"[¥￥$＄€£]|RMB|CNY|USD|HKD|元", re.IGNORECASE)
+_ACCOUNTING_NEGATIVE = re.compile(r"^\(.*\)$|^[^-]*[0-9.]-$")
+_TYPOGRAPHIC_MINUS = "\u2212"
+_SPACED_DIGITS = re.compile(r"[0-9] +[0-9]")
+# Characters no field of a text file holds: C0 controls but tab and line ends, and DEL. NUL cannot
+# even be stored by PostgreSQL; the others are a binary file's or a broken export's. Read by the
+# row parser (a bad value) and by the COPY fast path (which then leaves the file to it).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,16 @@ class RowError:
         return f"line {self.line}, {self.column or '-'}: {self.reason}"
 
 
+def header_names(header: list[str]) -> list[str]:
+    """The column names of a header row as the columns are named: without padding (full-width
+    spaces too), a byte order mark (any encoding's, or a second one) or full-width letters
+    (NFKC), in lower case (``CLIENT_NO``, ``Client_No`` as a spreadsheet or a mainframe writes
+    them). Both import paths read the header through this."""
+    return [
+        unicodedata.normalize("NFKC", name).replace("\ufeff", "").strip().lower() for name in header
+    ]
+
+
 def header_errors(kind: str, header: list[str] | None) -> list[RowError]:
     if not header:
         return [RowError(1, "", _("the file is empty: a header row is required"))]
@@ -110,12 +130,14 @@ def header_errors(kind: str, header: list[str] | None) -> list[RowError]:
             "max": MAX_COLUMNS,
         }
         return [RowError(1, "", reason)]
-    names = [h.strip() for h in header]
-    errors = [
-        RowError(1, name, _('unknown column: "%(value)s"') % {"value": quoted(name)})
-        for name in names
-        if name not in expected
-    ]
+    names = header_names(header)
+    errors = []
+    for written, name in zip(header, names, strict=True):
+        if name not in expected:
+            # As written (a binary file's "names" without their control characters).
+            shown = CONTROL.sub("\ufffd", written.strip())
+            reason = _('unknown column: "%(value)s"') % {"value": quoted(shown)}
+            errors.append(RowError(1, quoted(shown), reason))
     errors += [
         RowError(1, name, _('missing column: "%(value)s"') % {"value": name})
         for name in expected
@@ -153,9 +175,15 @@ def _money_refusal(value: str) -> Text:
         return _("more than %(n)d digits before the decimal point") % {"n": _MAX_INTEGER_DIGITS}
     if value != value.strip():
         return _("spaces before or after the number")
+    if _CURRENCY.search(value):
+        return _("a currency sign or unit is not allowed")
+    if unicodedata.normalize("NFKC", value) != value or _TYPOGRAPHIC_MINUS in value:
+        return _("full-width or typographic characters: write ASCII digits and a - sign")
+    if _ACCOUNTING_NEGATIVE.match(value):
+        return _("a negative amount is written with a leading minus, as -100.00")
     if _EXPONENT.match(value):
         return _("an exponent, as Excel shows long numbers: write the number in full")
-    if "," in value or "_" in value or "'" in value:
+    if "," in value or "_" in value or "'" in value or _SPACED_DIGITS.search(value):
         return _("digit separators are not allowed")
     if value.startswith("+"):
         return _("a plus sign is not allowed")
@@ -301,23 +329,24 @@ def parse_row(
     keeps the value on file)."""
     errors: list[RowError] = []
     clean: dict = {"line": line}
+    # One search per row (millions of them): the fields are looked at only when it finds one.
+    suspect = CONTROL.search("".join(values.values())) is not None
     for column, required, max_length, check in PLAN[kind]:
         written = values[column]
         value = written.strip()
         reason: Text | None = None
-        if not value:
+        if suspect and (control := CONTROL.search(written)):
+            reason = _('control character in the value: "%(value)s" (U+%(code)s is not text)') % {
+                "value": quoted(CONTROL.sub("\ufffd", written)),
+                "code": f"{ord(control.group()):04X}",
+            }
+        elif not value:
             if required:
                 reason = _("missing value (required)")
             else:
                 clean[column] = ""
         elif value != written and column in UNPADDED:
             reason = _bad_amount(written, _("spaces before or after the number"))
-        elif "\x00" in value:
-            # A NUL character is no text: PostgreSQL stores none (the import failed whole with
-            # the driver's error) and SQLite kept it in a client's name.
-            reason = _('bad character: "%(value)s" (text without NUL characters)') % {
-                "value": quoted(value)
-            }
         elif max_length and len(value) > max_length:
             reason = _('too long: "%(value)s" (%(length)d characters, at most %(n)d)') % {
                 "value": quoted(value),

@@ -125,13 +125,13 @@ def _stage_rows(
     if problems or header is None:
         report.errors = problems
         return
-    names = [h.strip() for h in header]
+    names = parse.header_names(header)
     started = time.monotonic()
     chunk: list[dict] = []
     for values in reader:
         line = reader.start
-        if not values or values == [""]:
-            continue
+        if not "".join(values).strip():
+            continue  # a blank line, or a spreadsheet's emptied row (",,,,,,,,"): no data
         report.rows += 1
         if len(values) != len(names):
             errors.add(

@@ -25,6 +25,8 @@ from clients.selectors import client_from_contact
 from core.models import Notification
 from core.services import notification_create
 from feedback.mail import reading
+from feedback.mail.dedupe import same_message
+from feedback.mail.received import received_at
 from feedback.mail.sources import MailSource, Pending, mail_source
 from feedback.models import (
     Category,
@@ -68,6 +70,9 @@ ATTACHMENT_TYPES = {
 OUTCOMES = ("tickets", "replies", "duplicates", "ignored", "quarantined", "failed")
 # The database is unreachable or busy: the message is given back for the next poll, not held.
 TRANSIENT = (OperationalError, InterfaceError)
+
+
+_MESSAGE_IDS = re.compile(r"<[^<>\s]+>")
 
 
 class Held(Exception):
@@ -119,7 +124,9 @@ def _thread_target(message: EmailMessage, subject: str, sender: str) -> Ticket |
     so they prove the thread), else by "[FB-…]" in the subject when it comes from the ticket's
     own correspondent (a reference alone is guessable)."""
     written = " ".join(reading.header_text(message, h) for h in ("In-Reply-To", "References"))
-    if ids := written.split():
+    # Message-IDs as <...>, however they are separated (clients write them with commas, with no
+    # space, or after a comment "Your message of ..."); bare words if none is bracketed.
+    if ids := _MESSAGE_IDS.findall(written) or written.split():
         ticket = Ticket.objects.filter(source_message_id__in=ids).first()
         if ticket is None:
             first = TicketMessage.objects.filter(message_id__in=ids).select_related("ticket")
@@ -307,7 +314,7 @@ def _read(pending: Pending, now: datetime) -> tuple[Reading | None, Header, Held
         message,
         header,
         body,
-        reading.received_at(message, now=now, servers=settings.FEEDBACK_MAIL_SERVERS),
+        received_at(message, now=now, servers=settings.FEEDBACK_MAIL_SERVERS),
     )
     if "\x00" in header.subject + header.sender + body:
         return found, header, Held("nul", _("a NUL character in the subject or text"))
@@ -416,7 +423,18 @@ def mail_ingest_detailed(*, pending: Pending, now: datetime | None = None) -> In
 
 def _outcome(pending: Pending, found: Reading | None, header: Header, held: Held | None) -> str:
     if header.message_id and _already_seen(header.message_id):
-        return "duplicates"
+        if same_message(
+            header.message_id,
+            pending=pending,
+            sender=header.sender,
+            subject=header.subject,
+            body=found.body if found else "",
+        ):
+            return "duplicates"
+        # Another email reusing the Message-ID: it goes by its content's stand-in instead.
+        header.message_id = _digest_id(pending)
+        if _already_seen(header.message_id):
+            return "duplicates"
     if found is not None and held is None and (auto := reading.automated_reason(found.message)):
         return _ignore(found, pending, auto)
     if found is not None and held is None and not header.sender:

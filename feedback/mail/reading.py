@@ -12,15 +12,18 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.errors import HeaderParseError
 from email.header import decode_header
 from email.message import EmailMessage, Message
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses
+from pathlib import PurePath
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 from inscriptis import get_text
+
+from feedback.mail.structure import calendar_text, forwarded, own_parts, unflowed
+from feedback.mail.tnef import TnefFile, tnef_files
 
 # Labels mail software writes, read as the superset browsers and mail clients use for them
 # (WHATWG Encoding Standard, "Legacy multi-byte Chinese" and "Legacy single-byte" sections):
@@ -57,7 +60,19 @@ CHARSET_ALIASES = {
 AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 AUTO_FLAG_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress", "List-Id")
 DAEMON_SENDERS = {"mailer-daemon", "postmaster"}
-_BY_HOST = re.compile(r"\bby\s+([^\s;()]+)", re.IGNORECASE)
+# What only a machine sends: a report (RFC 6522) or its machine-readable part (delivery status,
+# RFC 3464 and 6533; read receipts, RFC 8098; abuse reports, RFC 5965), wherever a gateway put it
+# in the message (a forwarded message's parts are the forwarder's, not looked at).
+REPORT_TYPES = frozenset(
+    {
+        "multipart/report",
+        "message/delivery-status",
+        "message/global-delivery-status",
+        "message/disposition-notification",
+        "message/global-disposition-notification",
+        "message/feedback-report",
+    }
+)
 _BLANK_LINES = re.compile(r"\n{3,}")
 # An HTML body longer than this is cut before it is converted (inline images removed first); its
 # text then ends with the note of ``body_text``. Far above any message a person writes.
@@ -65,6 +80,14 @@ HTML_MAX_CHARS = 1_000_000
 # The text kept of a body (a ticket's description, a reply): a person's message is far shorter; a
 # longer one is cut with a note saying how much was left out.
 BODY_MAX_CHARS = 200_000
+# Parts that are never a file: messages (their own parts are) and multipart types left unsplit.
+_NOT_FILES = ("message", "multipart")
+# The detached signature of a signed message (RFC 8551, RFC 3156).
+SIGNATURES = frozenset(
+    {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
+)
+# Forwarded messages inside forwarded messages whose text is kept (a deeper one is an attachment).
+FORWARDED_DEPTH = 3
 _DATA_URI = re.compile(r"data:[a-z]+/[^\s\"'>)]*", re.IGNORECASE)
 # Base64 payloads are decoded this many characters at a time (``payload_write``).
 DECODE_CHUNK = 1 << 18
@@ -83,27 +106,54 @@ def codec_for(label: str | None) -> str | None:
     return CHARSET_ALIASES.get(name, name)
 
 
+# Labels of legacy Chinese encodings: text labelled with one of them that is valid UTF-8 (and not
+# plain ASCII) is UTF-8 mislabelled (a web form or script that sends UTF-8 under a gb2312 label);
+# GB18030 and Big5 decode nearly any bytes, so the label alone would give mojibake.
+_LEGACY_CJK = frozenset({"gb18030", "big5hkscs"})
+# UTF-8 text damaged in places (a line a gateway cut inside a character) has many well-formed
+# multi-byte characters for each byte that is not UTF-8; text in another encoding, few or none.
+_UTF8_DAMAGE_RATIO = 10
+
+
 def decode_bytes(data: bytes, label: str | None) -> str:
     """Text of ``data`` in the labelled charset; unlabelled or mislabelled bytes are tried as
-    UTF-8, then GB18030 (the two encodings Chinese mail arrives in), never failing."""
+    UTF-8, then GB18030 (the two encodings Chinese mail arrives in), never failing. A legacy
+    Chinese label on valid UTF-8 is read as UTF-8, and UTF-8 with a few damaged bytes (a line a
+    gateway cut inside a character) as UTF-8 with those marked; a leading byte order mark is
+    dropped."""
     codec = codec_for(label)
-    if codec is not None:
+    tried = ["utf-8"] if codec in _LEGACY_CJK and not data.isascii() else []
+    for candidate in [*tried, *filter(None, [codec]), "utf-8"]:
         try:
-            return data.decode(codec)
-        except UnicodeDecodeError:
-            pass
-    for fallback in ("utf-8", "gb18030"):
-        try:
-            return data.decode(fallback)
+            return data.decode(candidate).removeprefix("\ufeff")
         except UnicodeDecodeError:
             continue
-    return data.decode(codec or "utf-8", errors="replace")
+    lenient = data.decode("utf-8", errors="replace")
+    damaged = lenient.count("\ufffd")
+    if (
+        len(lenient) - len(lenient.encode("ascii", "ignore")) - damaged
+        >= _UTF8_DAMAGE_RATIO * damaged
+    ):
+        return lenient.removeprefix("\ufeff")
+    try:
+        return data.decode("gb18030").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return data.decode(codec or "utf-8", errors="replace")
+
+
+def unescaped(value: str) -> str:
+    """A header value with the raw 8-bit bytes the email package keeps as surrogate escapes (a
+    name or subject a mail client wrote unencoded, in UTF-8 or GBK) read as text."""
+    if not re.search("[\udc80-\udcff]", value):
+        return value
+    return decode_bytes(value.encode("utf-8", "surrogateescape"), None)
 
 
 def decode_words(value: str) -> str:
     """A header value with RFC 2047 encoded words decoded. Adjacent words in one charset are
     joined before decoding, so a character split across two words (or two folded lines) comes
-    out whole; raw 8-bit header bytes are read as UTF-8 or GB18030."""
+    out whole; raw 8-bit header bytes are read as UTF-8 or GB18030, beside encoded words too."""
+    value = unescaped(value)
     try:
         chunks = decode_header(value)
     except HeaderParseError:  # a damaged encoded word: show the header as it was sent
@@ -111,7 +161,10 @@ def decode_words(value: str) -> str:
     text = []
     for chunk, charset in chunks:
         if isinstance(chunk, str):
-            text.append(decode_bytes(chunk.encode("ascii", "surrogateescape"), None))
+            text.append(chunk)
+        elif charset is None:
+            # Text between encoded words, which decode_header returns raw-unicode-escaped.
+            text.append(chunk.decode("raw-unicode-escape"))
         else:
             text.append(decode_bytes(chunk, charset))
     return re.sub(r"\s*[\r\n]+\s*", " ", "".join(text)).strip()
@@ -129,13 +182,18 @@ def header_text(part: Message, name: str) -> str:
 
 
 def sender_address(message: Message) -> str:
-    """The From (else Sender) address, lower-cased; "" when there is no usable one."""
+    """The From (else Sender) address, lower-cased; "" when there is no usable one. The address
+    is read before encoded words are decoded (RFC 2047 section 5): a display name encoded as
+    ``vip@bank.example`` is a name, not the sender; only a header whose address is itself
+    wrongly encoded is read decoded."""
     for name in ("From", "Sender"):
-        for _display, address in getaddresses([header_text(message, name)]):
-            address = address.strip().lower()
-            local, _at, domain = address.rpartition("@")
-            if local and "." in domain and not re.search(r"[\s<>]", address):
-                return address
+        raw = re.sub(r"\s*[\r\n]+\s*", " ", unescaped(raw_header(message, name) or ""))
+        for value in (raw, header_text(message, name)):
+            for _display, address in getaddresses([value]):
+                address = address.strip().lower()
+                local, _at, domain = address.rpartition("@")
+                if local and "." in domain and not re.search(r"[\s<>]", address):
+                    return address
     return ""
 
 
@@ -152,47 +210,17 @@ def automated_reason(message: Message) -> tuple[str, str] | None:
         value = raw_header(message, name)
         if value is not None:
             return ("mailing_list" if name == "List-Id" else "autoreply_header"), f"{name}: {value}"
-    if message.get_content_type() == "multipart/report":
-        report = message.get_param("report-type") or ""
-        return "delivery_report", f"Content-Type: multipart/report; report-type={report}"
+    for part in own_parts(message):
+        if part.get_content_type() in REPORT_TYPES:
+            report = part.get_param("report-type") or ""
+            evidence = f"Content-Type: {part.get_content_type()}"
+            return "delivery_report", evidence + (f"; report-type={report}" if report else "")
     sender = sender_address(message)
     if sender.partition("@")[0] in DAEMON_SENDERS:
         return "mailer_daemon", f"From: {sender}"
     if (raw_header(message, "Return-Path") or "").strip() == "<>":
         return "mailer_daemon", "Return-Path: <>"
     return None
-
-
-def _mail_date(value: str) -> datetime | None:
-    try:
-        parsed = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
-        return None
-    # "-0000" means "zone unknown" (RFC 5322 section 3.3): read it as UTC.
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _bank_received(message: Message, servers: tuple[str, ...]) -> datetime | None:
-    """The time on the newest (topmost) Received header added by one of ``servers``; with no
-    servers configured, the topmost one: it is always written by the server that delivered
-    the message into our mailbox, which a sender cannot forge."""
-    for name, value in message.raw_items():
-        if name.lower() != "received":
-            continue
-        text = re.sub(r"\s+", " ", str(value))
-        by = _BY_HOST.search(text.split(";")[0])
-        host = by.group(1).lower().rstrip(".") if by else ""
-        if servers and not any(host == s or host.endswith("." + s) for s in servers):
-            continue
-        return _mail_date(text.rpartition(";")[2]) if ";" in text else None
-    return None
-
-
-def received_at(message: Message, *, now: datetime, servers: tuple[str, ...] = ()) -> datetime:
-    """When the bank received the message: the bank's newest Received header, else Date:, never
-    later than ``now`` (the poll) and so never in the future."""
-    found = _bank_received(message, servers) or _mail_date(header_text(message, "Date"))
-    return min(found, now) if found else now
 
 
 def html_to_text(html: str) -> str:
@@ -215,6 +243,8 @@ def part_text(part: Message) -> str:
     text = decode_bytes(data, part.get_content_charset())
     if part.get_content_type() == "text/html":
         text = html_to_text(text)
+    elif str(part.get_param("format") or "").lower() == "flowed":
+        text = unflowed(text, delsp=str(part.get_param("delsp") or "").lower() == "yes")
     return _tidy(text)
 
 
@@ -222,11 +252,41 @@ def body_part(message: EmailMessage) -> Message | None:
     return message.get_body(preferencelist=("plain", "html"))
 
 
-def body_text(message: EmailMessage) -> str:
-    """The message's text: its plain-text body, else its HTML body as text; "" when none. At
-    most ``BODY_MAX_CHARS`` characters, then a note of how many were left out."""
-    part = body_part(message)
+def _fallback_text(part: Message) -> bool:
+    """A part read when a message has no text body: an invitation sent alone, or text under a
+    multipart type without its boundary (which the email package leaves unsplit)."""
+    unsplit = part.get_content_maintype() == "multipart" and not part.is_multipart()
+    return unsplit or part.get_content_type() == "text/calendar"
+
+
+def _own_text(message: EmailMessage, depth: int = 0) -> str:
+    """The message's own text, then each message forwarded with it as an attachment (Outlook's
+    "Forward as attachment", a complaint about an earlier letter): who sent it, when, its subject
+    and its text, so the ticket holds what the client forwarded."""
+    part = body_part(message) or next(filter(_fallback_text, own_parts(message)), None)
     text = part_text(part) if part is not None else ""
+    if part is not None and part.get_content_type() == "text/calendar":
+        text = calendar_text(text)  # its summary, place and description
+    texts = [text]
+    if depth < FORWARDED_DEPTH:
+        for inner in forwarded(message):
+            sender, date, subject = (header_text(inner, h) for h in ("From", "Date", "Subject"))
+            title = _("Forwarded email")
+            head = [
+                f"---------- {title} ----------",
+                _("From: %(sender)s") % {"sender": sender} if sender else "",
+                _("Date: %(date)s") % {"date": date} if date else "",
+                _("Subject: %(subject)s") % {"subject": subject} if subject else "",
+            ]
+            texts.append("\n".join(filter(None, head)) + "\n\n" + _own_text(inner, depth + 1))
+    return "\n\n".join(filter(None, texts))
+
+
+def body_text(message: EmailMessage) -> str:
+    """The message's text: its plain-text body, else its HTML body as text, and the text of the
+    messages forwarded with it (``_own_text``); "" when none. At most ``BODY_MAX_CHARS``
+    characters, then a note of how many were left out."""
+    text = _own_text(message)
     if len(text) <= BODY_MAX_CHARS:
         return text
     note = _("(The email's text continues: %(count)s more characters were not kept.)") % {
@@ -249,7 +309,7 @@ def part_filename(part: Message) -> str:
         if not raw:
             continue
         holder = Message()
-        holder[header] = raw
+        holder[header] = unescaped(raw)  # get_param turns raw 8-bit bytes into U+FFFD
         value = holder.get_param(param, header=header)
         if isinstance(value, tuple):
             charset, _language, text = value
@@ -271,9 +331,13 @@ class MailPart:
     filename: str
     content_type: str
     part: Message
+    # The bytes, when they were read out of the part already (a file inside a winmail.dat).
+    data: bytes | None = None
 
     def write_to(self, out: BinaryIO) -> int:
         """Decode the file into ``out`` (``payload_write``); returns its size in bytes."""
+        if self.data is not None:
+            return out.write(self.data)
         return payload_write(self.part, out)
 
 
@@ -357,16 +421,34 @@ def attached_files(message: EmailMessage) -> Iterator[MailPart]:
     not its text body or that body's alternatives."""
     body = body_part(message)
     for index, part in enumerate(message.walk(), start=1):
-        if part.is_multipart() or part is body or part.get_content_maintype() == "message":
+        if part.is_multipart() or part is body or part.get_content_maintype() in _NOT_FILES:
             continue
+        if part.get_content_type() in SIGNATURES:
+            continue  # the signature of a signed message (S/MIME, PGP), not a file the client sent
         filename = part_filename(part)
         disposition = part.get_content_disposition()
         if not filename and disposition != "attachment" and part.get_content_maintype() == "text":
             continue  # another rendering of the text (the HTML beside the plain body)
         content_type = part.get_content_type()
+        tnef = content_type == "application/ms-tnef" or filename.lower() == "winmail.dat"
+        if tnef and (inner := tnef_files(decoded_payload(part))):
+            yield from _tnef_parts(part, inner, index)
+            continue
+        # A name without an extension (a scanner's "扫描件", a phone's "IMG_0012") is given the
+        # declared type's, as a nameless part is: what it is kept as still goes by the name.
+        extension = mimetypes.guess_extension(content_type) or ""
         if not filename:
-            filename = f"attachment-{index}{mimetypes.guess_extension(content_type) or ''}"
+            filename = f"attachment-{index}{extension}"
+        elif not PurePath(filename).suffix:
+            filename += extension
         yield MailPart(filename=filename, content_type=content_type, part=part)
+
+
+def _tnef_parts(part: Message, files: list[TnefFile], index: int) -> Iterator[MailPart]:
+    """The files inside a winmail.dat, each under its own name (``feedback.mail.tnef``)."""
+    for number, file in enumerate(files, start=1):
+        name = _safe_filename(file.name) or f"attachment-{index}-{number}"
+        yield MailPart(name, "application/octet-stream", part, data=file.data)
 
 
 def parse(handle: BinaryIO) -> EmailMessage:

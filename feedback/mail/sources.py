@@ -2,6 +2,7 @@
 when one is done (or gives it back); Maildir (the embedded default and the tests) and IMAP
 (production, when ``FEEDBACK_IMAP_URL`` is set) implement the same three calls."""
 
+import base64
 import imaplib
 import io
 import logging
@@ -120,6 +121,31 @@ def _ctime(entry: os.DirEntry) -> float:
         return float("inf")
 
 
+def imap_mailbox(folder: str) -> str:
+    """A folder's name as IMAP commands take it: non-ASCII in IMAP's modified UTF-7 (RFC 3501
+    section 5.1.3: 台北 is ``&U,BTFw-``), quoted when it holds a space or a special character."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            encoded = base64.b64encode("".join(run).encode("utf-16-be")).decode()
+            out.append("&" + encoded.rstrip("=").replace("/", ",") + "-")
+            run.clear()
+
+    for char in folder:
+        if " " <= char <= "~":
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            run.append(char)
+    flush()
+    name = "".join(out)
+    if re.search(r'[\s"\\(){%*\]]', name):
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return name
+
+
 class ImapSource:
     """An IMAP mailbox, ``imaps://user:password@host[:port]/FOLDER`` (``imap://`` without TLS).
     Messages are fetched with BODY.PEEK so reading does not mark them; done sets \\Seen; a
@@ -132,15 +158,19 @@ class ImapSource:
         self.port = parts.port or (993 if self.ssl else 143)
         self.user = unquote(parts.username or "")
         self.password = unquote(parts.password or "")
-        self.folder = parts.path.lstrip("/") or "INBOX"
+        # The folder as written in the URL (percent-decoded: 客户反馈, "VIP Feedback").
+        self.folder = unquote(parts.path.lstrip("/")) or "INBOX"
         self._conn: imaplib.IMAP4 | None = None
 
     def _connect(self) -> imaplib.IMAP4:
         if self._conn is None:
             cls = imaplib.IMAP4_SSL if self.ssl else imaplib.IMAP4
-            self._conn = cls(self.host, self.port)
-            self._conn.login(self.user, self.password)
-            self._conn.select(self.folder)
+            conn = cls(self.host, self.port)
+            conn.login(self.user, self.password)
+            status, _data = conn.select(imap_mailbox(self.folder))
+            if status != "OK":
+                raise imaplib.IMAP4.error(f"the feedback folder {self.folder!r} cannot be selected")
+            self._conn = conn
         return self._conn
 
     def pending(self) -> Iterator[Pending]:

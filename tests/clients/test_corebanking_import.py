@@ -319,8 +319,19 @@ def test_amounts_up_to_16_integer_digits_and_2_places_are_read_exactly(text, amo
         ("+12", "a plus sign is not allowed"),
         ("7.", "not a number"),
         (".5", "not a number"),
-        ("１２", "not a number"),
+        ("１２", "full-width or typographic characters"),
         ("١٢", "not a number"),
+        ("１,０００.００", "full-width or typographic characters"),
+        ("−100.00", "full-width or typographic characters"),  # a typographic minus
+        ("¥100.00", "a currency sign or unit is not allowed"),
+        ("￥100.00", "a currency sign or unit is not allowed"),
+        ("RMB 100.00", "a currency sign or unit is not allowed"),
+        ("100.00元", "a currency sign or unit is not allowed"),
+        ("CNY100", "a currency sign or unit is not allowed"),
+        ("(100.00)", "a negative amount is written with a leading minus"),
+        ("100.00-", "a negative amount is written with a leading minus"),
+        ("1 000.00", "digit separators are not allowed"),
+        ("1 000 000", "digit separators are not allowed"),
     ],
 )
 def test_amounts_outside_the_column_are_refused_with_the_reason(text, reason):

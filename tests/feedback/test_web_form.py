@@ -169,7 +169,7 @@ def test_the_submission_is_audited_without_the_phone_or_e_mail(client, client_of
         ({}, "phone"),  # neither phone nor e-mail
         ({"phone": "12345"}, "phone"),
         ({"phone": "6888 8888"}, "phone"),  # a landline without its area code
-        ({"phone": "١٣٨٠٠١٣٨٠٠٠"}, "phone"),  # Arabic-Indic digits (full-width ones are read)
+        ({"phone": "١٣٨٠٠١٣٨٠٠٠"}, "phone"),  # other scripts' digits (full-width ones are read)
         ({"email": "not an address"}, "email"),
         ({"email": "a@example.com", "category": "refund"}, "category"),
         ({"email": "a@example.com", "subject": ""}, "subject"),

@@ -25,7 +25,7 @@ def due_callback(client_of_rm):
 
 
 def _assert_row_has_what_the_call_needs(page: str, client) -> None:
-    assert f'href="tel:{client.phone}"' in page
+    assert f'href="tel:{client.phone_normalized}"' in page  # dialable E.164
     assert "09:30–11:00" in page
     assert f'href="{reverse("clients:detail", args=[client.pk])}"' in page
 
