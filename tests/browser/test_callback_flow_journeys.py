@@ -52,7 +52,7 @@ def test_rm_calls_back_records_the_outcome_and_opens_a_ticket_from_the_call(
 
     # Home: the call-back row with the phone, the contact window and the dossier.
     row = page.locator(f'li:has(a[href="/service/callbacks/{callback.pk}/"])')
-    assert row.locator('a[href="tel:13800138000"]').count() == 1
+    assert row.locator('a[href="tel:+8613800138000"]').count() == 1
     assert "09:00–11:30" in row.inner_text()
     assert row.locator(f'a[href="/clients/{client.pk}/"]').count() == 1
     assert screenshot(page, f"callback-flow-home-{language}").stat().st_size > 0
@@ -60,7 +60,7 @@ def test_rm_calls_back_records_the_outcome_and_opens_a_ticket_from_the_call(
     # The worklist row: the same three things.
     page.goto(f"{live_server.url}/service/callbacks/")
     line = page.locator('[data-testid="callback-table"] tbody tr', has_text=client.name)
-    assert line.locator('a[href="tel:13800138000"]').count() == 1
+    assert line.locator('a[href="tel:+8613800138000"]').count() == 1
     assert "09:00–11:30" in line.inner_text()
     assert line.locator(f'a[href="/clients/{client.pk}/"]').count() == 1
     assert screenshot(page, f"callback-flow-worklist-{language}").stat().st_size > 0
