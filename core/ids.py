@@ -81,6 +81,16 @@ class IdField(forms.IntegerField):
         kwargs.setdefault("widget", forms.HiddenInput)
         super().__init__(**kwargs)
 
+    def to_python(self, value):
+        """The id by ``parse_id``, the one reading of ids from outside: Django's IntegerField
+        also takes other scripts' digits ("٣") and "3.0", which a query string's id refuses."""
+        if value in self.empty_values:
+            return None
+        parsed = parse_id(value)
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
+
 
 def ids_listed(ids: list[int]) -> RawSQL:
     """A list of row ids as a subquery with ONE parameter, for ``pk__in=`` (a PostgreSQL array,
