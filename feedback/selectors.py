@@ -63,8 +63,12 @@ def _scope_keys(user: User) -> QuerySet[Ticket, int] | None:
     )
 
 
+def _tickets() -> QuerySet[Ticket]:
+    return Ticket.objects.select_related("client", "client__branch", "handler")
+
+
 def tickets_for_user(*, user: User) -> QuerySet[Ticket]:
-    base = Ticket.objects.select_related("client", "client__branch", "handler")
+    base = _tickets()
     if user.role in TEAM_ROLES:
         return base
     keys = _scope_keys(user)
@@ -84,9 +88,7 @@ def tickets_for_queue(*, user: User) -> QuerySet[Ticket]:
     listed = list(keys[: KEYS_LISTED_MAX + 1])
     if len(listed) > KEYS_LISTED_MAX:
         return tickets_for_user(user=user)
-    return Ticket.objects.select_related("client", "client__branch", "handler").filter(
-        pk__in=ids_listed(listed)
-    )
+    return _tickets().filter(pk__in=ids_listed(listed))
 
 
 def ticket_for_user(*, user: User, reference: str) -> Ticket:

@@ -5,7 +5,7 @@ import logging
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -146,6 +146,17 @@ def night_run_finish(
     return bool(recorded)
 
 
+def _while_stopped(run_id: int) -> QuerySet[NightRun] | None:
+    """The run for a conditional UPDATE that holds only while it is stopped (``NightRun.stopped``
+    in SQL: still "running" and silent for ``STOPPED_AFTER``); None while a worker holds its
+    lock. The one claim of a dead run that "Run again" and the nightly supersede share."""
+    if run_lock_held(night_lock(run_id)):
+        return None
+    return NightRun.objects.filter(pk=run_id, status=NightStatus.RUNNING).filter(
+        silent_filter(heartbeat="heartbeat_at", started="started_at")
+    )
+
+
 @transaction.atomic
 def night_run_supersede(*, run: NightRun, reason: Text) -> bool:
     """End a stopped run without running it: "failed", with ``reason`` (language-neutral) as its
@@ -153,17 +164,14 @@ def night_run_supersede(*, run: NightRun, reason: Text) -> bool:
     refuses (a later date's run finished after it stopped: completing it would put statuses back
     in time). The same conditional UPDATE as ``night_run_retry``: only while the run is still
     "running", silent and unlocked. Returns whether it was ended."""
-    if run_lock_held(night_lock(run.pk)):
+    stopped = _while_stopped(run.pk)
+    if stopped is None:
         return False
-    ended = (
-        NightRun.objects.filter(pk=run.pk, status=NightStatus.RUNNING)
-        .filter(silent_filter(heartbeat="heartbeat_at", started="started_at"))
-        .update(
-            status=NightStatus.FAILED,
-            error=str(reason),
-            error_message=reason.to_json(),
-            finished_at=timezone.now(),
-        )
+    ended = stopped.update(
+        status=NightStatus.FAILED,
+        error=str(reason),
+        error_message=reason.to_json(),
+        finished_at=timezone.now(),
     )
     if ended:
         audit_record(
@@ -187,7 +195,8 @@ def night_run_retry(*, run_id: int, actor: User) -> NightRun | None:
     ``RunRefused`` when its date is refused as a forced run's would be (``run_date_refusal``: a
     later date's run finished meanwhile, and running this one would put statuses back in time).
     """
-    if run_lock_held(night_lock(run_id)):
+    stopped = _while_stopped(run_id)
+    if stopped is None:
         return None
     day = NightRun.objects.filter(pk=run_id).values_list("business_date", flat=True).first()
     if day is None:
@@ -196,16 +205,12 @@ def night_run_retry(*, run_id: int, actor: User) -> NightRun | None:
     if refusal:
         raise RunRefused(refusal)
     with transaction.atomic():
-        queued = (
-            NightRun.objects.filter(pk=run_id, status=NightStatus.RUNNING)
-            .filter(silent_filter(heartbeat="heartbeat_at", started="started_at"))
-            .update(
-                status=NightStatus.REQUESTED,
-                requested_at=timezone.now(),
-                started_at=None,
-                heartbeat_at=None,
-                steps_done=[],
-            )
+        queued = stopped.update(
+            status=NightStatus.REQUESTED,
+            requested_at=timezone.now(),
+            started_at=None,
+            heartbeat_at=None,
+            steps_done=[],
         )
         if not queued:
             return None
