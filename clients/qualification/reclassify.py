@@ -113,10 +113,12 @@ def vip_statuses_reclassify(
         finally:
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE IF EXISTS {CHANGES_TABLE}")
+        # COUNT(*), not COUNT(id): the (status, client_no) index then answers it without
+        # reading the million rows of the wide table.
         counts = dict(
             Client.objects.order_by()
             .values("status")
-            .annotate(n=Count("id"))
+            .annotate(n=Count("*"))
             .values_list("status", "n")
         )
     return ReclassificationResult(
