@@ -916,7 +916,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, help="JSON results file")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
-    args.data = args.data or BENCH / "data" / f"bank-{args.clients}"
+    # Absolute: the reference checkout's import runs in its own folder, where a relative path
+    # names nothing ("Cannot read benchmarks/data/...").
+    args.data = (args.data or BENCH / "data" / f"bank-{args.clients}").resolve()
     os.nice(args.nice)
 
     runner = Runner(args)
