@@ -139,14 +139,11 @@ def test_the_proposer_may_withdraw_and_nobody_else(proposal, supervisor, second_
     assert proposal.status == ProposalStatus.WITHDRAWN
 
 
-def test_a_policy_change_takes_effect_on_approval(supervisor, second_supervisor, login):
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    http = login(supervisor)
-    page = http.get(reverse("clients:policy"))
-    assert page.status_code == 200
-    data = {
-        "version": "2027-A",
-        "effective_from": tomorrow.isoformat(),
+def _policy_form(*, version: str, review_dates: str) -> dict[str, str]:
+    """The policy page's form for a policy from tomorrow with the demo's other figures."""
+    return {
+        "version": version,
+        "effective_from": (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
         "personal_asset_threshold": "2000000.00",
         "corporate_asset_threshold": "6000000.00",
         "min_trades": "5",
@@ -155,13 +152,20 @@ def test_a_policy_change_takes_effect_on_approval(supervisor, second_supervisor,
         "grace_days": "90",
         "asset_measure": "avg_previous_month",
         "average_days": "30",
-        "review_dates": "06-30,12-31",
+        "review_dates": review_dates,
         "warning_drop_percent": "20",
         "warning_drop_days": "30",
         "warning_near_percent": "10",
         "warning_trades_days": "14",
         "reason": "年度调整",
     }
+
+
+def test_a_policy_change_takes_effect_on_approval(supervisor, second_supervisor, login):
+    http = login(supervisor)
+    page = http.get(reverse("clients:policy"))
+    assert page.status_code == 200
+    data = _policy_form(version="2027-A", review_dates="06-30,12-31")
     response = http.post(reverse("clients:policy"), data)
     proposal = Proposal.objects.get()
     assert response.status_code == 302
@@ -263,25 +267,7 @@ def test_the_approver_reads_a_policys_choices_by_their_labels(
 ):
     """The proposal page names the asset measure as the policy page does, in the reader's
     language, not the value stored in the proposal ("avg_previous_month")."""
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    data = {
-        "version": "2027-B",
-        "effective_from": tomorrow.isoformat(),
-        "personal_asset_threshold": "2000000.00",
-        "corporate_asset_threshold": "6000000.00",
-        "min_trades": "5",
-        "activity_months": "3",
-        "min_relationship_years": "1",
-        "grace_days": "90",
-        "asset_measure": "avg_previous_month",
-        "average_days": "30",
-        "review_dates": "",
-        "warning_drop_percent": "20",
-        "warning_drop_days": "30",
-        "warning_near_percent": "10",
-        "warning_trades_days": "14",
-        "reason": "年度调整",
-    }
+    data = _policy_form(version="2027-B", review_dates="")
     login(supervisor).post(reverse("clients:policy"), data)
     proposal = Proposal.objects.get()
 
